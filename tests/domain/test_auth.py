@@ -1,0 +1,82 @@
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD
+from webconsole.domain.auth import SignInRefused, SignInThrottled, load_session_user, sign_in
+from webconsole.extensions import db
+from webconsole.models import AuditEvent, User
+
+
+def audit_types(app):
+    with app.app_context():
+        return [e.event_type for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_sign_in_is_case_insensitive_and_audited(app, world):
+    with app.app_context():
+        user = sign_in("  Admin@ACME.test ", PASSWORD, "192.0.2.1")
+        assert user.id == world["admin"]
+        assert user.last_signin_at is not None
+    assert audit_types(app) == ["signin"]
+
+
+def test_wrong_password_is_refused_and_audited(app, world):
+    with app.app_context(), pytest.raises(SignInRefused):
+        sign_in("admin@acme.test", "wrong", "192.0.2.1")
+    assert audit_types(app) == ["signin.failed"]
+
+
+def test_five_failures_for_an_account_throttle_even_the_right_password(app, world):
+    with app.app_context():
+        for n in range(5):
+            with pytest.raises(SignInRefused):
+                sign_in("admin@acme.test", "wrong", f"192.0.2.{n}")
+        with pytest.raises(SignInThrottled):
+            sign_in("admin@acme.test", PASSWORD, "192.0.2.99")
+
+
+def test_five_failures_from_an_address_throttle_other_accounts(app, world):
+    with app.app_context():
+        for n in range(5):
+            with pytest.raises(SignInRefused):
+                sign_in(f"nobody{n}@acme.test", "wrong", "198.51.100.7")
+        with pytest.raises(SignInThrottled):
+            sign_in("admin@acme.test", PASSWORD, "198.51.100.7")
+        # Another address is not affected.
+        assert sign_in("admin@acme.test", PASSWORD, "198.51.100.8").id == world["admin"]
+
+
+def test_throttle_lifts_after_the_window(app, world):
+    from datetime import timedelta
+
+    from webconsole.models import SignInAttempt
+    with app.app_context():
+        for _ in range(5):
+            with pytest.raises(SignInRefused):
+                sign_in("admin@acme.test", "wrong", "192.0.2.1")
+        for attempt in db.session.scalars(select(SignInAttempt)):
+            attempt.at -= timedelta(minutes=16)
+        db.session.commit()
+        assert sign_in("admin@acme.test", PASSWORD, "192.0.2.1").id == world["admin"]
+
+
+@pytest.mark.parametrize("change", [{"blocked": True}, {"status": "deactivated"}])
+def test_blocked_or_deactivated_user_cannot_sign_in(app, world, change):
+    with app.app_context():
+        user = db.session.get(User, world["user"])
+        for key, value in change.items():
+            setattr(user, key, value)
+        db.session.commit()
+        with pytest.raises(SignInRefused):
+            sign_in("user@acme.test", PASSWORD, "192.0.2.1")
+
+
+def test_session_ends_when_version_changes(app, world):
+    with app.app_context():
+        user = db.session.get(User, world["user"])
+        session_id = user.get_id()
+        assert load_session_user(session_id).id == world["user"]
+        user.session_version += 1
+        db.session.commit()
+        assert load_session_user(session_id) is None
+        assert load_session_user("garbage") is None

@@ -1,0 +1,18 @@
+"""One blueprint per section, registered in navigation order."""
+
+
+def register_blueprints(app):
+    from webconsole.blueprints import account, auth, devices, help, home, orgs, preferences, users
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(preferences.bp)
+    app.register_blueprint(help.bp)
+    app.register_blueprint(orgs.bp)
+    app.register_blueprint(users.bp)
+    app.register_blueprint(devices.bp)
+
+    from webconsole.web.permissions import public
+    # Static files are public; the route walk in the tests checks every other endpoint.
+    public(app.view_functions["static"])

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("devices", __name__, url_prefix="/devices", template_folder="templates")
+
+from webconsole.blueprints.devices import views  # noqa: E402,F401

@@ -1,0 +1,33 @@
+from flask_babel import lazy_gettext as _l
+
+from webconsole.blueprints.devices import bp
+from webconsole.domain.devices import device_list
+from webconsole.models import Device, Org, User
+from webconsole.web.lists import Column, ListSpec, register_list_routes
+
+DEVICE_LIST = ListSpec(
+    key="devices",
+    endpoint="devices.index",
+    query=device_list,
+    default_sort="name",
+    filters=("status", "os"),
+    columns=[
+        Column("name", _l("Name"), sort=Device.name, width=170),
+        Column("hostname", _l("Hostname"), sort=Device.hostname, width=150),
+        Column("username", _l("User"), sort=User.username, width=200),
+        Column("org_name", _l("Organization"), sort=Org.name, width=130),
+        Column("os", _l("OS"), cell="os", sort=Device.os, width=100),
+        Column("agent_version", _l("Version"), sort=Device.agent_version, width=90),
+        Column("status", _l("Status"), cell="status", sort=Device.status, width=110),
+        Column("last_connected", _l("Last connected"), cell="datetime", sort=Device.last_connected,
+               nullable=True, width=150),
+        Column("last_completed_backup", _l("Last completed backup"), cell="datetime",
+               sort=Device.last_completed_backup, nullable=True, width=170),
+        Column("percent_complete", _l("Complete"), cell="percent", sort=Device.percent_complete,
+               numeric=True, width=100),
+        Column("archive_bytes", _l("Archive size"), cell="bytes", sort=Device.archive_bytes,
+               numeric=True, width=110),
+    ],
+)
+
+register_list_routes(bp, DEVICE_LIST, "devices.view", "devices/index.html")

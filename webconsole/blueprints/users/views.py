@@ -1,0 +1,26 @@
+from flask_babel import lazy_gettext as _l
+
+from webconsole.blueprints.users import bp
+from webconsole.domain.users import device_count, user_list
+from webconsole.models import Org, User
+from webconsole.web.lists import Column, ListSpec, register_list_routes
+
+USER_LIST = ListSpec(
+    key="users",
+    endpoint="users.index",
+    query=user_list,
+    default_sort="username",
+    filters=("status",),
+    columns=[
+        Column("username", _l("Username"), sort=User.username, width=260),
+        Column("name", _l("Name"), cell="person", sort=User.last_name, width=200),
+        Column("org_name", _l("Organization"), sort=Org.name, width=180),
+        Column("status", _l("Status"), cell="user_status", sort=User.status, width=120),
+        Column("device_count", _l("Devices"), cell="number", numeric=True, width=100),
+        Column("last_signin_at", _l("Last sign-in"), cell="datetime", sort=User.last_signin_at,
+               nullable=True, width=180),
+        Column("created_at", _l("Created"), cell="datetime", sort=User.created_at, width=180),
+    ],
+)
+
+register_list_routes(bp, USER_LIST, "users.view", "users/index.html")

@@ -1,0 +1,45 @@
+"""Command-line set-up: `flask --app wsgi setup`, `flask --app wsgi demo`."""
+import click
+from flask import current_app
+from flask_migrate import upgrade
+
+from webconsole.domain.demo import DEMO_SIGNINS, database_is_empty, demo_row_count, load_demo
+from webconsole.domain.permissions import sync_builtin_roles
+
+
+def init_app(app):
+    app.cli.add_command(setup)
+    app.cli.add_command(demo)
+
+
+@click.command()
+@click.option("--demo/--no-demo", "with_demo", default=False, help="Load demo data when the database is empty.")
+def setup(with_demo):
+    """Apply migrations, sync the built-in roles, and (with --demo) load demo data into an empty database."""
+    upgrade()
+    sync_builtin_roles()
+    click.echo("Database is up to date.")
+    if with_demo and database_is_empty():
+        _load(users=200, devices=400)
+
+
+@click.command()
+@click.option("--users", default=200, show_default=True, help="How many users (up to 100 000 and more).")
+@click.option("--devices", default=400, show_default=True, help="How many devices (up to 200 000 and more).")
+def demo(users, devices):
+    """Load demo data into an empty database."""
+    upgrade()
+    if not database_is_empty():
+        raise click.ClickException(
+            "The database already holds data. Point DATABASE_URL at an empty database "
+            "(or remove instance/webconsole.db) to load demo data.")
+    _load(users, devices)
+
+
+def _load(users, devices):
+    password = current_app.config["DEMO_PASSWORD"]
+    with click.progressbar(length=demo_row_count(users, devices), label="Loading demo data") as bar:
+        load_demo(password, users=users, devices=devices, progress=bar.update)
+    click.echo("Demo sign-ins (password from WEBCONSOLE_DEMO_PASSWORD):")
+    for username, _first, _last, role, _org in DEMO_SIGNINS:
+        click.echo(f"  {username:24} {role}")

@@ -1,0 +1,72 @@
+"""Configuration defaults; deployments override them from the environment or instance/config.py."""
+import os
+
+LOCALES = [
+    "en_US", "en_GB", "zh_Hans_CN", "zh_Hant_TW", "nl", "fr", "de", "it",
+    "ja", "ko", "nb", "pt_BR", "es_419", "es_ES", "sv", "th",
+]
+
+
+class Config:
+    """Defaults that are safe for a developer's machine."""
+
+    SECRET_KEY = "dev"
+    SQLALCHEMY_DATABASE_URI = None  # set in create_app: instance/webconsole.db unless DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    BABEL_DEFAULT_LOCALE = "en_US"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
+    )
+    LOCALES = LOCALES
+    LIST_PAGE_SIZE = 50
+    # A list shows an exact count only up to this bound, then "more than N".
+    LIST_COUNT_BOUND = 10_000
+    SIGNIN_MAX_FAILURES = 5
+    SIGNIN_WINDOW_MINUTES = 15
+    # Argon2id parameters; tests lower them (argon2's RFC 9106 low-memory profile is the default).
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+    # Trust X-Forwarded-For from this many proxies (for sign-in throttling by address).
+    PROXY_COUNT = 0
+    DEMO_PASSWORD = "webconsole-demo"
+    WEBSITE_URL = "https://github.com/webconsole/webconsole"
+
+
+ENVIRONMENT = {
+    # environment variable -> config key
+    "SECRET_KEY": "SECRET_KEY",
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "WEBCONSOLE_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "WEBCONSOLE_LIST_PAGE_SIZE": "LIST_PAGE_SIZE",
+    "WEBCONSOLE_PROXY_COUNT": "PROXY_COUNT",
+    "WEBCONSOLE_DEMO_PASSWORD": "DEMO_PASSWORD",
+    "WEBCONSOLE_WEBSITE_URL": "WEBSITE_URL",
+    "WEBCONSOLE_SIGNIN_MAX_FAILURES": "SIGNIN_MAX_FAILURES",
+}
+
+
+def from_environment(environ):
+    """Config values named by WEBCONSOLE_* variables, DATABASE_URL and SECRET_KEY."""
+    values = {}
+    for name, key in ENVIRONMENT.items():
+        if name not in environ:
+            continue
+        raw = environ[name]
+        default = getattr(Config, key, None)
+        if isinstance(default, bool):
+            values[key] = raw.lower() in ("1", "true", "yes", "on")
+        elif isinstance(default, int):
+            values[key] = int(raw)
+        else:
+            values[key] = raw
+    url = values.get("SQLALCHEMY_DATABASE_URI")
+    if url and url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        values["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return values

@@ -1,0 +1,83 @@
+"""Signing in and out: credential checks, throttling, and their audit entries."""
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from webconsole.domain import audit
+from webconsole.domain.errors import DomainError
+from webconsole.domain.passwords import verify_password
+from webconsole.extensions import db
+from webconsole.models import SignInAttempt, User
+from webconsole.models.base import utcnow
+
+
+class SignInRefused(DomainError):
+    """Wrong credentials, or an account that may not sign in; the message does not say which."""
+
+
+class SignInThrottled(DomainError):
+    """Too many recent failures for this account or from this address."""
+
+
+def normalise_username(username):
+    """Usernames are e-mail addresses and compare case-insensitively."""
+    return (username or "").strip().lower()
+
+
+def _throttled(username, address, now):
+    window = timedelta(minutes=current_app.config["SIGNIN_WINDOW_MINUTES"])
+    limit = current_app.config["SIGNIN_MAX_FAILURES"]
+    failures = select(func.count()).select_from(SignInAttempt).where(
+        SignInAttempt.succeeded.is_(False),
+        SignInAttempt.at > now - window,
+    )
+    by_user = db.session.scalar(failures.where(SignInAttempt.username == username))
+    by_address = db.session.scalar(failures.where(SignInAttempt.address == address))
+    return by_user >= limit or by_address >= limit
+
+
+def sign_in(username, password, address):
+    """Check credentials and return the user; raise SignInThrottled or SignInRefused."""
+    username = normalise_username(username)
+    now = utcnow()
+    if _throttled(username, address, now):
+        audit.record("signin.throttled", address=address, actor_username=username,
+                     object_type="user", object_label=username)
+        db.session.commit()
+        minutes = current_app.config["SIGNIN_WINDOW_MINUTES"]
+        raise SignInThrottled(_l("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+                                 minutes=minutes))
+    user = db.session.scalar(select(User).where(User.username == username))
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or user is None or not user.is_active:
+        db.session.add(SignInAttempt(username=username, address=address, at=now, succeeded=False))
+        reason = "bad credentials" if not ok or user is None else "account not active"
+        audit.record("signin.failed", actor=user, actor_username=username, address=address,
+                     object_type="user", object_label=username, details={"reason": reason})
+        db.session.commit()
+        raise SignInRefused(_l("The username or password is not correct, or the account may not sign in."))
+    db.session.add(SignInAttempt(username=username, address=address, at=now, succeeded=True))
+    user.last_signin_at = now
+    audit.record("signin", actor=user, address=address, obj=user)
+    db.session.commit()
+    return user
+
+
+def sign_out(user, address):
+    """Record that the user signed out."""
+    audit.record("signout", actor=user, address=address, obj=user)
+    db.session.commit()
+
+
+def load_session_user(session_id):
+    """The user behind a session id "<id>.<version>", or None when the session is no longer valid."""
+    user_id, _, version = (session_id or "").partition(".")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+

@@ -1,0 +1,37 @@
+"""Devices: what a signed-in user may see of them, and their backup summary."""
+from sqlalchemy import or_, select
+
+from webconsole.domain.scope import restrict, scope_for
+from webconsole.models import Device, Org, User
+
+
+def device_list(actor, params):
+    """Select of the devices `actor` may view, with owner and org, filtered by a search."""
+    stmt = (
+        select(Device.id, Device.guid, Device.name, Device.hostname, Device.os, Device.os_version,
+               Device.agent_version, Device.status, Device.last_connected, Device.last_completed_backup,
+               Device.percent_complete, Device.selected_bytes, Device.archive_bytes,
+               User.username, Org.name.label("org_name"))
+        .join(User, Device.user_id == User.id)
+        .join(Org, Device.org_id == Org.id)
+    )
+    stmt = restrict(stmt, scope_for(actor, "devices.view"), org_column=Device.org_id,
+                    user_column=Device.user_id)
+    if params.q:
+        stmt = stmt.where(or_(
+            Device.name.icontains(params.q, autoescape=True),
+            Device.hostname.icontains(params.q, autoescape=True),
+            User.username.icontains(params.q, autoescape=True),
+            Device.guid == params.q,
+        ))
+    if params.filters.get("status"):
+        stmt = stmt.where(Device.status == params.filters["status"])
+    if params.filters.get("os"):
+        stmt = stmt.where(Device.os == params.filters["os"])
+    return stmt
+
+
+def devices_of(user_id):
+    """Select of one user's own devices, newest connection first (My Profile)."""
+    return (select(Device).where(Device.user_id == user_id)
+            .order_by(Device.last_connected.desc().nulls_last(), Device.id))

@@ -1,0 +1,91 @@
+"""Permission strings and the built-in roles of the original product, with their scopes."""
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webconsole.extensions import db
+from webconsole.models import Role, RolePermission
+
+PERMISSIONS = {
+    "orgs.view": _l("View organizations"),
+    "orgs.edit": _l("Create and change organizations and their device defaults"),
+    "users.view": _l("View users"),
+    "users.edit": _l("Create and change users and their roles"),
+    "devices.view": _l("View devices and their backup status"),
+    "devices.edit": _l("Change, block and deactivate devices"),
+    "audit.view": _l("View the audit log"),
+    "console.cli": _l("Use the console command line"),
+    "forensics.search": _l("Search file events"),
+    "alerts.manage": _l("Review alerts and manage alert rules"),
+    "watchlists.manage": _l("Manage watchlists"),
+    "legalhold.manage": _l("Manage legal hold matters and policies"),
+}
+
+SCOPES = ("all", "subtree", "self")
+
+
+@dataclass(frozen=True)
+class BuiltinRole:
+    key: str
+    name: str
+    scope: str
+    permissions: frozenset
+
+
+BUILTIN_ROLES = [
+    BuiltinRole("cloud_admin", "Customer Cloud Admin", "all", frozenset(PERMISSIONS)),
+    BuiltinRole("org_admin", "Org Admin", "subtree", frozenset({
+        "orgs.view", "orgs.edit", "users.view", "users.edit", "devices.view", "devices.edit",
+    })),
+    BuiltinRole("security_admin", "Security Administrator", "all", frozenset({
+        "forensics.search", "alerts.manage", "watchlists.manage",
+    })),
+    BuiltinRole("insider_risk_analyst", "Insider Risk Analyst", "all", frozenset({
+        "forensics.search", "alerts.manage",
+    })),
+    BuiltinRole("legal_hold_admin", "Legal Hold Administrator", "all", frozenset({
+        "legalhold.manage", "users.view",
+    })),
+    BuiltinRole("audit_viewer", "Audit Log Viewer", "all", frozenset({"audit.view"})),
+    BuiltinRole("help_desk", "Help Desk", "all", frozenset({"users.view", "devices.view"})),
+    BuiltinRole("desktop_user", "Desktop User", "self", frozenset({"devices.view"})),
+]
+
+# Translatable display names; the database keeps the English name for exports and the API.
+ROLE_LABELS = {
+    "cloud_admin": _l("Customer Cloud Admin"),
+    "org_admin": _l("Org Admin"),
+    "security_admin": _l("Security Administrator"),
+    "insider_risk_analyst": _l("Insider Risk Analyst"),
+    "legal_hold_admin": _l("Legal Hold Administrator"),
+    "audit_viewer": _l("Audit Log Viewer"),
+    "help_desk": _l("Help Desk"),
+    "desktop_user": _l("Desktop User"),
+}
+
+
+def sync_builtin_roles():
+    """Create or update the built-in roles so they match this release's definitions."""
+    existing = {r.key: r for r in db.session.scalars(select(Role))}
+    for spec in BUILTIN_ROLES:
+        role = existing.get(spec.key)
+        if role is None:
+            role = Role(key=spec.key, builtin=True)
+            db.session.add(role)
+        role.name, role.scope = spec.name, spec.scope
+        have = {p.permission for p in role.permissions}
+        for perm in spec.permissions - have:
+            role.permissions.append(RolePermission(permission=perm))
+        role.permissions[:] = [p for p in role.permissions if p.permission in spec.permissions]
+    db.session.commit()
+
+
+def role_by_key(key):
+    """The role with this key, or None."""
+    return db.session.scalar(select(Role).where(Role.key == key))
+
+
+def role_label(role):
+    """The role's name in the user's language."""
+    return ROLE_LABELS.get(role.key, role.name)

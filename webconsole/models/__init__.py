@@ -1,0 +1,11 @@
+"""Tables only; rules live in webconsole.domain."""
+from webconsole.models.audit import AuditEvent
+from webconsole.models.devices import BackupState, Destination, Device
+from webconsole.models.orgs import Org
+from webconsole.models.preferences import ListPreference
+from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
+
+__all__ = [
+    "AuditEvent", "BackupState", "Destination", "Device", "ListPreference", "Org",
+    "Role", "RolePermission", "SignInAttempt", "User", "user_roles",
+]

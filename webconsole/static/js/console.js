@@ -1,0 +1,134 @@
+// Webconsole's own script: column widths, sort-versus-reset clicks, menus, the narrow-screen nav.
+// Loaded as a file (the Content-Security-Policy forbids inline script).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
+      body: JSON.stringify(body || {})
+    });
+  }
+
+  // Column widths --------------------------------------------------------------------------
+  function applyWidths(table) {
+    var total = 0;
+    table.querySelectorAll("col[data-col]").forEach(function (col) {
+      var width = parseInt(col.dataset.width, 10) || parseInt(col.dataset.defaultWidth, 10) || 120;
+      col.style.width = width + "px";
+      total += width;
+    });
+    table.style.width = total + "px";
+  }
+
+  function currentWidths(table) {
+    var widths = {};
+    table.querySelectorAll("col[data-col]").forEach(function (col) {
+      widths[col.dataset.col] = parseInt(col.dataset.width, 10);
+    });
+    return widths;
+  }
+
+  function startResize(event, table, handle) {
+    var col = table.querySelector('col[data-col="' + handle.dataset.col + '"]');
+    if (!col) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    var startX = event.clientX;
+    var startWidth = parseInt(col.dataset.width, 10);
+    var rtl = getComputedStyle(table).direction === "rtl";
+    table.classList.add("resizing");
+    handle.setPointerCapture(event.pointerId);
+
+    function move(e) {
+      var delta = (e.clientX - startX) * (rtl ? -1 : 1);
+      col.dataset.width = Math.max(40, Math.min(1200, Math.round(startWidth + delta)));
+      applyWidths(table);
+    }
+    function stop() {
+      handle.removeEventListener("pointermove", move);
+      handle.removeEventListener("pointerup", stop);
+      handle.removeEventListener("pointercancel", stop);
+      table.classList.remove("resizing");
+      if (parseInt(col.dataset.width, 10) !== startWidth) {
+        post(table.dataset.widthsUrl, {widths: currentWidths(table)});
+      }
+    }
+    handle.addEventListener("pointermove", move);
+    handle.addEventListener("pointerup", stop);
+    handle.addEventListener("pointercancel", stop);
+  }
+
+  function resetWidths(table) {
+    table.querySelectorAll("col[data-col]").forEach(function (col) {
+      col.dataset.width = col.dataset.defaultWidth;
+    });
+    applyWidths(table);
+    post(table.dataset.resetUrl);
+  }
+
+  // A click on a heading sorts, a double-click resets widths: wait briefly to tell them apart.
+  var sortTimer = null;
+
+  function initTable(table) {
+    if (table.dataset.ready) { return; }
+    table.dataset.ready = "1";
+    applyWidths(table);
+    var head = table.tHead;
+    head.addEventListener("pointerdown", function (e) {
+      var handle = e.target.closest(".col-resize");
+      if (handle) { startResize(e, table, handle); }
+    });
+    head.addEventListener("click", function (e) {
+      if (e.target.closest(".col-resize")) { e.preventDefault(); return; }
+      var link = e.target.closest("a.sort");
+      if (!link) { return; }
+      e.preventDefault();
+      clearTimeout(sortTimer);
+      if (e.detail > 1) { return; }
+      sortTimer = setTimeout(function () {
+        if (window.htmx) { window.htmx.trigger(link, "sort"); } else { window.location = link.href; }
+      }, e.detail === 0 ? 0 : 250);
+    });
+    head.addEventListener("dblclick", function (e) {
+      e.preventDefault();
+      clearTimeout(sortTimer);
+      resetWidths(table);
+    });
+  }
+
+  function initAll(root) {
+    (root || document).querySelectorAll("table.list[data-list]").forEach(initTable);
+  }
+
+  // Menus and navigation ---------------------------------------------------------------------
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(e.target)) { menu.removeAttribute("open"); }
+    });
+    var toggle = e.target.closest(".nav-toggle");
+    if (toggle) {
+      var open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") { return; }
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+    document.body.classList.remove("nav-open");
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { initAll(document); });
+  document.addEventListener("htmx:load", function (e) { initAll(e.target.parentNode || document); });
+})();

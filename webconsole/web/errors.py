@@ -1,0 +1,71 @@
+"""Error answers: translated pages, fragments for htmx, and the sign-in redirect for htmx."""
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from webconsole.web.htmx import is_partial
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    401: _l("Please sign in"),
+    403: _l("You do not have access to this"),
+    404: _l("Page not found"),
+    405: _l("That action is not allowed here"),
+    422: _l("Some values need correcting"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+}
+MESSAGES = {
+    400: _l("Reload the page and try again. If it keeps happening, sign out and in again."),
+    403: _l("Your role does not include this page or action. Ask an administrator if you need it."),
+    404: _l("The page or object does not exist, or you do not have access to it."),
+    405: _l("Go back and use the console's own buttons and links."),
+    422: _l("Check the highlighted fields and try again."),
+    429: _l("Wait a moment and try again."),
+    500: _l("The error has been logged. Try again in a moment."),
+}
+CSRF_MESSAGE = _l("Your session's security token has expired. Reload the page and try again.")
+
+
+def _wants_json():
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def render_error(code, message=None):
+    """The error page (or fragment, or JSON) for an HTTP status code."""
+    title = TITLES.get(code, TITLES[500])
+    message = message or MESSAGES.get(code, MESSAGES[500])
+    if _wants_json():
+        return jsonify(error={"status": code, "title": str(title), "message": str(message)}), code
+    template = "errors/_error.html" if is_partial() else "errors/error.html"
+    return render_template(template, code=code, title=title, message=message), code
+
+
+def unauthorized():
+    """Not signed in: htmx gets 401 with HX-Redirect (it ignores HX-* headers on a 3xx)."""
+    target = url_for("auth.signin", next=request.full_path if request.method == "GET" else None)
+    if request.headers.get("HX-Request") == "true":
+        return "", 401, {"HX-Redirect": target}
+    if _wants_json():
+        return render_error(401, _l("Sign in first."))
+    return redirect(target)
+
+
+def init_app(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code in TITLES and error.code != 401:
+            # Descriptions we raise ourselves are written for users; werkzeug's defaults are not.
+            custom = error.description if error.description != type(error).description else None
+            return render_error(error.code, custom)
+        return error
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        return render_error(500)

@@ -1,0 +1,46 @@
+"""The left navigation: groups of built sections, each shown only to roles that may use it."""
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+
+from webconsole.web.permissions import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    permission: str
+    icon: str
+
+
+# A section gets an entry here only once it is built.
+NAVIGATION = [
+    (_l("Administration"), [
+        NavItem("orgs.index", _l("Organizations"), "orgs.view", "org"),
+        NavItem("users.index", _l("Users"), "users.view", "users"),
+        NavItem("devices.index", _l("Devices"), "devices.view", "device"),
+    ]),
+]
+
+
+def visible_navigation():
+    """[(group label, [(item, url, active)])] for the signed-in user; empty groups left out."""
+    current = request.blueprint
+    groups = []
+    for label, items in NAVIGATION:
+        shown = [(item, url_for(item.endpoint), item.endpoint.split(".")[0] == current)
+                 for item in items if can(item.permission)]
+        if shown:
+            groups.append((label, shown))
+    return groups
+
+
+def home_endpoint():
+    """Where a user lands after signing in: their first section, or their profile."""
+    for _label, items in NAVIGATION:
+        for item in items:
+            if can(item.permission):
+                return item.endpoint
+    return "account.profile"
