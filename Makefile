@@ -23,12 +23,13 @@ install-test: $(VENV)/.installed-test
 
 # Compiled catalogs are build output (not in git); a missing .mo would silently show English.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy=false -d translations --statistics 2>&1 | tail -n 1
+	$(BIN)/pybabel compile -d translations --statistics 2>&1 | tail -n 1
 
 # For developers after changing strings: refresh messages.pot and every catalog.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --sort-output --no-location -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching --no-location
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ instance" --sort-output --no-location -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching --no-location --no-wrap
+	$(BIN)/python scripts/sync-source-catalog.py
 
 run: install translations
 	$(BIN)/flask --app wsgi setup --demo

@@ -129,6 +129,14 @@
     document.body.classList.remove("nav-open");
   });
 
+  // Keep list URLs short and shareable: empty filters are left out of the query string.
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.verb !== "get" || !e.detail.elt.closest(".list-filters")) { return; }
+    Object.keys(e.detail.parameters).forEach(function (name) {
+      if (e.detail.parameters[name] === "") { delete e.detail.parameters[name]; }
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () { initAll(document); });
   document.addEventListener("htmx:load", function (e) { initAll(e.target.parentNode || document); });
 })();

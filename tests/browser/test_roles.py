@@ -1,0 +1,59 @@
+import pytest
+from playwright.sync_api import expect
+
+SECTIONS = ["Organizations", "Users", "Devices"]
+EXPECTED = {
+    "admin@example.com": ["Organizations", "Users", "Devices"],
+    "orgadmin@example.com": ["Organizations", "Users", "Devices"],
+    "analyst@example.com": [],
+    "legal@example.com": ["Users"],
+    "auditor@example.com": [],
+    "helpdesk@example.com": ["Users", "Devices"],
+    "user@example.com": ["Devices"],
+}
+
+
+@pytest.mark.parametrize("username", list(EXPECTED))
+def test_each_demo_role_sees_exactly_its_sections(page, sign_in, base_url, username):
+    sign_in(username)
+    nav = page.locator("#sidenav")
+    shown = [s for s in SECTIONS if nav.get_by_role("link", name=s, exact=True).count()]
+    assert shown == EXPECTED[username]
+    expect(nav.get_by_role("link", name="My Profile")).to_be_visible()
+    for section in SECTIONS:
+        if section not in EXPECTED[username]:
+            response = page.goto(f"{base_url}/{ {'Organizations': 'orgs'}.get(section, section.lower()) }/")
+            assert response.status == 403
+
+
+def test_org_admin_sees_only_their_subtree(page, sign_in, base_url):
+    sign_in("orgadmin@example.com")
+    page.goto(base_url + "/orgs/")
+    names = page.locator("#list-orgs tbody tr:not(.list-end) td:first-child").all_inner_texts()
+    assert sorted(names) == ["Data Science", "Engineering", "Mobile", "Platform"]
+
+
+def test_desktop_user_sees_only_their_devices(page, sign_in, base_url):
+    sign_in("user@example.com")
+    page.goto(base_url + "/devices/")
+    users = set(page.locator("#list-devices tbody tr:not(.list-end) td:nth-child(3)").all_inner_texts())
+    assert users == {"user@example.com"}
+
+
+def test_account_menu_signs_out_by_keyboard(page, sign_in, base_url):
+    sign_in("admin@example.com")
+    page.locator(".account-menu summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="My Profile").first).to_be_visible()
+    page.get_by_role("button", name="Sign out").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/auth/signin")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+
+
+def test_expired_session_during_scroll_goes_to_sign_in(page, sign_in, base_url):
+    sign_in("admin@example.com")
+    page.goto(base_url + "/users/")
+    page.context.clear_cookies()
+    page.locator(".list-sentinel").scroll_into_view_if_needed()
+    page.wait_for_url("**/auth/signin**")

@@ -1,0 +1,39 @@
+from sqlalchemy import func, select
+
+from webconsole.domain.demo import DEMO_SIGNINS, load_demo
+from webconsole.domain.scope import scope_for
+from webconsole.extensions import db
+from webconsole.models import BackupState, Destination, Device, Org, User
+
+
+def test_demo_data_has_a_deep_tree_users_devices_and_sign_ins(app, client):
+    with app.app_context():
+        load_demo("demo-password", users=60, devices=120)
+        count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert count(User) == 60 and count(Device) == 120 and count(Destination) == 2
+        assert count(BackupState) >= 120
+        assert max(org.depth for org in db.session.scalars(select(Org))) == 2  # three levels
+        assert {d.os for d in db.session.scalars(select(Device))} == {"windows", "macos", "linux"}
+        for username, _first, _last, role, _org in DEMO_SIGNINS:
+            user = db.session.scalar(select(User).where(User.username == username))
+            assert [r.key for r in user.roles] == [role]
+        orgadmin = db.session.scalar(select(User).where(User.username == "orgadmin@example.com"))
+        assert scope_for(orgadmin, "devices.view").kind == "subtree"
+    for username, *_ in DEMO_SIGNINS:
+        response = client.post("/auth/signin", data={"username": username, "password": "demo-password"})
+        assert response.status_code == 302, username
+        client.post("/auth/signout")
+
+
+def test_demo_cli_refuses_a_database_that_has_data(app, world):
+    result = app.test_cli_runner().invoke(args=["demo", "--users", "10", "--devices", "10"])
+    assert result.exit_code != 0
+    assert "already holds data" in result.output
+
+
+def test_demo_cli_loads_with_a_progress_bar(app):
+    result = app.test_cli_runner().invoke(args=["demo", "--users", "30", "--devices", "50"])
+    assert result.exit_code == 0, result.output
+    assert "Loading demo data" in result.output and "admin@example.com" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Device)) == 50

@@ -1,0 +1,87 @@
+"""Every route declares who may use it, and each role reaches exactly its sections."""
+import pytest
+
+from webconsole import create_app
+from tests.conftest import base_config
+
+# Routes reachable without signing in, on purpose.
+PUBLIC = {"static", "home.index", "auth.signin", "account.set_locale"}
+
+
+def test_every_route_declares_a_permission():
+    app = create_app(base_config("sqlite://"))
+    undeclared, public = [], set()
+    for endpoint, view in app.view_functions.items():
+        permission = getattr(view, "permission", None)
+        if permission is None:
+            undeclared.append(endpoint)
+        elif permission == "public":
+            public.add(endpoint)
+    assert undeclared == []
+    assert public == PUBLIC
+
+
+SECTIONS = {"/orgs/": "orgs.view", "/users/": "users.view", "/devices/": "devices.view"}
+EXPECTED = {
+    "admin@acme.test": {"/orgs/", "/users/", "/devices/"},
+    "orgadmin@acme.test": {"/orgs/", "/users/", "/devices/"},
+    "helpdesk@acme.test": {"/users/", "/devices/"},
+    "auditor@acme.test": set(),
+    "user@acme.test": {"/devices/"},
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_each_role_sees_and_reaches_exactly_its_sections(client, sign_in, world, username):
+    sign_in(username)
+    html = client.get("/account/profile").get_data(as_text=True)
+    for url in SECTIONS:
+        reachable = client.get(url).status_code == 200
+        linked = f'href="{url}"' in html
+        assert reachable == linked == (url in EXPECTED[username]), url
+
+
+def test_forbidden_section_is_a_translated_403(client, sign_in, world):
+    sign_in("user@acme.test")
+    client.set_cookie("locale", "fr")
+    response = client.get("/users/")
+    assert response.status_code == 403
+    assert '<html lang="fr">' in response.get_data(as_text=True)
+
+
+def test_forbidden_htmx_request_gets_a_fragment(client, sign_in, world):
+    sign_in("user@acme.test")
+    response = client.get("/users/", headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert "<html" not in response.get_data(as_text=True)
+
+
+def test_unknown_page_is_a_404_page(client, sign_in, world):
+    sign_in("admin@acme.test")
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_json_clients_get_json_errors(client, sign_in, world):
+    sign_in("user@acme.test")
+    response = client.get("/users/", headers={"Accept": "application/json"})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["status"] == 403
+
+
+def test_org_admin_lists_only_their_subtree(client, sign_in, world):
+    sign_in("orgadmin@acme.test")
+    orgs = client.get("/orgs/").get_data(as_text=True)
+    assert "Engineering" in orgs and "Platform" in orgs and "Sales" not in orgs
+    devices = client.get("/devices/").get_data(as_text=True)
+    assert "USER-LAPTOP" in devices and "SELLER-LAPTOP" not in devices
+    users = client.get("/users/").get_data(as_text=True)
+    assert "user@acme.test" in users and "seller@acme.test" not in users
+    assert "2 results" in client.get("/devices/count").get_data(as_text=True)
+
+
+def test_desktop_user_lists_only_their_own_devices(client, sign_in, world):
+    sign_in("seller@acme.test")
+    devices = client.get("/devices/").get_data(as_text=True)
+    assert "SELLER-LAPTOP" in devices and "USER-LAPTOP" not in devices

@@ -1,0 +1,21 @@
+"""Vendored assets are exactly the files recorded in static/vendor/README.md."""
+import hashlib
+import pathlib
+import re
+
+VENDOR = pathlib.Path("webconsole/static/vendor")
+
+
+def test_vendored_files_match_their_recorded_checksums():
+    table = (VENDOR / "README.md").read_text()
+    recorded = dict(re.findall(r"\| `([^`]+)` \|[^\n]*\| `([0-9a-f]{64})` \|", table))
+    files = {p.name for p in VENDOR.iterdir() if p.name != "README.md"}
+    assert set(recorded) == files
+    for name, digest in recorded.items():
+        assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_pages_load_htmx_from_the_vendored_file(client):
+    html = client.get("/auth/signin").get_data(as_text=True)
+    assert 'src="/static/vendor/htmx-2.0.11.min.js"' in html
+    assert "://" not in re.sub(r'href="https?://[^"]*"', "", html.split("<body")[0])

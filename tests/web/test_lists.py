@@ -1,0 +1,125 @@
+"""The list pattern: every row exactly once in every sort, signed cursors, bounded counts."""
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.conftest import HX
+from webconsole.blueprints.devices.views import DEVICE_LIST
+
+
+@pytest.fixture
+def many_devices(world, make_device):
+    # 23 more devices with repeating sort values and NULLs, so ties and the NULL phase are exercised.
+    base = datetime(2026, 1, 1)
+    for n in range(23):
+        make_device(
+            world["user"] if n % 2 else world["seller"], f"dev-{n % 4}",
+            os=("windows", "macos", "linux")[n % 3],
+            last_connected=None if n % 5 == 0 else base + timedelta(days=n % 3),
+            percent_complete=float(n % 2) * 100, archive_bytes=(n % 3) * 1000,
+        )
+    return world
+
+
+def walk(client, url):
+    """Follow a list from its page through every rows fragment; return the device names in order."""
+    html = client.get(url, headers=HX).get_data(as_text=True)
+    names = re.findall(r'<tr>\s*<td class="">([^<]*)</td>', html)
+    pages = 1
+    while True:
+        found = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html)
+        if not found:
+            return names, pages
+        html = client.get(found.group(1).replace("&amp;", "&"), headers=HX).get_data(as_text=True)
+        names += re.findall(r'<tr>\s*<td class="">([^<]*)</td>', html)
+        pages += 1
+
+
+@pytest.mark.parametrize("sort", sorted(DEVICE_LIST.sortable))
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_every_row_appears_once_in_every_sort(client, sign_in, many_devices, sort, direction):
+    sign_in("admin@acme.test")
+    names, pages = walk(client, f"/devices/?sort={sort}&dir={direction}")
+    assert len(names) == 26
+    assert pages == 6  # page size 5 in tests
+
+
+def test_rows_follow_the_requested_order(client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    asc, _ = walk(client, "/devices/?sort=name&dir=asc")
+    desc, _ = walk(client, "/devices/?sort=name&dir=desc")
+    assert asc == sorted(asc)
+    assert desc == list(reversed(asc))
+
+
+def test_nulls_sort_first_ascending_and_last_descending(client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    # No device here has completed a backup, so each row says "Never" once for that column,
+    # and once more when it has never connected (8 of the 26 devices).
+    html = client.get("/devices/?sort=last_connected&dir=desc", headers=HX).get_data(as_text=True)
+    assert html.count("Never") == 5
+    html = client.get("/devices/?sort=last_connected&dir=asc", headers=HX).get_data(as_text=True)
+    assert html.count("Never") == 10
+
+
+def test_search_filters_and_is_kept_in_cursors(client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    names, _ = walk(client, "/devices/?q=dev-1")
+    assert names and set(names) == {"dev-1"}
+
+
+def test_search_treats_like_wildcards_literally(client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    names, _ = walk(client, "/devices/?q=%25")
+    assert names == []
+
+
+def test_tampered_cursor_is_a_400(client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    html = client.get("/devices/", headers=HX).get_data(as_text=True)
+    url = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html).group(1)
+    tampered = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
+    response = client.get(tampered, headers=HX)
+    assert response.status_code == 400
+    assert "not valid" in response.get_data(as_text=True)
+
+
+def test_cursor_of_another_list_is_refused(client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    html = client.get("/devices/", headers=HX).get_data(as_text=True)
+    cursor = re.search(r"cursor=([^\"&]*)", html).group(1)
+    assert client.get(f"/users/rows?cursor={cursor}", headers=HX).status_code == 400
+
+
+def test_unknown_sort_falls_back_to_the_default(client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    response = client.get("/devices/?sort=password_hash&dir=sideways")
+    assert response.status_code == 200
+    assert 'aria-sort="ascending"' in response.get_data(as_text=True)
+
+
+def test_rows_url_opened_directly_redirects_to_the_page(client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    html = client.get("/devices/?sort=os&dir=desc", headers=HX).get_data(as_text=True)
+    url = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html).group(1).replace("&amp;", "&")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "sort=os" in response.headers["Location"] and "dir=desc" in response.headers["Location"]
+
+
+def test_count_is_exact_up_to_a_bound(app, client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    assert "26 results" in client.get("/devices/count", headers=HX).get_data(as_text=True)
+    app.config["LIST_COUNT_BOUND"] = 10
+    assert "More than 10 results" in client.get("/devices/count", headers=HX).get_data(as_text=True)
+
+
+def test_page_and_fragment_share_a_url(client, sign_in, many_devices):
+    sign_in("admin@acme.test")
+    full = client.get("/devices/?sort=name")
+    part = client.get("/devices/?sort=name", headers=HX)
+    assert "<html" in full.get_data(as_text=True)
+    assert "<html" not in part.get_data(as_text=True)
+    assert 'id="list-devices"' in part.get_data(as_text=True)
+    assert "HX-Request" in full.headers["Vary"]
