@@ -4,6 +4,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from webconsole.domain.database import refresh_statistics
 from webconsole.domain.demo import DEMO_SIGNINS, database_is_empty, demo_row_count, load_demo
 from webconsole.domain.permissions import sync_builtin_roles
 
@@ -20,6 +21,7 @@ def setup(with_demo):
     """Apply migrations, sync the built-in roles, and (with --demo) load demo data into an empty database."""
     upgrade()
     sync_builtin_roles()
+    refresh_statistics()
     click.echo("Database is up to date.")
     if with_demo:
         if database_is_empty():

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from webconsole.domain.database import refresh_statistics
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import sync_builtin_roles
@@ -107,6 +108,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None):
     _bulk(BackupState.__table__, state_rows, progress)
     _advance_sequences()
     db.session.commit()
+    refresh_statistics()
 
 
 def _load_orgs(tree, parent):

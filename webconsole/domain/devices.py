@@ -7,14 +7,23 @@ from webconsole.models import Device, Org, User
 
 def device_list(actor, params):
     """Select of the devices `actor` may view, with owner and org, filtered by a search."""
-    stmt = (
-        select(Device.id, Device.guid, Device.name, Device.hostname, Device.os, Device.os_version,
+    columns = (Device.id, Device.guid, Device.name, Device.hostname, Device.os, Device.os_version,
                Device.agent_version, Device.status, Device.last_connected, Device.last_completed_backup,
                Device.percent_complete, Device.selected_bytes, Device.archive_bytes,
                User.username, Org.name.label("org_name"))
-        .join(User, Device.user_id == User.id)
-        .join(Org, Device.org_id == Org.id)
-    )
+    # The join order decides SQLite's plan. Sorting by the owner or the org walks that table's
+    # index and each one's devices by (user_id, id) / (org_id, id); any other sort walks the devices
+    # index, with LEFT JOINs keeping devices the outer loop (an inner join lets SQLite start from
+    # the small orgs table and sort every device: 500 ms instead of 13 ms at 200 000 devices).
+    if params.sort == "username":
+        stmt = (select(*columns).select_from(User).join(Device, Device.user_id == User.id)
+                .outerjoin(Org, Device.org_id == Org.id))
+    elif params.sort == "org_name":
+        stmt = (select(*columns).select_from(Org).join(Device, Device.org_id == Org.id)
+                .outerjoin(User, Device.user_id == User.id))
+    else:
+        stmt = (select(*columns).select_from(Device).outerjoin(User, Device.user_id == User.id)
+                .outerjoin(Org, Device.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, "devices.view"), org_column=Device.org_id,
                     user_column=Device.user_id)
     if params.q:

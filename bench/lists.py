@@ -1,0 +1,109 @@
+"""Serve-time of list pages at scale: first page and deep scrolled pages of the devices list.
+
+    python bench/lists.py [--users 100000] [--devices 200000] [--db PATH] [--runs 30]
+
+Builds (once) a SQLite database with demo data at the given scale, then times, through the
+real app and test client, the devices list page, its rows fragment at depth 1 and 100 (and the
+users list), as a Customer Cloud Admin and as an Org Admin (scoped queries). Prints a Markdown
+table of median and p95 milliseconds; paste it into docs/benchmarks.md.
+"""
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from flask_migrate import upgrade  # noqa: E402
+
+from webconsole import create_app  # noqa: E402
+from webconsole.domain.database import refresh_statistics  # noqa: E402
+from webconsole.domain.demo import database_is_empty, load_demo  # noqa: E402
+
+PASSWORD = "bench-password"
+HX = {"HX-Request": "true"}
+
+
+def build(path, users, devices):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY", "TESTING": False,
+    })
+    with app.app_context():
+        upgrade()
+        if database_is_empty():
+            started = time.perf_counter()
+            load_demo(PASSWORD, users=users, devices=devices)
+            print(f"loaded {users} users / {devices} devices in {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr)
+        refresh_statistics()  # as `flask setup` does on every start
+    return app
+
+
+def timed(client, url, headers=None, runs=30):
+    samples = []
+    body = ""
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url, headers=headers or {})
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        body = response.get_data(as_text=True)
+    samples.sort()
+    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
+    return statistics.median(samples), p95, body
+
+
+def next_url(html):
+    found = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def scroll_to(client, url, depth):
+    """The rows URL of the `depth`-th scrolled page, following cursors from the list page."""
+    html = client.get(url, headers=HX).get_data(as_text=True)
+    rows = next_url(html)
+    for _ in range(depth - 1):
+        rows = next_url(client.get(rows, headers=HX).get_data(as_text=True))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--devices", type=int, default=200_000)
+    parser.add_argument("--db", default=os.path.join("instance", "bench-lists.db"))
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    app = build(os.path.abspath(args.db), args.users, args.devices)
+    print(f"| who | request | median ms | p95 ms |\n|---|---|---|---|")
+    for who in ("admin@example.com", "orgadmin@example.com"):
+        client = app.test_client()
+        client.post("/auth/signin", data={"username": who, "password": PASSWORD})
+        cases = [
+            ("devices list, full page", "/devices/", None),
+            ("devices list, first page fragment (sort)", "/devices/?sort=last_connected&dir=desc", HX),
+            ("devices rows, scrolled page 1", scroll_to(client, "/devices/", 1), HX),
+            ("devices rows, scrolled page 100", scroll_to(client, "/devices/", 100), HX),
+            ("devices rows by last connected, page 100",
+             scroll_to(client, "/devices/?sort=last_connected&dir=desc", 100), HX),
+            ("devices rows by user (a joined column), page 100",
+             scroll_to(client, "/devices/?sort=username&dir=asc", 100), HX),
+            ("devices rows by organization, page 100",
+             scroll_to(client, "/devices/?sort=org_name&dir=desc", 100), HX),
+            ("devices search 'macbook', first page", "/devices/?q=macbook", HX),
+            ("devices lazy count", "/devices/count", HX),
+            ("users list, full page", "/users/", None),
+            ("users rows, scrolled page 100", scroll_to(client, "/users/", 100), HX),
+            ("users rows by organization, page 100", scroll_to(client, "/users/?sort=org_name", 100), HX),
+            ("organizations list, full page", "/orgs/", None),
+        ]
+        for label, url, headers in cases:
+            median, p95, _ = timed(client, url, headers, args.runs)
+            print(f"| {who.split('@')[0]} | {label} | {median:.1f} | {p95:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
