@@ -85,3 +85,19 @@ def test_desktop_user_lists_only_their_own_devices(client, sign_in, world):
     sign_in("seller@acme.test")
     devices = client.get("/devices/").get_data(as_text=True)
     assert "SELLER-LAPTOP" in devices and "USER-LAPTOP" not in devices
+
+
+def test_server_error_is_a_translated_page(app, client, sign_in, world, monkeypatch):
+    import webconsole.blueprints.account.views as views
+
+    def broken(user_id):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(views, "devices_of", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    sign_in("user@acme.test")
+    client.set_cookie("locale", "de")
+    response = client.get("/account/profile")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert '<html lang="de">' in html and "database on fire" not in html
