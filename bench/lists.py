@@ -78,7 +78,7 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     app = build(os.path.abspath(args.db), args.users, args.devices)
-    print(f"| who | request | median ms | p95 ms |\n|---|---|---|---|")
+    print("| who | request | median ms | p95 ms |\n|---|---|---|---|")
     for who in ("admin@example.com", "orgadmin@example.com"):
         client = app.test_client()
         client.post("/auth/signin", data={"username": who, "password": PASSWORD})

@@ -1,8 +1,8 @@
 """Every route declares who may use it, and each role reaches exactly its sections."""
 import pytest
 
-from webconsole import create_app
 from tests.conftest import base_config
+from webconsole import create_app
 
 # Routes reachable without signing in, on purpose.
 PUBLIC = {"static", "home.index", "auth.signin", "account.set_locale"}

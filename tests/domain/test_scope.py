@@ -37,3 +37,4 @@ def test_broadest_role_wins(app, world):
         user.roles.append(role_by_key("help_desk"))
         db.session.commit()
         assert scope_for(user, "devices.view").kind == "all"
+

@@ -1,6 +1,7 @@
 """Devices: what a signed-in user may see of them, and their backup summary."""
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from webconsole.domain.queries import filter_by, search
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.models import Device, Org, User
 
@@ -26,21 +27,24 @@ def device_list(actor, params):
                 .outerjoin(Org, Device.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, "devices.view"), org_column=Device.org_id,
                     user_column=Device.user_id)
-    if params.q:
-        stmt = stmt.where(or_(
-            Device.name.icontains(params.q, autoescape=True),
-            Device.hostname.icontains(params.q, autoescape=True),
-            User.username.icontains(params.q, autoescape=True),
-            Device.guid == params.q,
-        ))
-    if params.filters.get("status"):
-        stmt = stmt.where(Device.status == params.filters["status"])
-    if params.filters.get("os"):
-        stmt = stmt.where(Device.os == params.filters["os"])
-    return stmt
+    stmt = search(stmt, params.q, contains=(Device.name, Device.hostname, User.username),
+                  equals=(Device.guid,))
+    return filter_by(stmt, params.filters, {"status": Device.status, "os": Device.os})
 
 
 def devices_of(user_id):
     """Select of one user's own devices, newest connection first (My Profile)."""
     return (select(Device).where(Device.user_id == user_id)
             .order_by(Device.last_connected.desc().nulls_last(), Device.id))
+
+
+def backup_summary(devices):
+    """Totals over a user's active devices: how many, bytes selected and stored, last completed backup."""
+    active = [d for d in devices if d.status == "active"]
+    return {
+        "devices": len(active),
+        "selected_bytes": sum(d.selected_bytes for d in active),
+        "archive_bytes": sum(d.archive_bytes for d in active),
+        "last_completed_backup": max((d.last_completed_backup for d in active if d.last_completed_backup),
+                                     default=None),
+    }

@@ -1,9 +1,10 @@
 """Organizations: the tree and what a user may see of it."""
 import secrets
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from webconsole.domain.queries import filter_by, search
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
@@ -24,15 +25,8 @@ def org_list(actor, params):
         .outerjoin(Parent, Org.parent_id == Parent.id)
     )
     stmt = restrict(stmt, scope_for(actor, "orgs.view"), org_column=Org.id)
-    if params.q:
-        stmt = stmt.where(or_(
-            Org.name.icontains(params.q, autoescape=True),
-            Org.ext_ref.icontains(params.q, autoescape=True),
-            Org.uid == params.q,
-        ))
-    if params.filters.get("status"):
-        stmt = stmt.where(Org.status == params.filters["status"])
-    return stmt
+    stmt = search(stmt, params.q, contains=(Org.name, Org.ext_ref), equals=(Org.uid,))
+    return filter_by(stmt, params.filters, {"status": Org.status})
 
 
 def new_registration_key():

@@ -1,6 +1,7 @@
 """Users: what a signed-in user may see of them."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
+from webconsole.domain.queries import filter_by, search
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.models import Device, Org, User
 
@@ -18,13 +19,6 @@ def user_list(actor, params):
         .outerjoin(Org, User.org_id == Org.id)
     )
     stmt = restrict(stmt, scope_for(actor, "users.view"), org_column=User.org_id, user_column=User.id)
-    if params.q:
-        stmt = stmt.where(or_(
-            User.username.icontains(params.q, autoescape=True),
-            User.first_name.icontains(params.q, autoescape=True),
-            User.last_name.icontains(params.q, autoescape=True),
-            User.uid == params.q,
-        ))
-    if params.filters.get("status"):
-        stmt = stmt.where(User.status == params.filters["status"])
-    return stmt
+    stmt = search(stmt, params.q, contains=(User.username, User.first_name, User.last_name),
+                  equals=(User.uid,))
+    return filter_by(stmt, params.filters, {"status": User.status})

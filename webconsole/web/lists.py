@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -15,6 +15,8 @@ from sqlalchemy import func, select, tuple_
 
 from webconsole.domain.preferences import column_widths
 from webconsole.extensions import db
+from webconsole.web.htmx import is_partial, render_page_or_fragment
+from webconsole.web.permissions import require
 
 SEARCH_MAX = 200
 _REGISTRY = {}
@@ -275,11 +277,6 @@ def next_page(spec):
 
 def register_list_routes(bp, spec, permission, page_template):
     """Add the list's three routes to a blueprint: the page, its next rows, and its lazy count."""
-    from flask import redirect, render_template
-
-    from webconsole.web.htmx import is_partial, render_page_or_fragment
-    from webconsole.web.permissions import require
-
     @require(permission)
     def index():
         """The list page, or just its table when htmx sorts or searches."""

@@ -2,7 +2,7 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from flask_login import current_user
 
 from webconsole.blueprints.account import bp
-from webconsole.domain.devices import devices_of
+from webconsole.domain.devices import backup_summary, devices_of
 from webconsole.extensions import db
 from webconsole.web.i18n import COOKIE, valid_locale
 from webconsole.web.permissions import public, signed_in
@@ -16,15 +16,7 @@ ONE_YEAR = 365 * 24 * 3600
 def profile():
     """My Profile: who I am, my org and roles, and my devices' backup summary."""
     devices = db.session.scalars(devices_of(current_user.id)).all()
-    active = [d for d in devices if d.status == "active"]
-    summary = {
-        "devices": len(active),
-        "selected_bytes": sum(d.selected_bytes for d in active),
-        "archive_bytes": sum(d.archive_bytes for d in active),
-        "last_completed_backup": max((d.last_completed_backup for d in active
-                                      if d.last_completed_backup), default=None),
-    }
-    return render_template("account/profile.html", devices=devices, summary=summary)
+    return render_template("account/profile.html", devices=devices, summary=backup_summary(devices))
 
 
 @bp.post("/locale")

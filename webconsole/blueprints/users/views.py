@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 
 from webconsole.blueprints.users import bp
-from webconsole.domain.users import device_count, user_list
+from webconsole.domain.users import user_list
 from webconsole.models import Org, User
 from webconsole.web.lists import Column, ListSpec, register_list_routes
 
