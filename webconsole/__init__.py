@@ -45,9 +45,18 @@ def _instance_secret(instance_path):
     """A random secret kept in instance/, made on first start, so no deployment runs on "dev"."""
     path = os.path.join(instance_path, "secret_key")
     if not os.path.exists(path):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside and linked into place, so a worker starting at the same moment reads
+        # either no file or a whole one, never a half-written secret.
+        staged = f"{path}.{os.getpid()}"
+        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(os.urandom(32).hex())
+        try:
+            os.link(staged, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(staged)
     with open(path) as f:
         return f.read().strip()
 

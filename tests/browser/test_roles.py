@@ -57,3 +57,26 @@ def test_expired_session_during_scroll_goes_to_sign_in(page, sign_in, base_url):
     page.context.clear_cookies()
     page.locator(".list-sentinel").scroll_into_view_if_needed()
     page.wait_for_url("**/auth/signin**")
+
+
+def test_navigation_collapses_on_a_narrow_screen_and_opens_by_keyboard(page, sign_in, base_url):
+    page.set_viewport_size({"width": 640, "height": 800})
+    sign_in("admin@example.com")
+    users_link = page.locator("#sidenav").get_by_role("link", name="Users")
+    expect(users_link).not_to_be_in_viewport()
+    toggle = page.get_by_role("button", name="Show navigation")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(users_link).to_be_in_viewport()
+    users_link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/users/")
+
+
+def test_skip_link_is_the_first_stop_for_the_keyboard(page, sign_in, base_url):
+    sign_in("admin@example.com")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
