@@ -21,12 +21,12 @@ def test_every_route_declares_a_permission():
     assert public == PUBLIC
 
 
-SECTIONS = {"/orgs/": "orgs.view", "/users/": "users.view", "/devices/": "devices.view"}
+SECTIONS = ["/orgs/", "/users/", "/devices/", "/audit/"]
 EXPECTED = {
-    "admin@acme.test": {"/orgs/", "/users/", "/devices/"},
+    "admin@acme.test": {"/orgs/", "/users/", "/devices/", "/audit/"},
     "orgadmin@acme.test": {"/orgs/", "/users/", "/devices/"},
     "helpdesk@acme.test": {"/users/", "/devices/"},
-    "auditor@acme.test": set(),
+    "auditor@acme.test": {"/audit/"},
     "user@acme.test": {"/devices/"},
 }
 

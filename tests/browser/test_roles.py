@@ -1,13 +1,14 @@
 import pytest
 from playwright.sync_api import expect
 
-SECTIONS = ["Organizations", "Users", "Devices"]
+SECTIONS = ["Organizations", "Users", "Devices", "Audit Log"]
+PATHS = {"Organizations": "orgs", "Users": "users", "Devices": "devices", "Audit Log": "audit"}
 EXPECTED = {
-    "admin@example.com": ["Organizations", "Users", "Devices"],
+    "admin@example.com": ["Organizations", "Users", "Devices", "Audit Log"],
     "orgadmin@example.com": ["Organizations", "Users", "Devices"],
     "analyst@example.com": [],
     "legal@example.com": ["Users"],
-    "auditor@example.com": [],
+    "auditor@example.com": ["Audit Log"],
     "helpdesk@example.com": ["Users", "Devices"],
     "user@example.com": ["Devices"],
 }
@@ -22,7 +23,7 @@ def test_each_demo_role_sees_exactly_its_sections(page, sign_in, base_url, usern
     expect(nav.get_by_role("link", name="My Profile")).to_be_visible()
     for section in SECTIONS:
         if section not in EXPECTED[username]:
-            response = page.goto(f"{base_url}/{ {'Organizations': 'orgs'}.get(section, section.lower()) }/")
+            response = page.goto(f"{base_url}/{PATHS[section]}/")
             assert response.status == 403
 
 

@@ -25,14 +25,14 @@ def many_devices(world, make_device):
 def walk(client, url):
     """Follow a list from its page through every rows fragment; return the device names in order."""
     html = client.get(url, headers=HX).get_data(as_text=True)
-    names = re.findall(r'<tr>\s*<td class="">([^<]*)</td>', html)
+    names = re.findall(r'<tr>\s*<td class=""><a href="[^"]*">([^<]*)</a></td>', html)
     pages = 1
     while True:
         found = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html)
         if not found:
             return names, pages
         html = client.get(found.group(1).replace("&amp;", "&"), headers=HX).get_data(as_text=True)
-        names += re.findall(r'<tr>\s*<td class="">([^<]*)</td>', html)
+        names += re.findall(r'<tr>\s*<td class=""><a href="[^"]*">([^<]*)</a></td>', html)
         pages += 1
 
 

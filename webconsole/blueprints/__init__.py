@@ -2,7 +2,7 @@
 
 
 def register_blueprints(app):
-    from webconsole.blueprints import account, auth, devices, help, home, orgs, preferences, users
+    from webconsole.blueprints import account, audit, auth, devices, help, home, orgs, preferences, users
 
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
@@ -12,6 +12,7 @@ def register_blueprints(app):
     app.register_blueprint(orgs.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(devices.bp)
+    app.register_blueprint(audit.bp)
 
     from webconsole.web.permissions import public
     # Static files are public; the route walk in the tests checks every other endpoint.

@@ -1,9 +1,24 @@
-"""Audit entries, added to the caller's transaction so they commit (or roll back) with the change."""
+"""Audit entries, added to the caller's transaction so they commit (or roll back) with the change.
+
+Entries are only ever added: no door offers to change or delete one.
+"""
+from contextvars import ContextVar
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import false, select
+
+from webconsole.domain.errors import ValidationError
+from webconsole.domain.queries import search
+from webconsole.domain.scope import scope_for
 from webconsole.extensions import db
 from webconsole.models import AuditEvent
 
+# The address the current request came from; each door sets it (the browser door per request).
+origin_address = ContextVar("origin_address", default="")
 
-def record(event_type, *, actor=None, address="", obj=None, object_type="", object_id="",
+
+def record(event_type, *, actor=None, address=None, obj=None, object_type="", object_id="",
            object_label="", details=None, actor_username=None):
     """Add an audit entry for `event_type` done by `actor` (a User or None) to the session."""
     if obj is not None:
@@ -14,7 +29,7 @@ def record(event_type, *, actor=None, address="", obj=None, object_type="", obje
         event_type=event_type,
         actor_id=getattr(actor, "id", None),
         actor_username=actor_username if actor_username is not None else getattr(actor, "username", ""),
-        address=address or "",
+        address=address if address is not None else origin_address.get(),
         object_type=object_type,
         object_id=object_id,
         object_label=(object_label or "")[:255],
@@ -24,9 +39,54 @@ def record(event_type, *, actor=None, address="", obj=None, object_type="", obje
     return event
 
 
+def changes(obj, new_values):
+    """Apply `new_values` to `obj`; return {field: [old, new]} for the fields that changed."""
+    changed = {}
+    for field, value in new_values.items():
+        old = getattr(obj, field)
+        if old != value:
+            changed[field] = [_plain(old), _plain(value)]
+            setattr(obj, field, value)
+    return changed
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
 def _label(obj):
     for attr in ("username", "name"):
         value = getattr(obj, attr, None)
         if value:
             return str(value)
     return ""
+
+
+def _day(value, field):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(_l("Enter a date as YYYY-MM-DD."), field=field) from None
+
+
+def audit_list(actor, params):
+    """Select of audit entries for the Audit Log, filtered by actor, event, object and dates."""
+    stmt = select(AuditEvent.id, AuditEvent.at, AuditEvent.actor_username, AuditEvent.address,
+                  AuditEvent.event_type, AuditEvent.object_type, AuditEvent.object_id,
+                  AuditEvent.object_label, AuditEvent.details)
+    if scope_for(actor, "audit.view").kind != "all":
+        return stmt.where(false())
+    f = params.filters
+    stmt = search(stmt, params.q, contains=(AuditEvent.actor_username, AuditEvent.object_label,
+                                            AuditEvent.address), equals=(AuditEvent.object_id,))
+    if f.get("actor"):
+        stmt = stmt.where(AuditEvent.actor_username.icontains(f["actor"], autoescape=True))
+    if f.get("event"):
+        stmt = stmt.where(AuditEvent.event_type == f["event"])
+    if f.get("object"):
+        stmt = stmt.where(AuditEvent.object_type == f["object"])
+    if f.get("since"):
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(_day(f["since"], "since"), time()))
+    if f.get("until"):
+        stmt = stmt.where(AuditEvent.at < datetime.combine(_day(f["until"], "until"), time()) + timedelta(days=1))
+    return stmt

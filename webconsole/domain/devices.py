@@ -1,8 +1,12 @@
 """Devices: what a signed-in user may see of them, and their backup summary."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from webconsole.domain import audit
+from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, search
-from webconsole.domain.scope import restrict, scope_for
+from webconsole.domain.scope import reaches, restrict, scope_for
+from webconsole.extensions import db
 from webconsole.models import Device, Org, User
 
 
@@ -48,3 +52,56 @@ def backup_summary(devices):
         "last_completed_backup": max((d.last_completed_backup for d in active if d.last_completed_backup),
                                      default=None),
     }
+
+
+def get_device(actor, device_id, permission="devices.view"):
+    """The device with this id if `actor` may reach it with `permission`; NotFound otherwise."""
+    device = db.session.get(Device, device_id)
+    if device is None or not reaches(scope_for(actor, permission), device.org, device.user_id):
+        raise NotFound(_l("No such device."))
+    return device
+
+
+def rename_device(actor, device_id, name):
+    """Give a device a new display name (its hostname stays)."""
+    device = get_device(actor, device_id, "devices.edit")
+    name = " ".join((name or "").split())
+    if not name or len(name) > 255:
+        raise ValidationError(_l("Enter a name of 1 to 255 characters."), field="name")
+    changed = audit.changes(device, {"name": name})
+    if changed:
+        audit.record("device.rename", actor=actor, obj=device, details={"changes": changed})
+    db.session.commit()
+    return device
+
+
+# action -> (statuses it applies to, the status it leads to)
+TRANSITIONS = {
+    "deactivate": ({"active", "blocked", "deauthorized"}, "deactivated"),
+    "reactivate": ({"deactivated"}, "active"),
+    "block": ({"active"}, "blocked"),
+    "unblock": ({"blocked"}, "active"),
+    "deauthorize": ({"active", "blocked"}, "deauthorized"),
+}
+
+
+def allowed_actions(device):
+    """The status changes that apply to a device as it is now."""
+    return [name for name, (sources, _target) in TRANSITIONS.items() if device.status in sources]
+
+
+def change_device_status(actor, device_id, action):
+    """Deactivate, reactivate, block, unblock or deauthorize a device."""
+    device = get_device(actor, device_id, "devices.edit")
+    sources, target = TRANSITIONS[action]
+    if device.status not in sources:
+        raise ValidationError(_l("This device cannot be changed that way in its current state."), field=None)
+    changed = audit.changes(device, {"status": target})
+    audit.record(f"device.{action}", actor=actor, obj=device, details={"changes": changed})
+    db.session.commit()
+    return device
+
+
+def backup_states(device):
+    """The device's backup state per destination, by destination name."""
+    return sorted(device.backup_states, key=lambda s: s.destination.name)

@@ -51,3 +51,19 @@ def restrict(stmt, scope, *, org_column, user_column=None):
     if scope.kind == "self" and user_column is not None:
         return stmt.where(user_column == scope.user_id)
     return stmt.where(false())
+
+
+def reaches(scope, org, user_id=None):
+    """Does `scope` reach an object owned by `org` (and by `user_id`, for self scopes)?"""
+    if scope.kind == "all":
+        return True
+    if scope.kind == "subtree":
+        return org is not None and org.path.startswith(scope.org_path)
+    if scope.kind == "self":
+        return user_id is not None and user_id == scope.user_id
+    return False
+
+
+def breadth(kind):
+    """How far a scope kind reaches, for comparing two scopes."""
+    return _BREADTH[kind]

@@ -1,9 +1,18 @@
-"""Users: what a signed-in user may see of them."""
+"""Users: what a signed-in user may see of them, and the changes an administrator makes."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from webconsole.domain import audit
+from webconsole.domain.auth import normalise_username
+from webconsole.domain.errors import Forbidden, NotFound, ValidationError
+from webconsole.domain.passwords import hash_password
+from webconsole.domain.permissions import role_label
 from webconsole.domain.queries import filter_by, search
-from webconsole.domain.scope import restrict, scope_for
-from webconsole.models import Device, Org, User
+from webconsole.domain.scope import breadth, permissions_of, reaches, restrict, scope_for
+from webconsole.extensions import db
+from webconsole.models import Device, Org, Role, User, user_roles
+
+PASSWORD_MIN = 10
 
 device_count = (select(func.count()).where(Device.user_id == User.id).correlate(User)
                 .scalar_subquery().label("device_count"))
@@ -21,4 +30,203 @@ def user_list(actor, params):
     stmt = restrict(stmt, scope_for(actor, "users.view"), org_column=User.org_id, user_column=User.id)
     stmt = search(stmt, params.q, contains=(User.username, User.first_name, User.last_name),
                   equals=(User.uid,))
-    return filter_by(stmt, params.filters, {"status": User.status})
+    f = params.filters
+    if f.get("org"):
+        org = db.session.get(Org, _int(f["org"], "org"))
+        if org is None:
+            raise ValidationError(_l("No such organization."), field="org")
+        subtree = select(Org.id).where(Org.path.startswith(org.path, autoescape=True))
+        stmt = stmt.where(User.org_id.in_(subtree))
+    if f.get("role"):
+        holders = (select(user_roles.c.user_id).join(Role, Role.id == user_roles.c.role_id)
+                   .where(Role.key == f["role"]))
+        stmt = stmt.where(User.id.in_(holders))
+    return filter_by(stmt, f, {"status": User.status})
+
+
+def _int(value, field):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_l("Choose a value from the list."), field=field) from None
+
+
+def get_user(actor, user_id, permission="users.view"):
+    """The user with this id if `actor` may reach it with `permission`; NotFound otherwise."""
+    user = db.session.get(User, user_id)
+    if user is None or not reaches(scope_for(actor, permission), user.org, user.id):
+        raise NotFound(_l("No such user."))
+    return user
+
+
+def manageable(actor, target):
+    """May `actor` change `target`? Only users in scope whose powers the actor holds too."""
+    if not reaches(scope_for(actor, "users.edit"), target.org, target.id):
+        return False
+    return permissions_of(target) <= permissions_of(actor)
+
+
+def _managed(actor, user_id):
+    user = get_user(actor, user_id, "users.edit")
+    if not manageable(actor, user):
+        raise Forbidden(_l("This user holds permissions you do not have; you cannot change them."))
+    return user
+
+
+def grantable_roles(actor):
+    """Roles `actor` may give: none broader in reach, or richer in permissions, than their own."""
+    mine = permissions_of(actor)
+    reach = breadth(scope_for(actor, "users.edit").kind)
+    roles = db.session.scalars(select(Role).order_by(Role.id)).all()
+    return [r for r in roles if {p.permission for p in r.permissions} <= mine and breadth(r.scope) <= reach]
+
+
+def assignable_orgs(actor):
+    """Orgs `actor` may put users in (and create orgs under), by name."""
+    stmt = restrict(select(Org).where(Org.status == "active"), scope_for(actor, "users.edit"),
+                    org_column=Org.id)
+    return db.session.scalars(stmt.order_by(Org.name, Org.id)).all()
+
+
+def _org_for(actor, org_id):
+    org = db.session.get(Org, org_id) if org_id else None
+    if org is None or not reaches(scope_for(actor, "users.edit"), org) or org.status != "active":
+        raise ValidationError(_l("Choose an active organization you manage."), field="org_id")
+    return org
+
+
+def validate_password(password):
+    """Refuse passwords too short to resist guessing."""
+    if len(password or "") < PASSWORD_MIN:
+        raise ValidationError(_l("Use at least %(n)d characters.", n=PASSWORD_MIN), field="password")
+
+
+def create_user(actor, *, org_id, username, first_name="", last_name="", password, role_ids=()):
+    """Add a user to an org the actor manages, with roles the actor may grant."""
+    org = _org_for(actor, org_id)
+    username = normalise_username(username)
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise ValidationError(_l("A user with this username already exists."), field="username")
+    validate_password(password)
+    user = User(username=username, email=username, first_name=first_name.strip(),
+                last_name=last_name.strip(), org_id=org.id, password_hash=hash_password(password))
+    user.org = org
+    user.roles = _roles(actor, role_ids, keep=[])
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor=actor, obj=user, details={
+        "org": org.name, "roles": sorted(r.name for r in user.roles)})
+    db.session.commit()
+    return user
+
+
+def _roles(actor, role_ids, keep):
+    granted = {r.id: r for r in grantable_roles(actor)}
+    unknown = set(role_ids) - set(granted)
+    if unknown:
+        raise ValidationError(_l("You cannot grant one of the chosen roles."), field="role_ids")
+    # Roles the actor may not grant stay as they are: they can neither add nor remove them.
+    return [r for r in keep if r.id not in granted] + [granted[i] for i in role_ids]
+
+
+def update_profile(actor, user_id, *, first_name, last_name, email):
+    """Change a user's name and contact e-mail."""
+    user = _managed(actor, user_id)
+    changed = audit.changes(user, {"first_name": first_name.strip(), "last_name": last_name.strip(),
+                                   "email": email.strip()})
+    if changed:
+        audit.record("user.update", actor=actor, obj=user, details={"changes": changed})
+    db.session.commit()
+    return user
+
+
+def set_roles(actor, user_id, role_ids):
+    """Replace the roles the actor may grant; other roles stay."""
+    user = _managed(actor, user_id)
+    before = sorted(r.name for r in user.roles)
+    user.roles = _roles(actor, list(role_ids), keep=list(user.roles))
+    after = sorted(r.name for r in user.roles)
+    if user.id == actor.id and not permissions_of(user) >= {"users.edit"} and before != after:
+        raise ValidationError(_l("You cannot remove your own right to manage users."), field="role_ids")
+    if before != after:
+        audit.record("user.roles", actor=actor, obj=user, details={"changes": {"roles": [before, after]}})
+    db.session.commit()
+    return user
+
+
+def reset_password(actor, user_id, password):
+    """Set a new password and end the user's sessions."""
+    user = _managed(actor, user_id)
+    validate_password(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    audit.record("user.password_reset", actor=actor, obj=user)
+    db.session.commit()
+
+
+def move_user(actor, user_id, org_id):
+    """Move a user, and their devices, to another org the actor manages."""
+    user = _managed(actor, user_id)
+    org = _org_for(actor, org_id)
+    if org.id == user.org_id:
+        return user
+    old = user.org.name
+    user.org_id, user.org = org.id, org
+    db.session.execute(Device.__table__.update().where(Device.user_id == user.id).values(org_id=org.id))
+    audit.record("user.move", actor=actor, obj=user, details={"changes": {"org": [old, org.name]}})
+    db.session.commit()
+    return user
+
+
+def _not_self(actor, user):
+    if user.id == actor.id:
+        raise ValidationError(_l("You cannot do this to your own account."), field=None)
+
+
+def set_user_active(actor, user_id, active):
+    """Deactivate a user (and their devices) or reactivate them (and their devices)."""
+    user = _managed(actor, user_id)
+    _not_self(actor, user)
+    new, old = ("active", "deactivated") if active else ("deactivated", "active")
+    if user.status == new:
+        return user
+    user.status = new
+    if not active:
+        user.session_version += 1
+    result = db.session.execute(Device.__table__.update().where(
+        Device.user_id == user.id, Device.status == old).values(status=new))
+    audit.record("user.reactivate" if active else "user.deactivate", actor=actor, obj=user,
+                 details={"devices": result.rowcount})
+    db.session.commit()
+    return user
+
+
+def set_user_blocked(actor, user_id, blocked):
+    """Block a user (signing them out everywhere at once) or unblock them."""
+    user = _managed(actor, user_id)
+    _not_self(actor, user)
+    if user.blocked == blocked:
+        return user
+    user.blocked = blocked
+    if blocked:
+        user.session_version += 1
+    audit.record("user.block" if blocked else "user.unblock", actor=actor, obj=user)
+    db.session.commit()
+    return user
+
+
+def deactivation_effect(user):
+    """How many of the user's devices a deactivation would stop backing up."""
+    return db.session.scalar(select(func.count()).select_from(Device).where(
+        Device.user_id == user.id, Device.status == "active"))
+
+
+def org_choices(actor, permission):
+    """(id, name) of every org `actor` reaches with `permission`, for filters."""
+    stmt = restrict(select(Org.id, Org.name), scope_for(actor, permission), org_column=Org.id)
+    return [(str(i), n) for i, n in db.session.execute(stmt.order_by(Org.name, Org.id))]
+
+
+def role_choices():
+    """(key, label) of every role, for filters."""
+    return [(r.key, role_label(r)) for r in db.session.scalars(select(Role).order_by(Role.id))]

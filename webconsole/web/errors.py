@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.web.htmx import is_partial
 
 TITLES = {
@@ -12,6 +13,7 @@ TITLES = {
     403: _l("You do not have access to this"),
     404: _l("Page not found"),
     405: _l("That action is not allowed here"),
+    409: _l("That no longer applies"),
     422: _l("Some values need correcting"),
     429: _l("Too many requests"),
     500: _l("Something went wrong on our side"),
@@ -21,6 +23,7 @@ MESSAGES = {
     403: _l("Your role does not include this page or action. Ask an administrator if you need it."),
     404: _l("The page or object does not exist, or you do not have access to it."),
     405: _l("Go back and use the console's own buttons and links."),
+    409: _l("The object changed since the page was loaded. Reload it and try again."),
     422: _l("Check the highlighted fields and try again."),
     429: _l("Wait a moment and try again."),
     500: _l("The error has been logged. Try again in a moment."),
@@ -54,6 +57,19 @@ def unauthorized():
 
 
 def init_app(app):
+    @app.errorhandler(NotFound)
+    def domain_not_found(error):
+        return render_error(404)
+
+    @app.errorhandler(Forbidden)
+    def domain_forbidden(error):
+        return render_error(403, str(error))
+
+    @app.errorhandler(ValidationError)
+    def domain_refused(error):
+        # Views hand field errors back to their forms; one that escapes is still the user's to fix.
+        return render_error(422, str(error))
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, CSRF_MESSAGE)

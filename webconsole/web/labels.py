@@ -10,3 +10,17 @@ STATUS = {
 
 # Product names are not translated.
 OS = {"windows": "Windows", "macos": "macOS", "linux": "Linux"}
+
+AUDIT_EVENTS = {
+    "signin": _l("Signed in"),
+    "signin.failed": _l("Sign-in failed"),
+    "signin.throttled": _l("Sign-in refused (too many failures)"),
+    "signout": _l("Signed out"),
+}
+
+OBJECT_TYPES = {
+    "org": _l("Organization"),
+    "user": _l("User"),
+    "device": _l("Device"),
+    "destination": _l("Storage destination"),
+}

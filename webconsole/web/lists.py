@@ -3,20 +3,18 @@
 A section declares a ListSpec (columns and a query from the domain); this module does the rest,
 so every list sorts, scrolls, counts and remembers widths the same way.
 """
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, request
 from flask_babel import gettext as _
-from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, tuple_
 
-from webconsole.domain.preferences import column_widths
 from webconsole.extensions import db
-from webconsole.web.htmx import is_partial, render_page_or_fragment
-from webconsole.web.permissions import require
+from webconsole.web import labels
 
 SEARCH_MAX = 200
 _REGISTRY = {}
@@ -33,6 +31,11 @@ class Column:
     nullable: bool = False  # sort values may be NULL (NULLs sort as the smallest value)
     width: int = 160
     numeric: bool = False
+    link: tuple | None = None  # (endpoint, argument name): the cell links to the row's page by its id
+
+    def export(self, values):
+        """This column's value for a CSV export of a row (`values` is the row's mapping)."""
+        return EXPORTERS.get(self.cell, _raw)(values, self.key)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class ListSpec:
     default_sort: str
     default_dir: str = "asc"
     filters: tuple = ()  # names of extra request args the query understands
+    export_name: str | None = None  # file name stem of the CSV export; None: no export
+    page_context: Callable | None = None  # page_context(actor) -> extra template values (filter choices)
 
     def __post_init__(self):
         _REGISTRY[self.key] = self
@@ -58,6 +63,33 @@ class ListSpec:
     @property
     def column_keys(self):
         return {c.key for c in self.columns}
+
+
+def _raw(values, key):
+    return values[key]
+
+
+def _iso(values, key):
+    return values[key].isoformat() + "Z" if values[key] else ""
+
+
+def _label(table):
+    return lambda values, key: str(table.get(values[key], values[key] or ""))
+
+
+EXPORTERS = {
+    "datetime": _iso,
+    "status": _label(labels.STATUS),
+    "user_status": lambda v, k: str(labels.STATUS.get(v[k], v[k])) + (
+        f", {labels.STATUS['blocked']}" if v["blocked"] else ""),
+    "os": _label(labels.OS),
+    "person": lambda v, k: " ".join(p for p in (v["first_name"], v["last_name"]) if p),
+    "audit_event": _label(labels.AUDIT_EVENTS),
+    "audit_object": lambda v, k: " ".join(p for p in (
+        str(labels.OBJECT_TYPES.get(v["object_type"], v["object_type"] or "")), v["object_label"], v["object_id"])
+        if p),
+    "audit_details": lambda v, k: json.dumps(v[k], ensure_ascii=False, sort_keys=True) if v[k] else "",
+}
 
 
 def spec_for(key):
@@ -73,6 +105,10 @@ class ListParams:
     dir: str
     q: str = ""
     filters: dict = field(default_factory=dict)
+
+    def without(self, name):
+        """The same parameters less one filter (one that the domain refused)."""
+        return ListParams(self.sort, self.dir, self.q, {k: v for k, v in self.filters.items() if k != name})
 
     def args(self, **overrides):
         """Query-string arguments for a URL of this list (defaults left out to keep URLs short)."""
@@ -198,105 +234,3 @@ def bounded_count(spec, actor, params):
     inner = query.with_only_columns(query.selected_columns.id).limit(bound + 1).subquery()
     n = db.session.scalar(select(func.count()).select_from(inner))
     return (bound, False) if n > bound else (n, True)
-
-
-@dataclass
-class ListView:
-    """Everything the list templates need to render headings, rows and the sentinel."""
-
-    spec: ListSpec
-    params: ListParams
-    page: Page
-    widths: dict
-    rows_endpoint: str
-    count_endpoint: str
-    first: bool = True
-
-    def sort_url(self, column):
-        """URL that sorts by `column`: ascending first, then toggling."""
-        direction = "asc"
-        if column.key == self.params.sort and self.params.dir == "asc":
-            direction = "desc"
-        return url_for(self.spec.endpoint, **self.params.args(sort=column.key, dir=direction))
-
-    def aria_sort(self, column):
-        if column.key != self.params.sort:
-            return "none"
-        return "ascending" if self.params.dir == "asc" else "descending"
-
-    def width(self, column):
-        return self.widths.get(column.key, column.width)
-
-    @property
-    def next_url(self):
-        if not self.page.next_cursor:
-            return None
-        return url_for(self.rows_endpoint, cursor=self.page.next_cursor)
-
-    @property
-    def count_url(self):
-        return url_for(self.count_endpoint, **self.params.args())
-
-    @property
-    def index_url(self):
-        return url_for(self.spec.endpoint)
-
-    @property
-    def widths_url(self):
-        return url_for("preferences.save_widths", list_key=self.spec.key)
-
-    @property
-    def reset_url(self):
-        return url_for("preferences.reset_widths", list_key=self.spec.key)
-
-
-def _endpoint(spec, name):
-    return spec.endpoint.rsplit(".", 1)[0] + "." + name
-
-
-def first_page(spec):
-    """The ListView for a list page (first rows), from the request's query string."""
-    params = params_from_request(spec)
-    return ListView(
-        spec=spec, params=params, page=fetch_page(spec, current_user, params),
-        widths=column_widths(current_user.id, spec.key),
-        rows_endpoint=_endpoint(spec, "rows"), count_endpoint=_endpoint(spec, "count"),
-    )
-
-
-def next_page(spec):
-    """The ListView for the rows after the request's cursor."""
-    token = request.args.get("cursor", "")
-    params, phase, value, last_id = decode_cursor(spec, token)
-    return ListView(
-        spec=spec, params=params, page=fetch_page(spec, current_user, params, (phase, value, last_id)),
-        widths={}, rows_endpoint=_endpoint(spec, "rows"), count_endpoint=_endpoint(spec, "count"),
-        first=False,
-    )
-
-
-def register_list_routes(bp, spec, permission, page_template):
-    """Add the list's three routes to a blueprint: the page, its next rows, and its lazy count."""
-    @require(permission)
-    def index():
-        """The list page, or just its table when htmx sorts or searches."""
-        return render_page_or_fragment(page_template, "_partials/list_table.html", view=first_page(spec))
-
-    @require(permission)
-    def rows():
-        """The rows after a cursor, with the next infinite-scroll sentinel."""
-        view = next_page(spec)
-        if not is_partial():
-            return redirect(url_for(spec.endpoint, **view.params.args()))
-        return render_template("_partials/list_rows.html", view=view)
-
-    @require(permission)
-    def count():
-        """How many rows match, exactly up to a bound ("more than N" beyond it)."""
-        params = params_from_request(spec)
-        n, exact = bounded_count(spec, current_user, params)
-        return render_template("_partials/list_count.html", n=n, exact=exact)
-
-    bp.add_url_rule("/", "index", index)
-    bp.add_url_rule("/rows", "rows", rows)
-    bp.add_url_rule("/count", "count", count)

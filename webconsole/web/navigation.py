@@ -21,6 +21,7 @@ NAVIGATION = [
         NavItem("orgs.index", _l("Organizations"), "orgs.view", "org"),
         NavItem("users.index", _l("Users"), "users.view", "users"),
         NavItem("devices.index", _l("Devices"), "devices.view", "device"),
+        NavItem("audit.index", _l("Audit Log"), "audit.view", "audit"),
     ]),
 ]
 

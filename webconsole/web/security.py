@@ -1,4 +1,7 @@
 """Security headers on every response, including a strict Content-Security-Policy."""
+from flask import request
+
+from webconsole.domain.audit import origin_address
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -15,6 +18,11 @@ CSP = "; ".join([
 
 
 def init_app(app):
+    @app.before_request
+    def remember_origin():
+        # Audit entries written while handling this request name the address it came from.
+        origin_address.set(request.remote_addr or "")
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

@@ -3,7 +3,8 @@ from flask_babel import lazy_gettext as _l
 from webconsole.blueprints.devices import bp
 from webconsole.domain.devices import device_list
 from webconsole.models import Device, Org, User
-from webconsole.web.lists import Column, ListSpec, register_list_routes
+from webconsole.web.list_views import register_list_routes
+from webconsole.web.lists import Column, ListSpec
 
 DEVICE_LIST = ListSpec(
     key="devices",
@@ -11,8 +12,9 @@ DEVICE_LIST = ListSpec(
     query=device_list,
     default_sort="name",
     filters=("status", "os"),
+    export_name="devices",
     columns=[
-        Column("name", _l("Name"), sort=Device.name, width=170),
+        Column("name", _l("Name"), sort=Device.name, width=170, link=("devices.detail", "device_id")),
         Column("hostname", _l("Hostname"), sort=Device.hostname, width=150),
         Column("username", _l("User"), sort=User.username, width=200),
         Column("org_name", _l("Organization"), sort=Org.name, width=130),

@@ -3,7 +3,8 @@ from flask_babel import lazy_gettext as _l
 from webconsole.blueprints.orgs import bp
 from webconsole.domain.orgs import Parent, device_count, org_list, user_count
 from webconsole.models import Org
-from webconsole.web.lists import Column, ListSpec, register_list_routes
+from webconsole.web.list_views import register_list_routes
+from webconsole.web.lists import Column, ListSpec
 
 ORG_LIST = ListSpec(
     key="orgs",

@@ -1,18 +1,21 @@
 from flask_babel import lazy_gettext as _l
 
 from webconsole.blueprints.users import bp
-from webconsole.domain.users import user_list
+from webconsole.domain.users import org_choices, role_choices, user_list
 from webconsole.models import Org, User
-from webconsole.web.lists import Column, ListSpec, register_list_routes
+from webconsole.web.list_views import register_list_routes
+from webconsole.web.lists import Column, ListSpec
 
 USER_LIST = ListSpec(
     key="users",
     endpoint="users.index",
     query=user_list,
     default_sort="username",
-    filters=("status",),
+    filters=("status", "org", "role"),
+    export_name="users",
+    page_context=lambda actor: {"org_choices": org_choices(actor, "users.view"), "role_choices": role_choices()},
     columns=[
-        Column("username", _l("Username"), sort=User.username, width=260),
+        Column("username", _l("Username"), sort=User.username, width=260, link=("users.detail", "user_id")),
         Column("name", _l("Name"), cell="person", sort=User.last_name, width=200),
         Column("org_name", _l("Organization"), sort=Org.name, width=180),
         Column("status", _l("Status"), cell="user_status", sort=User.status, width=120),

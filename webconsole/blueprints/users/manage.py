@@ -1,0 +1,115 @@
+"""A user's page and the changes an administrator makes there."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webconsole.blueprints.users import bp
+from webconsole.blueprints.users.forms import (
+    PasswordResetForm,
+    UserCreateForm,
+    UserMoveForm,
+    UserProfileForm,
+    UserRolesForm,
+)
+from webconsole.domain import users as domain
+from webconsole.domain.devices import devices_of
+from webconsole.domain.errors import ValidationError
+from webconsole.domain.permissions import role_label
+from webconsole.extensions import db
+from webconsole.web.forms import ConfirmForm, apply_error
+from webconsole.web.permissions import require
+
+
+def _choices(form):
+    if hasattr(form, "org_id"):
+        form.org_id.choices = [(o.id, o.name) for o in domain.assignable_orgs(current_user)]
+    if hasattr(form, "role_ids"):
+        form.role_ids.choices = [(r.id, role_label(r)) for r in domain.grantable_roles(current_user)]
+    return form
+
+
+def _page(user, status=200, **forms):
+    """The user page, with any form given in place of its fresh default."""
+    manageable = domain.manageable(current_user, user)
+    grantable = {r.id for r in domain.grantable_roles(current_user)}
+    forms.setdefault("profile", UserProfileForm(obj=user, formdata=None))
+    forms.setdefault("roles", _choices(UserRolesForm(
+        formdata=None, role_ids=[r.id for r in user.roles if r.id in grantable])))
+    forms.setdefault("password", PasswordResetForm(formdata=None))
+    forms.setdefault("move", _choices(UserMoveForm(formdata=None, org_id=user.org_id)))
+    devices = db.session.scalars(devices_of(user.id)).all()
+    return render_template("users/detail.html", user=user, devices=devices, manageable=manageable,
+                           confirm=ConfirmForm(), **forms), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("users.edit")
+def create():
+    """Add a user: the organization first, then who they are and what they may do."""
+    form = _choices(UserCreateForm(org_id=request.args.get("org", type=int)))
+    if form.validate_on_submit():
+        try:
+            user = domain.create_user(current_user, org_id=form.org_id.data, username=form.username.data,
+                                      first_name=form.first_name.data or "", last_name=form.last_name.data or "",
+                                      password=form.password.data, role_ids=form.role_ids.data or [])
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return redirect(url_for("users.detail", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("users/new.html", form=form), status
+
+
+@bp.get("/<int:user_id>")
+@require("users.view")
+def detail(user_id):
+    """A user's profile, roles, organization and devices."""
+    return _page(domain.get_user(current_user, user_id))
+
+
+def _change(user_id, form, action, done, form_name):
+    """Run `action(form)` for a valid form, then redirect; else show the page with the errors."""
+    user = domain.get_user(current_user, user_id, "users.edit")
+    if form.validate_on_submit():
+        try:
+            action(form)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash(done, "success")
+            return redirect(url_for("users.detail", user_id=user_id))
+    return _page(user, 422, **{form_name: form})
+
+
+@bp.post("/<int:user_id>/profile")
+@require("users.edit")
+def update_profile(user_id):
+    """Change a user's name and e-mail."""
+    return _change(user_id, UserProfileForm(), lambda f: domain.update_profile(
+        current_user, user_id, first_name=f.first_name.data or "", last_name=f.last_name.data or "",
+        email=f.email.data), _("Profile saved."), "profile")
+
+
+@bp.post("/<int:user_id>/roles")
+@require("users.edit")
+def update_roles(user_id):
+    """Replace the roles the signed-in administrator may grant."""
+    return _change(user_id, _choices(UserRolesForm()), lambda f: domain.set_roles(
+        current_user, user_id, f.role_ids.data or []), _("Roles saved."), "roles")
+
+
+@bp.post("/<int:user_id>/password")
+@require("users.edit")
+def reset_password(user_id):
+    """Set a new password; the user is signed out everywhere."""
+    return _change(user_id, PasswordResetForm(), lambda f: domain.reset_password(
+        current_user, user_id, f.password.data), _("Password changed. The user has been signed out."), "password")
+
+
+@bp.post("/<int:user_id>/move")
+@require("users.edit")
+def move(user_id):
+    """Move a user and their devices to another organization."""
+    return _change(user_id, _choices(UserMoveForm()), lambda f: domain.move_user(
+        current_user, user_id, f.org_id.data), _("User moved."), "move")
