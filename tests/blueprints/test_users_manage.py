@@ -82,7 +82,8 @@ def test_block_signs_the_user_out_everywhere_at_once(app, client, sign_in, world
     assert sign_in("user@acme.test", client=victim).status_code == 401
     client.post(f"/users/{world['user']}/unblock")
     assert sign_in("user@acme.test", client=victim).status_code == 302
-    assert [e.event_type for e in audit(app, "user.block") + audit(app, "user.unblock")] == ["user.block", "user.unblock"]
+    types = [e.event_type for e in audit(app, "user.block") + audit(app, "user.unblock")]
+    assert types == ["user.block", "user.unblock"]
 
 
 def test_deactivate_states_its_effect_then_stops_devices(app, client, sign_in, world):
@@ -93,10 +94,12 @@ def test_deactivate_states_its_effect_then_stops_devices(app, client, sign_in, w
     with app.app_context():
         user = db.session.get(User, world["user"])
         assert user.status == "deactivated"
-        assert {d.status for d in db.session.scalars(select(Device).where(Device.user_id == user.id))} == {"deactivated"}
+        devices = db.session.scalars(select(Device).where(Device.user_id == user.id))
+        assert {d.status for d in devices} == {"deactivated"}
     client.post(f"/users/{world['user']}/reactivate")
     with app.app_context():
-        assert {d.status for d in db.session.scalars(select(Device).where(Device.user_id == world["user"]))} == {"active"}
+        devices = db.session.scalars(select(Device).where(Device.user_id == world["user"]))
+        assert {d.status for d in devices} == {"active"}
 
 
 def test_reset_password_ends_sessions_and_needs_a_long_password(app, client, sign_in, world):

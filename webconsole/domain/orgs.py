@@ -1,11 +1,14 @@
 """Organizations: the tree and what a user may see of it."""
 import secrets
 
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import aliased
 
+from webconsole.domain import audit
+from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, search
-from webconsole.domain.scope import restrict, scope_for
+from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
 
@@ -43,3 +46,133 @@ def create_org(name, parent=None, ext_ref="", notes=""):
     db.session.flush()
     org.path = (parent.path if parent else "/") + f"{org.id}/"
     return org
+
+
+NAME_MIN, NAME_MAX = 3, 220
+
+
+def get_org(actor, org_id, permission="orgs.view"):
+    """The org with this id if `actor` may reach it with `permission`; NotFound otherwise."""
+    org = db.session.get(Org, org_id)
+    if org is None or not reaches(scope_for(actor, permission), org):
+        raise NotFound(_l("No such organization."))
+    return org
+
+
+def _clean_name(name):
+    name = " ".join((name or "").split())
+    if not NAME_MIN <= len(name) <= NAME_MAX:
+        raise ValidationError(_l("Enter a name of %(min)d to %(max)d characters.", min=NAME_MIN, max=NAME_MAX),
+                              field="name")
+    return name
+
+
+def possible_parents(actor, org=None):
+    """Active orgs `actor` may put an org under: in scope, and never `org` itself or below it."""
+    stmt = restrict(select(Org).where(Org.status == "active"), scope_for(actor, "orgs.edit"), org_column=Org.id)
+    if org is not None:
+        stmt = stmt.where(~Org.path.startswith(org.path, autoescape=True))
+    return db.session.scalars(stmt.order_by(Org.path)).all()
+
+
+def _parent_for(actor, parent_id, org=None):
+    parent = db.session.get(Org, parent_id) if parent_id else None
+    if parent is None or parent not in possible_parents(actor, org):
+        raise ValidationError(_l("Choose an active organization you manage, outside this one."), field="parent_id")
+    return parent
+
+
+def add_org(actor, *, parent_id, name, ext_ref="", notes=""):
+    """Create an org under a parent the actor manages; it inherits every settings group."""
+    parent = _parent_for(actor, parent_id)
+    org = create_org(_clean_name(name), parent, ext_ref=ext_ref.strip(), notes=notes.strip())
+    audit.record("org.create", actor=actor, obj=org, details={"parent": parent.name})
+    db.session.commit()
+    return org
+
+
+def update_org(actor, org_id, *, name, ext_ref, notes):
+    """Change an org's name, external reference and notes."""
+    org = get_org(actor, org_id, "orgs.edit")
+    changed = audit.changes(org, {"name": _clean_name(name), "ext_ref": ext_ref.strip(), "notes": notes.strip()})
+    if changed:
+        audit.record("org.update", actor=actor, obj=org, details={"changes": changed})
+    db.session.commit()
+    return org
+
+
+def move_org(actor, org_id, parent_id):
+    """Put an org (and everything below it) under another parent; never under itself."""
+    org = get_org(actor, org_id, "orgs.edit")
+    if org.parent_id is None:
+        raise ValidationError(_l("The top organization cannot be moved."), field="parent_id")
+    parent = _parent_for(actor, parent_id, org)
+    if parent.id == org.parent_id:
+        return org
+    old_parent, old_path = org.parent.name, org.path
+    new_path = parent.path + f"{org.id}/"
+    db.session.execute(update(Org).where(Org.path.startswith(old_path, autoescape=True)).values(
+        path=literal(new_path) + func.substr(Org.path, len(old_path) + 1)).execution_options(
+        synchronize_session=False))
+    org.parent_id = parent.id
+    db.session.flush()
+    db.session.refresh(org)
+    audit.record("org.move", actor=actor, obj=org, details={"changes": {"parent": [old_parent, parent.name]}})
+    db.session.commit()
+    return org
+
+
+def _subtree(org):
+    return select(Org.id).where(Org.path.startswith(org.path, autoescape=True))
+
+
+def status_effect(org, status):
+    """(sub-orgs, users, devices) now in `status` below `org`: what a status change would carry along."""
+    subtree = _subtree(org)
+    count = lambda model, *where: db.session.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
+    return (count(Org, Org.id.in_(subtree), Org.id != org.id, Org.status == status),
+            count(User, User.org_id.in_(subtree), User.status == status),
+            count(Device, Device.org_id.in_(subtree), Device.status == status))
+
+
+def set_org_active(actor, org_id, active):
+    """Deactivate an org with everything below it (orgs, users, devices), or reactivate them all."""
+    org = get_org(actor, org_id, "orgs.edit")
+    if actor.org.path.startswith(org.path):
+        raise ValidationError(_l("You cannot deactivate or reactivate the organization you belong to."), field=None)
+    new, old = ("active", "deactivated") if active else ("deactivated", "active")
+    subtree = _subtree(org)
+    counts = {}
+    tables = (("orgs", Org, Org.id), ("users", User, User.org_id), ("devices", Device, Device.org_id))
+    for name, model, column in tables:
+        values = {"status": new}
+        if model is User and not active:
+            values["session_version"] = User.session_version + 1
+        result = db.session.execute(update(model).where(column.in_(subtree), model.status == old).values(**values)
+                                    .execution_options(synchronize_session=False))
+        counts[name] = result.rowcount
+    db.session.refresh(org)
+    audit.record("org.reactivate" if active else "org.deactivate", actor=actor, obj=org, details=counts)
+    db.session.commit()
+    return org
+
+
+def regenerate_registration_key(actor, org_id):
+    """Give an org a new registration key; agents holding the old one can no longer register."""
+    org = get_org(actor, org_id, "orgs.edit")
+    org.registration_key = new_registration_key()
+    audit.record("org.registration_key", actor=actor, obj=org)
+    db.session.commit()
+    return org
+
+
+def children(org):
+    """The org's direct children, by name."""
+    return db.session.scalars(select(Org).where(Org.parent_id == org.id).order_by(Org.name, Org.id)).all()
+
+
+def ancestors(org):
+    """The orgs above `org`, from the top down."""
+    ids = [int(i) for i in org.path.strip("/").split("/")[:-1]]
+    found = {o.id: o for o in db.session.scalars(select(Org).where(Org.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]

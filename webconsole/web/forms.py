@@ -29,7 +29,8 @@ def apply_error(form, error):
 
 # Self-hosted consoles live on internal domains (corp.local, example.test), so no list of
 # "real" top-level domains: one @, no spaces, domain labels of letters, digits and hyphens.
-_EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^[^@\s]+@{_LABEL}(?:\.{_LABEL})*$")
 
 
 def email_address(form, field):

@@ -12,8 +12,9 @@ ORG_LIST = ListSpec(
     query=org_list,
     default_sort="name",
     filters=("status",),
+    export_name="organizations",
     columns=[
-        Column("name", _l("Name"), sort=Org.name, width=240),
+        Column("name", _l("Name"), sort=Org.name, width=240, link=("orgs.detail", "org_id")),
         Column("parent_name", _l("Parent organization"), sort=Parent.name, nullable=True, width=200),
         Column("ext_ref", _l("External reference"), sort=Org.ext_ref, width=160),
         Column("status", _l("Status"), cell="status", sort=Org.status, width=120),

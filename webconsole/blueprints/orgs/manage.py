@@ -1,0 +1,111 @@
+"""An organization's page and the changes an administrator makes there."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webconsole.blueprints.orgs import bp
+from webconsole.blueprints.orgs.forms import OrgCreateForm, OrgForm, OrgMoveForm
+from webconsole.domain import orgs as domain
+from webconsole.domain.errors import ValidationError
+from webconsole.web.forms import ConfirmForm, apply_error
+from webconsole.web.permissions import can, require
+
+
+def _indented(orgs):
+    base = min((o.depth for o in orgs), default=0)
+    return [(o.id, "\u2003" * (o.depth - base) + o.name) for o in orgs]
+
+
+def _page(org, status=200, **forms):
+    editable = can("orgs.edit")
+    forms.setdefault("edit", OrgForm(obj=org, formdata=None))
+    move = forms.setdefault("move", OrgMoveForm(formdata=None, parent_id=org.parent_id))
+    move.parent_id.choices = _indented(domain.possible_parents(current_user, org)) if editable else []
+    return render_template("orgs/detail.html", org=org, editable=editable, children=domain.children(org),
+                           ancestors=domain.ancestors(org), confirm=ConfirmForm(), **forms), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("orgs.edit")
+def create():
+    """Add an organization under a parent."""
+    form = OrgCreateForm(parent_id=request.args.get("parent", type=int))
+    form.parent_id.choices = _indented(domain.possible_parents(current_user))
+    if form.validate_on_submit():
+        try:
+            org = domain.add_org(current_user, parent_id=form.parent_id.data, name=form.name.data,
+                                 ext_ref=form.ext_ref.data or "", notes=form.notes.data or "")
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Organization %(name)s created.", name=org.name), "success")
+            return redirect(url_for("orgs.detail", org_id=org.id))
+    return render_template("orgs/new.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.get("/<int:org_id>")
+@require("orgs.view")
+def detail(org_id):
+    """An organization: its place in the tree, registration key, counts, and actions."""
+    return _page(domain.get_org(current_user, org_id))
+
+
+def _change(org_id, form, action, done, form_name):
+    org = domain.get_org(current_user, org_id, "orgs.edit")
+    if form_name == "move":
+        form.parent_id.choices = _indented(domain.possible_parents(current_user, org))
+    if form.validate_on_submit():
+        try:
+            action(form)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash(done, "success")
+            return redirect(url_for("orgs.detail", org_id=org_id))
+    return _page(org, 422, **{form_name: form})
+
+
+@bp.post("/<int:org_id>/edit")
+@require("orgs.edit")
+def update(org_id):
+    """Change the name, external reference and notes."""
+    return _change(org_id, OrgForm(), lambda f: domain.update_org(
+        current_user, org_id, name=f.name.data, ext_ref=f.ext_ref.data or "", notes=f.notes.data or ""),
+        _("Organization saved."), "edit")
+
+
+@bp.post("/<int:org_id>/move")
+@require("orgs.edit")
+def move(org_id):
+    """Put the organization under another parent."""
+    return _change(org_id, OrgMoveForm(), lambda f: domain.move_org(current_user, org_id, f.parent_id.data),
+                   _("Organization moved."), "move")
+
+
+@bp.post("/<int:org_id>/registration-key")
+@require("orgs.edit")
+def regenerate_key(org_id):
+    """Replace the registration key (agents with the old key can no longer register)."""
+    domain.regenerate_registration_key(current_user, org_id)
+    flash(_("New registration key issued."), "success")
+    return redirect(url_for("orgs.detail", org_id=org_id))
+
+
+@bp.route("/<int:org_id>/<any(deactivate, reactivate):action>", methods=["GET", "POST"])
+@require("orgs.edit")
+def change_status(org_id, action):
+    """Confirm (saying what else changes), then deactivate or reactivate the organization."""
+    org = domain.get_org(current_user, org_id, "orgs.edit")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            domain.set_org_active(current_user, org_id, action == "reactivate")
+        except ValidationError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Organization deactivated.") if action == "deactivate" else _("Organization reactivated."),
+                  "success")
+        return redirect(url_for("orgs.detail", org_id=org_id))
+    orgs, users, devices = domain.status_effect(org, "active" if action == "deactivate" else "deactivated")
+    return render_template("orgs/confirm.html", org=org, form=form, action=action,
+                           orgs=orgs, users=users, devices=devices)
