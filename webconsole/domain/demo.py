@@ -12,6 +12,7 @@ from webconsole.domain.database import refresh_statistics
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import sync_builtin_roles
+from webconsole.domain.settings import snapshot_devices_without_settings
 from webconsole.extensions import db
 from webconsole.models import BackupState, Destination, Device, Org, Role, User, user_roles
 from webconsole.models.base import utcnow
@@ -107,6 +108,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None):
     _bulk(Device.__table__, device_rows, progress)
     _bulk(BackupState.__table__, state_rows, progress)
     _advance_sequences()
+    snapshot_devices_without_settings()
     db.session.commit()
     refresh_statistics()
 

@@ -1,0 +1,166 @@
+"""The device settings the console manages, in groups, with their types, limits and defaults."""
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from webconsole.domain.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    label: object
+    kind: str  # "int", "bool", "choice", "lines", "time", "destinations"
+    default: object
+    min: int | None = None
+    max: int | None = None
+    choices: tuple = ()  # (value, label) for "choice"
+    unit: object = None
+    help: object = None
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: object
+    settings: tuple = field(default_factory=tuple)
+
+    def setting(self, key):
+        return next(s for s in self.settings if s.key == key)
+
+
+MINUTES = {15: _l("Every 15 minutes"), 30: _l("Every 30 minutes"), 60: _l("Every hour"),
+           120: _l("Every 2 hours"), 240: _l("Every 4 hours"), 480: _l("Every 8 hours"),
+           1440: _l("Every day"), 10080: _l("Every week"), 43200: _l("Every month"), 525600: _l("Every year")}
+
+
+def _every(*minutes):
+    return tuple((m, MINUTES[m]) for m in minutes)
+
+
+GROUPS = (
+    Group("general", _l("General"), (
+        Setting("away_minutes", _l("User is away after"), "int", 15, 1, 1440, unit=_l("minutes without input")),
+        Setting("cpu_away_percent", _l("CPU when the user is away"), "int", 80, 1, 100, unit="%"),
+        Setting("cpu_present_percent", _l("CPU when the user is present"), "int", 20, 1, 100, unit="%"),
+        Setting("warning_days", _l("Not backed up: warning after"), "int", 3, 1, 365, unit=_l("days")),
+        Setting("critical_days", _l("Not backed up: critical after"), "int", 7, 1, 365, unit=_l("days")),
+    )),
+    Group("backup", _l("Backup"), (
+        Setting("included_paths", _l("Files to back up"), "lines", ["~"],
+                help=_l("One folder or file per line; ~ is the user's home folder. Paths are case-sensitive.")),
+        Setting("excluded_paths", _l("Folders and files to skip"), "lines",
+                ["~/Library/Caches", "~/AppData/Local/Temp"], help=_l("One path per line.")),
+        Setting("filename_exclusions", _l("File name exclusions"), "lines", [r".*\.tmp$", r".*\.swp$"],
+                help=_l("One regular expression per line, matched against the whole path.")),
+        Setting("run_schedule", _l("Backup runs"), "choice", "always",
+                choices=(("always", _l("Always")), ("window", _l("Between the times below")))),
+        Setting("window_start", _l("From"), "time", "22:00", help=_l("The device's local time, as HH:MM.")),
+        Setting("window_end", _l("Until"), "time", "06:00"),
+        Setting("frequency_minutes", _l("Back up changes"), "choice", 15,
+                choices=_every(15, 30, 60, 120, 240, 480, 1440)),
+        Setting("versions_last_week", _l("Versions kept for the last week"), "choice", 15,
+                choices=_every(15, 60, 240, 1440)),
+        Setting("versions_last_90_days", _l("Versions kept for the last 90 days"), "choice", 1440,
+                choices=_every(60, 1440, 10080)),
+        Setting("versions_last_year", _l("Versions kept for the last year"), "choice", 10080,
+                choices=_every(1440, 10080, 43200)),
+        Setting("versions_older", _l("Versions kept beyond a year"), "choice", 43200,
+                choices=_every(10080, 43200, 525600)),
+        Setting("remove_deleted_days", _l("Remove deleted files after"), "choice", 30,
+                choices=((0, _l("Never")), (30, _l("30 days")), (90, _l("90 days")), (365, _l("1 year")))),
+        Setting("destinations", _l("Destinations"), "destinations", [],
+                help=_l("None chosen: every destination.")),
+    )),
+    Group("security", _l("Security"), (
+        Setting("archive_key_type", _l("Archive encryption key"), "choice", "standard", choices=(
+            ("standard", _l("Standard (administrators can restore)")),
+            ("password", _l("Archive key password (cannot be reset)")),
+            ("custom", _l("Custom key (a lost key cannot be recovered)")))),
+        Setting("require_password", _l("Require the account password to open the agent"), "bool", False),
+    )),
+    Group("reporting", _l("Reporting"), (
+        Setting("report_frequency", _l("Send a backup report"), "choice", "weekly", choices=(
+            ("never", _l("Never")), ("daily", _l("Daily")), ("weekly", _l("Weekly")), ("monthly", _l("Monthly")))),
+        Setting("warning_email", _l("E-mail a warning alert"), "bool", True),
+        Setting("critical_email", _l("E-mail a critical alert"), "bool", True),
+    )),
+    Group("quotas", _l("Quotas"), (
+        Setting("user_quota_gb", _l("Backup quota per user"), "int", 0, 0, 1_000_000, unit="GB",
+                help=_l("0 means no quota.")),
+        Setting("web_restore_limit_mb", _l("Web restore limit"), "int", 250, 0, 1_000_000, unit="MB",
+                help=_l("0 turns web restores off.")),
+    )),
+)
+GROUP_KEYS = tuple(g.key for g in GROUPS)
+_BY_KEY = {g.key: g for g in GROUPS}
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def group(key):
+    """The Group with this key; ValidationError for an unknown one."""
+    if key not in _BY_KEY:
+        raise ValidationError(_l("No such settings group."), field="group")
+    return _BY_KEY[key]
+
+
+def defaults(key):
+    """The built-in default values of a group."""
+    return {s.key: s.default for s in group(key).settings}
+
+
+def parse(key, form, destination_ids=()):
+    """Typed values of a group from submitted form data ({name: [strings]}); ValidationError names the field."""
+    values = {}
+    for s in group(key).settings:
+        raw = form.get(s.key, [])
+        values[s.key] = _parse_one(s, raw, destination_ids)
+    if key == "general" and values["critical_days"] <= values["warning_days"]:
+        raise ValidationError(_l("The critical threshold must be longer than the warning threshold."),
+                              field="critical_days")
+    return values
+
+
+def _parse_one(s, raw, destination_ids):
+    first = (raw[0] if raw else "").strip()
+    if s.kind == "bool":
+        return first in ("1", "true", "on", "yes")
+    if s.kind == "int":
+        try:
+            number = int(first)
+        except ValueError:
+            raise ValidationError(_l("Enter a whole number."), field=s.key) from None
+        if not s.min <= number <= s.max:
+            raise ValidationError(_l("Enter a number from %(min)d to %(max)d.", min=s.min, max=s.max), field=s.key)
+        return number
+    if s.kind == "choice":
+        for value, _label in s.choices:
+            if str(value) == first:
+                return value
+        raise ValidationError(_l("Choose one of the listed values."), field=s.key)
+    if s.kind == "time":
+        if not _TIME.match(first):
+            raise ValidationError(_l("Enter a time as HH:MM, from 00:00 to 23:59."), field=s.key)
+        return first
+    if s.kind == "lines":
+        lines = [line.strip() for line in "\n".join(raw).splitlines() if line.strip()]
+        if len(lines) > 500 or any(len(line) > 1024 for line in lines):
+            raise ValidationError(_l("Use at most 500 lines of up to 1024 characters."), field=s.key)
+        if s.key == "filename_exclusions":
+            for line in lines:
+                try:
+                    re.compile(line)
+                except re.error:
+                    raise ValidationError(_l("Not a valid regular expression: %(line)s", line=line),
+                                          field=s.key) from None
+        return lines
+    if s.kind == "destinations":
+        try:
+            chosen = sorted({int(v) for v in raw if v})
+        except ValueError:
+            raise ValidationError(_l("Choose destinations from the list."), field=s.key) from None
+        if set(chosen) - set(destination_ids):
+            raise ValidationError(_l("Choose destinations from the list."), field=s.key)
+        return chosen
+    raise ValueError(s.kind)
