@@ -2,9 +2,9 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from webconsole.domain import audit
+from webconsole.domain import alerts, audit
 from webconsole.domain.errors import NotFound, ValidationError
-from webconsole.domain.queries import filter_by, search
+from webconsole.domain.queries import filter_by, org_subtree, search
 from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
@@ -12,10 +12,11 @@ from webconsole.models import Device, Org, User
 
 def device_list(actor, params):
     """Select of the devices `actor` may view, with owner and org, filtered by a search."""
+    grouped = alerts.thresholds()
     columns = (Device.id, Device.guid, Device.name, Device.hostname, Device.os, Device.os_version,
                Device.agent_version, Device.status, Device.last_connected, Device.last_completed_backup,
                Device.percent_complete, Device.selected_bytes, Device.archive_bytes,
-               User.username, Org.name.label("org_name"))
+               User.username, Org.name.label("org_name"), alerts.level_expression(grouped).label("alert_level"))
     # The join order decides SQLite's plan. Sorting by the owner or the org walks that table's
     # index and each one's devices by (user_id, id) / (org_id, id); any other sort walks the devices
     # index, with LEFT JOINs keeping devices the outer loop (an inner join lets SQLite start from
@@ -33,7 +34,14 @@ def device_list(actor, params):
                     user_column=Device.user_id)
     stmt = search(stmt, params.q, contains=(Device.name, Device.hostname, User.username),
                   equals=(Device.guid,))
-    return filter_by(stmt, params.filters, {"status": Device.status, "os": Device.os})
+    f = params.filters
+    if f.get("org"):
+        stmt = stmt.where(Device.org_id.in_(org_subtree(f["org"])))
+    if f.get("alert"):
+        if f["alert"] not in alerts.LEVELS:
+            raise ValidationError(_l("Choose a value from the list."), field="alert")
+        stmt = stmt.where(alerts.level_condition(f["alert"], grouped))
+    return filter_by(stmt, f, {"status": Device.status, "os": Device.os})
 
 
 def devices_of(user_id):

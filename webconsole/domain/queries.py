@@ -1,5 +1,10 @@
 """Query pieces the list queries share: free-text search and equality filters."""
-from sqlalchemy import or_
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from webconsole.domain.errors import ValidationError
+from webconsole.extensions import db
+from webconsole.models import Org
 
 
 def search(stmt, q, contains=(), equals=()):
@@ -17,3 +22,14 @@ def filter_by(stmt, filters, columns):
         if filters.get(name):
             stmt = stmt.where(column == filters[name])
     return stmt
+
+
+def org_subtree(org_id):
+    """Select of the ids of an org and every org below it, for an "organization" filter."""
+    try:
+        org = db.session.get(Org, int(org_id))
+    except (TypeError, ValueError):
+        org = None
+    if org is None:
+        raise ValidationError(_l("No such organization."), field="org")
+    return select(Org.id).where(Org.path.startswith(org.path, autoescape=True))

@@ -7,7 +7,7 @@ from webconsole.domain.auth import normalise_username
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import role_label
-from webconsole.domain.queries import filter_by, search
+from webconsole.domain.queries import filter_by, org_subtree, search
 from webconsole.domain.scope import breadth, permissions_of, reaches, restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import Device, Org, Role, User, user_roles
@@ -32,23 +32,12 @@ def user_list(actor, params):
                   equals=(User.uid,))
     f = params.filters
     if f.get("org"):
-        org = db.session.get(Org, _int(f["org"], "org"))
-        if org is None:
-            raise ValidationError(_l("No such organization."), field="org")
-        subtree = select(Org.id).where(Org.path.startswith(org.path, autoescape=True))
-        stmt = stmt.where(User.org_id.in_(subtree))
+        stmt = stmt.where(User.org_id.in_(org_subtree(f["org"])))
     if f.get("role"):
         holders = (select(user_roles.c.user_id).join(Role, Role.id == user_roles.c.role_id)
                    .where(Role.key == f["role"]))
         stmt = stmt.where(User.id.in_(holders))
     return filter_by(stmt, f, {"status": User.status})
-
-
-def _int(value, field):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(_l("Choose a value from the list."), field=field) from None
 
 
 def get_user(actor, user_id, permission="users.view"):

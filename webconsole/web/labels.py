@@ -24,3 +24,6 @@ OBJECT_TYPES = {
     "device": _l("Device"),
     "destination": _l("Storage destination"),
 }
+
+ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}
+ALERT_BY_LEVEL = {0: ALERTS["ok"], 1: ALERTS["warning"], 2: ALERTS["critical"]}

@@ -83,6 +83,7 @@ EXPORTERS = {
     "user_status": lambda v, k: str(labels.STATUS.get(v[k], v[k])) + (
         f", {labels.STATUS['blocked']}" if v["blocked"] else ""),
     "os": _label(labels.OS),
+    "alert": _label(labels.ALERT_BY_LEVEL),
     "person": lambda v, k: " ".join(p for p in (v["first_name"], v["last_name"]) if p),
     "audit_event": _label(labels.AUDIT_EVENTS),
     "audit_object": lambda v, k: " ".join(p for p in (

@@ -49,7 +49,7 @@ def init_app(app):
         can=can, get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
         navigation=visible_navigation, role_label=role_label,
         status_labels=labels.STATUS, os_labels=labels.OS, audit_labels=labels.AUDIT_EVENTS,
-        object_labels=labels.OBJECT_TYPES,
+        object_labels=labels.OBJECT_TYPES, alert_labels=labels.ALERTS, alert_levels=labels.ALERT_BY_LEVEL,
         website_url=lambda: current_app.config["WEBSITE_URL"],
     )
     app.jinja_env.trim_blocks = True

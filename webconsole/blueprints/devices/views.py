@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 
 from webconsole.blueprints.devices import bp
 from webconsole.domain.devices import device_list
+from webconsole.domain.users import org_choices
 from webconsole.models import Device, Org, User
 from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import Column, ListSpec
@@ -11,8 +12,9 @@ DEVICE_LIST = ListSpec(
     endpoint="devices.index",
     query=device_list,
     default_sort="name",
-    filters=("status", "os"),
+    filters=("status", "os", "org", "alert"),
     export_name="devices",
+    page_context=lambda actor: {"org_choices": org_choices(actor, "devices.view")},
     columns=[
         Column("name", _l("Name"), sort=Device.name, width=170, link=("devices.detail", "device_id")),
         Column("hostname", _l("Hostname"), sort=Device.hostname, width=150),

@@ -1,0 +1,47 @@
+"""Backup alert levels: OK, Warning or Critical, from each org's "not backed up" thresholds."""
+from datetime import timedelta
+
+from sqlalchemy import and_, case, false, func, literal, or_, select
+
+from webconsole.domain.settings import group_state
+from webconsole.extensions import db
+from webconsole.models import Device, Org
+from webconsole.models.base import utcnow
+
+OK, WARNING, CRITICAL = 0, 1, 2
+LEVELS = {"ok": OK, "warning": WARNING, "critical": CRITICAL}
+
+
+def thresholds():
+    """{(warning_days, critical_days): [org ids]} over every org, from their General settings."""
+    grouped = {}
+    for org in db.session.scalars(select(Org)):
+        values = group_state(org, "general").values
+        grouped.setdefault((values["warning_days"], values["critical_days"]), []).append(org.id)
+    return grouped
+
+
+def _overdue(days_index, grouped, now):
+    # A device that never completed a backup counts from when it registered.
+    last = func.coalesce(Device.last_completed_backup, Device.created_at)
+    return or_(false(), *[and_(Device.org_id.in_(ids), last < now - timedelta(days=limits[days_index]))
+                          for limits, ids in grouped.items()])
+
+
+def level_expression(grouped=None, now=None):
+    """SQL for a device's alert level (0 OK, 1 Warning, 2 Critical); only active devices alert."""
+    grouped = thresholds() if grouped is None else grouped
+    now = now or utcnow()
+    active = Device.status == "active"
+    return case((and_(active, _overdue(1, grouped, now)), literal(CRITICAL)),
+                (and_(active, _overdue(0, grouped, now)), literal(WARNING)), else_=literal(OK))
+
+
+def level_condition(level, grouped=None, now=None):
+    """SQL that is true for devices at exactly `level` ("ok", "warning" or "critical")."""
+    grouped = thresholds() if grouped is None else grouped
+    now = now or utcnow()
+    active = Device.status == "active"
+    critical = and_(active, _overdue(1, grouped, now))
+    warning = and_(active, _overdue(0, grouped, now), ~_overdue(1, grouped, now))
+    return {"critical": critical, "warning": warning, "ok": ~or_(critical, warning)}[level]
