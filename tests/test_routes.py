@@ -21,11 +21,11 @@ def test_every_route_declares_a_permission():
     assert public == PUBLIC
 
 
-SECTIONS = ["/orgs/", "/users/", "/devices/", "/audit/"]
+SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/audit/"]
 EXPECTED = {
-    "admin@acme.test": {"/orgs/", "/users/", "/devices/", "/audit/"},
-    "orgadmin@acme.test": {"/orgs/", "/users/", "/devices/"},
-    "helpdesk@acme.test": {"/users/", "/devices/"},
+    "admin@acme.test": {"/dashboard/", "/orgs/", "/users/", "/devices/", "/audit/"},
+    "orgadmin@acme.test": {"/dashboard/", "/orgs/", "/users/", "/devices/"},
+    "helpdesk@acme.test": {"/dashboard/", "/users/", "/devices/"},
     "auditor@acme.test": {"/audit/"},
     "user@acme.test": {"/devices/"},
 }

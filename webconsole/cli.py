@@ -4,6 +4,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.database import refresh_statistics
 from webconsole.domain.demo import DEMO_SIGNINS, database_is_empty, demo_row_count, load_demo
 from webconsole.domain.permissions import sync_builtin_roles
@@ -12,6 +13,7 @@ from webconsole.domain.permissions import sync_builtin_roles
 def init_app(app):
     app.cli.add_command(setup)
     app.cli.add_command(demo)
+    app.cli.add_command(record_usage)
 
 
 @click.command()
@@ -22,11 +24,21 @@ def setup(with_demo):
     upgrade()
     sync_builtin_roles()
     refresh_statistics()
+    if not database_is_empty():
+        record_storage_usage()
     click.echo("Database is up to date.")
     if with_demo:
         if database_is_empty():
             _load(users=200, devices=400)
         _print_signins()
+
+
+@click.command("record-usage")
+@with_appcontext
+def record_usage():
+    """Store today's storage use per org and destination (run daily, e.g. from cron)."""
+    record_storage_usage()
+    click.echo("Storage use recorded.")
 
 
 @click.command()

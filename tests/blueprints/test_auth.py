@@ -9,7 +9,7 @@ from webconsole.models import AuditEvent, User
 def test_sign_in_lands_on_the_first_section(client, sign_in, world):
     response = sign_in("admin@acme.test")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/orgs/"
+    assert response.headers["Location"] == "/dashboard/"
 
 
 def test_user_without_sections_lands_on_their_profile(client, sign_in, world, make_user):
@@ -23,10 +23,10 @@ def test_audit_log_viewer_lands_on_the_audit_log(client, sign_in, world):
 
 @pytest.mark.parametrize("target, expected", [
     ("/users/?q=ada", "/users/?q=ada"),
-    ("https://evil.test/", "/orgs/"),
-    ("//evil.test/x", "/orgs/"),
-    ("/\\evil.test", "/orgs/"),
-    ("javascript:alert(1)", "/orgs/"),
+    ("https://evil.test/", "/dashboard/"),
+    ("//evil.test/x", "/dashboard/"),
+    ("/\\evil.test", "/dashboard/"),
+    ("javascript:alert(1)", "/dashboard/"),
 ])
 def test_next_redirects_only_to_local_paths(client, world, target, expected):
     response = client.post("/auth/signin", data={"username": "admin@acme.test", "password": PASSWORD,

@@ -1,15 +1,16 @@
 import pytest
 from playwright.sync_api import expect
 
-SECTIONS = ["Organizations", "Users", "Devices", "Audit Log"]
-PATHS = {"Organizations": "orgs", "Users": "users", "Devices": "devices", "Audit Log": "audit"}
+SECTIONS = ["Dashboard", "Organizations", "Users", "Devices", "Audit Log"]
+PATHS = {"Dashboard": "dashboard", "Organizations": "orgs", "Users": "users", "Devices": "devices",
+         "Audit Log": "audit"}
 EXPECTED = {
-    "admin@example.com": ["Organizations", "Users", "Devices", "Audit Log"],
-    "orgadmin@example.com": ["Organizations", "Users", "Devices"],
+    "admin@example.com": ["Dashboard", "Organizations", "Users", "Devices", "Audit Log"],
+    "orgadmin@example.com": ["Dashboard", "Organizations", "Users", "Devices"],
     "analyst@example.com": [],
     "legal@example.com": ["Users"],
     "auditor@example.com": ["Audit Log"],
-    "helpdesk@example.com": ["Users", "Devices"],
+    "helpdesk@example.com": ["Dashboard", "Users", "Devices"],
     "user@example.com": ["Devices"],
 }
 

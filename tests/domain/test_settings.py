@@ -164,3 +164,19 @@ def test_bulk_snapshot_gives_every_device_its_orgs_current_values(app, world):
         # A later Save leaves them as they were registered.
         settings.save_group(admin, orgs["sales"].id, "backup", form("backup", frequency_minutes=60), "save")
         assert frequency(world["seller_laptop"]).value == 30
+
+
+def test_values_by_org_agrees_with_group_state(app, world):
+    with app.app_context():
+        admin, orgs = ctx(app, world)
+        settings.set_inheritance(admin, orgs["eng"].id, "general", inherit=False)
+        settings.save_group(admin, orgs["eng"].id, "general", form("general", warning_days=5, critical_days=9), "save")
+        settings.save_group(admin, orgs["root"].id, "general", form("general", warning_days=2, critical_days=4), "save")
+        by_org = settings.values_by_org("general")
+        for org in orgs.values():
+            assert by_org[org.id] == settings.group_state(org, "general").values
+        settings.save_group(admin, orgs["root"].id, "general", form("general", warning_days=1, critical_days=2), "lock")
+        by_org = settings.values_by_org("general")
+        for org in orgs.values():
+            assert by_org[org.id] == settings.group_state(org, "general").values
+        assert by_org[orgs["platform"].id]["warning_days"] == 1

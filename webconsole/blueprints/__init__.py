@@ -2,13 +2,14 @@
 
 
 def register_blueprints(app):
-    from webconsole.blueprints import account, audit, auth, devices, help, home, orgs, preferences, users
+    from webconsole.blueprints import account, audit, auth, dashboard, devices, help, home, orgs, preferences, users
 
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(preferences.bp)
     app.register_blueprint(help.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(orgs.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(devices.bp)

@@ -1,11 +1,10 @@
 """Backup alert levels: OK, Warning or Critical, from each org's "not backed up" thresholds."""
 from datetime import timedelta
 
-from sqlalchemy import and_, case, false, func, literal, or_, select
+from sqlalchemy import and_, case, false, func, literal, or_
 
-from webconsole.domain.settings import group_state
-from webconsole.extensions import db
-from webconsole.models import Device, Org
+from webconsole.domain.settings import values_by_org
+from webconsole.models import Device
 from webconsole.models.base import utcnow
 
 OK, WARNING, CRITICAL = 0, 1, 2
@@ -15,9 +14,8 @@ LEVELS = {"ok": OK, "warning": WARNING, "critical": CRITICAL}
 def thresholds():
     """{(warning_days, critical_days): [org ids]} over every org, from their General settings."""
     grouped = {}
-    for org in db.session.scalars(select(Org)):
-        values = group_state(org, "general").values
-        grouped.setdefault((values["warning_days"], values["critical_days"]), []).append(org.id)
+    for org_id, values in values_by_org("general").items():
+        grouped.setdefault((values["warning_days"], values["critical_days"]), []).append(org_id)
     return grouped
 
 

@@ -8,13 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.database import refresh_statistics
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import sync_builtin_roles
 from webconsole.domain.settings import snapshot_devices_without_settings
 from webconsole.extensions import db
-from webconsole.models import BackupState, Destination, Device, Org, Role, User, user_roles
+from webconsole.models import BackupState, Destination, Device, Org, Role, StorageUsage, User, user_roles
 from webconsole.models.base import utcnow
 
 ORG_TREE = {
@@ -110,6 +111,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None):
     _advance_sequences()
     snapshot_devices_without_settings()
     db.session.commit()
+    _usage_history(now.date(), rng)
     refresh_statistics()
 
 
@@ -202,6 +204,22 @@ def _device(n, owner, destinations, now, rng):
         "last_backup": summary["last"], "last_completed_backup": summary["done"],
     }
     return device, states
+
+
+def _usage_history(today, rng, days=45):
+    """Today's storage use, and a plausible growth curve over the days before it."""
+    record_storage_usage(today)
+    current = db.session.execute(select(StorageUsage).where(StorageUsage.day == today)).scalars().all()
+    rows = []
+    for back in range(1, days):
+        shrink = 1 - 0.006 * back
+        for usage in current:
+            rows.append({"day": today - timedelta(days=back), "org_id": usage.org_id,
+                         "destination_id": usage.destination_id, "devices": usage.devices,
+                         "archive_bytes": int(usage.archive_bytes * shrink * rng.uniform(0.995, 1.005))})
+    if rows:
+        db.session.execute(insert(StorageUsage), rows)
+    db.session.commit()
 
 
 def _bulk(table, rows, progress):

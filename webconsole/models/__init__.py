@@ -4,9 +4,10 @@ from webconsole.models.devices import BackupState, Destination, Device
 from webconsole.models.orgs import Org
 from webconsole.models.preferences import ListPreference
 from webconsole.models.settings import DeviceSettings, OrgSettings
+from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
 
 __all__ = [
     "AuditEvent", "BackupState", "Destination", "Device", "DeviceSettings", "ListPreference", "Org", "OrgSettings",
-    "Role", "RolePermission", "SignInAttempt", "User", "user_roles",
+    "Role", "RolePermission", "SignInAttempt", "StorageUsage", "User", "user_roles",
 ]

@@ -18,6 +18,7 @@ class NavItem:
 # A section gets an entry here only once it is built.
 NAVIGATION = [
     (_l("Administration"), [
+        NavItem("dashboard.index", _l("Dashboard"), "dashboard.view", "dashboard"),
         NavItem("orgs.index", _l("Organizations"), "orgs.view", "org"),
         NavItem("users.index", _l("Users"), "users.view", "users"),
         NavItem("devices.index", _l("Devices"), "devices.view", "device"),

@@ -25,6 +25,14 @@ CONSEQUENCES = {
     "deauthorize": _l("The agent on the device is signed out and backup stops until someone signs in on the "
                       "device again. No data is lost."),
 }
+TITLES = {
+    "deactivate": _l("Deactivate %(name)s?"), "reactivate": _l("Reactivate %(name)s?"),
+    "block": _l("Block %(name)s?"), "unblock": _l("Unblock %(name)s?"), "deauthorize": _l("Deauthorize %(name)s?"),
+}
+DONE = {
+    "deactivate": _l("Device deactivated."), "reactivate": _l("Device reactivated."), "block": _l("Device blocked."),
+    "unblock": _l("Device unblocked."), "deauthorize": _l("Device deauthorized."),
+}
 ACTION_LABELS = {
     "deactivate": _l("Deactivate"), "reactivate": _l("Reactivate"), "block": _l("Block"),
     "unblock": _l("Unblock"), "deauthorize": _l("Deauthorize"),
@@ -79,7 +87,8 @@ def change_status(device_id, action):
     form = ConfirmForm()
     if form.validate_on_submit():
         domain.change_device_status(current_user, device_id, action)
-        flash(_("%(action)s: done.", action=ACTION_LABELS[action]), "success")
+        flash(str(DONE[action]), "success")
         return redirect(url_for("devices.detail", device_id=device_id))
     return render_template("devices/confirm.html", device=device, form=form, action=action,
-                           label=ACTION_LABELS[action], consequence=CONSEQUENCES[action])
+                           title=str(TITLES[action]) % {"name": device.name}, label=ACTION_LABELS[action],
+                           consequence=CONSEQUENCES[action])

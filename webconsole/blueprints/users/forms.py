@@ -35,4 +35,4 @@ class PasswordResetForm(FlaskForm):
 
 
 class UserMoveForm(FlaskForm):
-    org_id = SelectField(_l("New organization"), coerce=int, validators=[DataRequired()])
+    org_id = SelectField(_l("Organization to move to"), coerce=int, validators=[DataRequired()])

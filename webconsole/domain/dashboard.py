@@ -1,0 +1,91 @@
+"""The administration dashboard: aggregate counts over what the signed-in user may see."""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Date, and_, case, delete, func, insert, literal, select
+
+from webconsole.domain import alerts
+from webconsole.domain.scope import restrict, scope_for
+from webconsole.extensions import db
+from webconsole.models import BackupState, Destination, Device, StorageUsage, User
+from webconsole.models.base import utcnow
+
+TREND_DAYS = 30
+
+
+@dataclass
+class Dashboard:
+    users: int = 0
+    devices: int = 0
+    connected_24h: int = 0
+    alerts: dict = field(default_factory=dict)  # {0: n OK, 1: n Warning, 2: n Critical}
+    destinations: list = field(default_factory=list)  # [{"name", "capacity", "used", "devices"}]
+    trend: dict = field(default_factory=dict)  # {"days": [iso], "series": [{"name", "values": [bytes]}]}
+
+    @property
+    def stored(self):
+        return sum(d["used"] for d in self.destinations)
+
+
+def dashboard(actor, today=None):
+    """Counts, alert levels, storage per destination and its trend, within the actor's scope."""
+    scope = scope_for(actor, "dashboard.view")
+    now = utcnow()
+    level = alerts.level_expression(now=now)
+    devices = restrict(select(
+        func.count().label("devices"),
+        func.sum(case((Device.last_connected >= now - timedelta(hours=24), 1), else_=0)).label("recent"),
+        func.sum(case((level == alerts.OK, 1), else_=0)).label("ok"),
+        func.sum(case((level == alerts.WARNING, 1), else_=0)).label("warning"),
+        func.sum(case((level == alerts.CRITICAL, 1), else_=0)).label("critical"),
+    ).where(Device.status == "active"), scope, org_column=Device.org_id, user_column=Device.user_id)
+    row = db.session.execute(devices).one()
+    users = restrict(select(func.count()).select_from(User).where(User.status == "active"), scope,
+                     org_column=User.org_id, user_column=User.id)
+    board = Dashboard(users=db.session.scalar(users), devices=row.devices, connected_24h=row.recent or 0,
+                      alerts={alerts.OK: row.ok or 0, alerts.WARNING: row.warning or 0,
+                              alerts.CRITICAL: row.critical or 0})
+    board.destinations = _destinations(scope)
+    board.trend = _trend(scope, today or now.date(), board.destinations)
+    return board
+
+
+def _destinations(scope):
+    used = restrict(
+        select(BackupState.destination_id, func.sum(BackupState.archive_bytes), func.count())
+        .join(Device, and_(Device.id == BackupState.device_id, Device.status == "active"))
+        .group_by(BackupState.destination_id), scope, org_column=Device.org_id, user_column=Device.user_id)
+    by_id = {dest_id: (total or 0, n) for dest_id, total, n in db.session.execute(used)}
+    return [{"id": d.id, "name": d.name, "kind": d.kind, "location": d.location, "capacity": d.capacity_bytes,
+             "used": by_id.get(d.id, (0, 0))[0], "devices": by_id.get(d.id, (0, 0))[1]}
+            for d in db.session.scalars(select(Destination).order_by(Destination.name))]
+
+
+def _trend(scope, today, destinations):
+    first = today - timedelta(days=TREND_DAYS - 1)
+    stmt = restrict(select(StorageUsage.day, StorageUsage.destination_id, func.sum(StorageUsage.archive_bytes))
+                    .where(StorageUsage.day >= first, StorageUsage.day < today)
+                    .group_by(StorageUsage.day, StorageUsage.destination_id),
+                    scope, org_column=StorageUsage.org_id)
+    known = {(day, dest): total for day, dest, total in db.session.execute(stmt)}
+    days = [first + timedelta(days=n) for n in range(TREND_DAYS)]
+    series = []
+    for dest in destinations:
+        values = [known.get((day, dest["id"])) for day in days[:-1]] + [dest["used"]]  # today: live
+        series.append({"name": dest["name"], "values": [int(v) if v is not None else None for v in values]})
+    return {"days": [d.isoformat() for d in days], "series": series}
+
+
+def record_storage_usage(day=None):
+    """Store (or replace) one day's storage use per org and destination; run daily (flask record-usage)."""
+    day = day or utcnow().date()
+    db.session.execute(delete(StorageUsage).where(StorageUsage.day == day))
+    totals = (select(literal(day, Date), Device.org_id, BackupState.destination_id,
+                     func.coalesce(func.sum(BackupState.archive_bytes), 0), func.count())
+              .join(Device, Device.id == BackupState.device_id)
+              .where(Device.status == "active")
+              .group_by(Device.org_id, BackupState.destination_id))
+    db.session.execute(insert(StorageUsage).from_select(
+        ["day", "org_id", "destination_id", "archive_bytes", "devices"], totals))
+    db.session.commit()
+
