@@ -2,7 +2,21 @@
 
 
 def register_blueprints(app):
-    from webconsole.blueprints import account, audit, auth, dashboard, devices, help, home, orgs, preferences, users
+    from webconsole.blueprints import (
+        account,
+        audit,
+        auth,
+        dashboard,
+        destinations,
+        devices,
+        help,
+        home,
+        orgs,
+        preferences,
+        reports,
+        search,
+        users,
+    )
 
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
@@ -13,6 +27,9 @@ def register_blueprints(app):
     app.register_blueprint(orgs.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(devices.bp)
+    app.register_blueprint(destinations.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(reports.bp)
     app.register_blueprint(audit.bp)
 
     from webconsole.web.permissions import public

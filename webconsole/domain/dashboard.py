@@ -50,6 +50,11 @@ def dashboard(actor, today=None):
     return board
 
 
+def destination_usage(actor):
+    """Each destination with its capacity and what the actor's devices store there."""
+    return _destinations(scope_for(actor, "dashboard.view"))
+
+
 def _destinations(scope):
     used = restrict(
         select(BackupState.destination_id, func.sum(BackupState.archive_bytes), func.count())

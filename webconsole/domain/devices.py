@@ -10,7 +10,7 @@ from webconsole.extensions import db
 from webconsole.models import Device, Org, User
 
 
-def device_list(actor, params):
+def device_list(actor, params, permission="devices.view"):
     """Select of the devices `actor` may view, with owner and org, filtered by a search."""
     grouped = alerts.thresholds()
     columns = (Device.id, Device.guid, Device.name, Device.hostname, Device.os, Device.os_version,
@@ -30,8 +30,7 @@ def device_list(actor, params):
     else:
         stmt = (select(*columns).select_from(Device).outerjoin(User, Device.user_id == User.id)
                 .outerjoin(Org, Device.org_id == Org.id))
-    stmt = restrict(stmt, scope_for(actor, "devices.view"), org_column=Device.org_id,
-                    user_column=Device.user_id)
+    stmt = restrict(stmt, scope_for(actor, permission), org_column=Device.org_id, user_column=Device.user_id)
     stmt = search(stmt, params.q, contains=(Device.name, Device.hostname, User.username),
                   equals=(Device.guid,))
     f = params.filters

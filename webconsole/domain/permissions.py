@@ -9,6 +9,7 @@ from webconsole.models import Role, RolePermission
 
 PERMISSIONS = {
     "dashboard.view": _l("View the administration dashboard"),
+    "reports.view": _l("Run and export reports"),
     "orgs.view": _l("View organizations"),
     "orgs.edit": _l("Create and change organizations and their device defaults"),
     "users.view": _l("View users"),
@@ -37,7 +38,8 @@ class BuiltinRole:
 BUILTIN_ROLES = [
     BuiltinRole("cloud_admin", "Customer Cloud Admin", "all", frozenset(PERMISSIONS)),
     BuiltinRole("org_admin", "Org Admin", "subtree", frozenset({
-        "dashboard.view", "orgs.view", "orgs.edit", "users.view", "users.edit", "devices.view", "devices.edit",
+        "dashboard.view", "reports.view", "orgs.view", "orgs.edit", "users.view", "users.edit", "devices.view",
+        "devices.edit",
     })),
     BuiltinRole("security_admin", "Security Administrator", "all", frozenset({
         "forensics.search", "alerts.manage", "watchlists.manage",
@@ -49,7 +51,8 @@ BUILTIN_ROLES = [
         "legalhold.manage", "users.view",
     })),
     BuiltinRole("audit_viewer", "Audit Log Viewer", "all", frozenset({"audit.view"})),
-    BuiltinRole("help_desk", "Help Desk", "all", frozenset({"dashboard.view", "users.view", "devices.view"})),
+    BuiltinRole("help_desk", "Help Desk", "all", frozenset({"dashboard.view", "reports.view", "users.view",
+                                                            "devices.view"})),
     BuiltinRole("desktop_user", "Desktop User", "self", frozenset({"devices.view"})),
 ]
 

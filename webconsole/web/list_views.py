@@ -79,8 +79,10 @@ class ListView:
         return url_for("preferences.reset_widths", list_key=self.spec.key)
 
 
-def _endpoint(spec, name):
-    return spec.endpoint.rsplit(".", 1)[0] + "." + name
+def _endpoint(spec, part):
+    """The endpoint of a list's `part` (rows, count, export): "devices.rows", or "reports.users_rows"."""
+    base, _, name = spec.endpoint.rpartition(".")
+    return f"{base}.{part}" if name == "index" else f"{base}.{name}_{part}"
 
 
 def _checked_page(spec, params, after=None, limit=None):
@@ -118,8 +120,8 @@ def next_page(spec):
     )
 
 
-def register_list_routes(bp, spec, permission, page_template):
-    """Add the list's three routes to a blueprint: the page, its next rows, and its lazy count."""
+def register_list_routes(bp, spec, permission, page_template, url="/"):
+    """Add a list's routes to a blueprint at `url`: the page, its next rows, its lazy count, its export."""
     @require(permission)
     def index():
         """The list page, or just its table when htmx sorts or searches."""
@@ -151,11 +153,13 @@ def register_list_routes(bp, spec, permission, page_template):
         return csv_response(spec.export_name, [c.label for c in spec.columns],
                             stream_with_context(_export_rows(spec, params)))
 
-    bp.add_url_rule("/", "index", index)
-    bp.add_url_rule("/rows", "rows", rows)
-    bp.add_url_rule("/count", "count", count)
+    name = spec.endpoint.rpartition(".")[2]
+    part = lambda p: _endpoint(spec, p).rpartition(".")[2]  # noqa: E731
+    bp.add_url_rule(url, name, index)
+    bp.add_url_rule(url + "rows", part("rows"), rows)
+    bp.add_url_rule(url + "count", part("count"), count)
     if spec.export_name:
-        bp.add_url_rule("/export.csv", "export", export)
+        bp.add_url_rule(url + "export.csv", part("export"), export)
 
 
 def _export_rows(spec, params):

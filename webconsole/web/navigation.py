@@ -22,6 +22,8 @@ NAVIGATION = [
         NavItem("orgs.index", _l("Organizations"), "orgs.view", "org"),
         NavItem("users.index", _l("Users"), "users.view", "users"),
         NavItem("devices.index", _l("Devices"), "devices.view", "device"),
+        NavItem("destinations.index", _l("Destinations"), "dashboard.view", "storage"),
+        NavItem("reports.index", _l("Reports"), "reports.view", "report"),
         NavItem("audit.index", _l("Audit Log"), "audit.view", "audit"),
     ]),
 ]

@@ -129,6 +129,28 @@
     document.body.classList.remove("nav-open");
   });
 
+  // Global search: arrow keys move through the drop-down's results, Escape closes it.
+  document.addEventListener("keydown", function (e) {
+    var box = document.getElementById("global-search-results");
+    if (!box || !e.target.closest(".global-search")) { return; }
+    var options = Array.prototype.slice.call(box.querySelectorAll("[role=option]"));
+    var at = options.indexOf(document.activeElement);
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (!options.length) { return; }
+      e.preventDefault();
+      var next = e.key === "ArrowDown" ? at + 1 : at - 1;
+      if (next < 0) { document.getElementById("global-search").focus(); return; }
+      options[Math.min(next, options.length - 1)].focus();
+    } else if (e.key === "Escape") {
+      box.innerHTML = "";
+      document.getElementById("global-search").focus();
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var box = document.getElementById("global-search-results");
+    if (box && !e.target.closest(".global-search")) { box.innerHTML = ""; }
+  });
+
   // Keep list URLs short and shareable: empty filters are left out of the query string.
   document.addEventListener("htmx:configRequest", function (e) {
     if (e.detail.verb !== "get" || !e.detail.elt.closest(".list-filters")) { return; }

@@ -1,0 +1,78 @@
+"""Reports: organizations, users and devices with their backup figures, in the actor's scope."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
+
+from webconsole.domain import alerts
+from webconsole.domain.devices import device_list
+from webconsole.domain.errors import ValidationError
+from webconsole.domain.queries import filter_by, org_subtree, search
+from webconsole.domain.scope import restrict, scope_for
+from webconsole.models import BackupState, Device, Org, User
+
+GB = 1024**3
+Parent = aliased(Org, name="report_parent")
+
+
+def org_report(actor, params):
+    """Per org: users, active devices, selected and stored bytes, and devices in Warning / Critical."""
+    level = alerts.level_expression()
+    in_org = Device.org_id == Org.id
+    agg = lambda expr, label: (select(func.coalesce(expr, 0)).select_from(Device)  # noqa: E731
+                               .where(in_org, Device.status == "active").correlate(Org).scalar_subquery().label(label))
+    stmt = select(
+        Org.id, Org.name, Org.status, Org.created_at, Org.registration_key, Parent.name.label("parent_name"),
+        select(func.count()).select_from(User).where(User.org_id == Org.id, User.status == "active")
+        .correlate(Org).scalar_subquery().label("users"),
+        agg(func.count(), "devices"),
+        agg(func.sum(Device.selected_bytes), "selected_bytes"),
+        agg(func.sum(Device.archive_bytes), "archive_bytes"),
+        agg(func.sum(case((level == alerts.WARNING, 1), else_=0)), "warning"),
+        agg(func.sum(case((level == alerts.CRITICAL, 1), else_=0)), "critical"),
+    ).outerjoin(Parent, Org.parent_id == Parent.id)
+    stmt = restrict(stmt, scope_for(actor, "reports.view"), org_column=Org.id)
+    stmt = search(stmt, params.q, contains=(Org.name, Org.ext_ref), equals=(Org.uid,))
+    return filter_by(stmt, params.filters, {"status": Org.status})
+
+
+user_devices = (select(func.count()).select_from(Device).where(Device.user_id == User.id, Device.status == "active")
+                .correlate(User).scalar_subquery().label("devices"))
+user_storage = (select(func.coalesce(func.sum(Device.archive_bytes), 0)).select_from(Device)
+                .where(Device.user_id == User.id, Device.status == "active")
+                .correlate(User).scalar_subquery().label("archive_bytes"))
+
+
+def _gb(value, field):
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationError(_l("Enter a number of gigabytes."), field=field) from None
+    if number < 0:
+        raise ValidationError(_l("Enter a number of gigabytes."), field=field)
+    return int(number * GB)
+
+
+def user_report(actor, params):
+    """The User Backup report: each user's active devices and total storage used."""
+    stmt = select(User.id, User.first_name, User.last_name, User.username, User.status, User.blocked,
+                  Org.name.label("org_name"), user_devices, user_storage).outerjoin(Org, User.org_id == Org.id)
+    stmt = restrict(stmt, scope_for(actor, "reports.view"), org_column=User.org_id, user_column=User.id)
+    stmt = search(stmt, params.q, contains=(User.username, User.first_name, User.last_name), equals=(User.uid,))
+    f = params.filters
+    if f.get("org"):
+        stmt = stmt.where(User.org_id.in_(org_subtree(f["org"])))
+    if f.get("min_gb"):
+        stmt = stmt.where(user_storage >= _gb(f["min_gb"], "min_gb"))
+    if f.get("max_gb"):
+        stmt = stmt.where(user_storage <= _gb(f["max_gb"], "max_gb"))
+    return filter_by(stmt, f, {"status": User.status})
+
+
+destination_count = (select(func.count()).select_from(BackupState).where(BackupState.device_id == Device.id)
+                     .correlate(Device).scalar_subquery().label("destinations"))
+
+
+def device_report(actor, params):
+    """The Device Backup report: the devices list with backup timing and destinations."""
+    stmt = device_list(actor, params, permission="reports.view")
+    return stmt.add_columns(Device.last_backup, User.first_name, User.last_name, destination_count)
