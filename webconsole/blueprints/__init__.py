@@ -15,6 +15,7 @@ def register_blueprints(app):
         preferences,
         reports,
         search,
+        subscription,
         users,
     )
 
@@ -30,6 +31,7 @@ def register_blueprints(app):
     app.register_blueprint(destinations.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(subscription.bp)
     app.register_blueprint(audit.bp)
 
     from webconsole.web.permissions import public

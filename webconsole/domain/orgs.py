@@ -176,3 +176,15 @@ def ancestors(org):
     ids = [int(i) for i in org.path.strip("/").split("/")[:-1]]
     found = {o.id: o for o in db.session.scalars(select(Org).where(Org.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
+
+
+def subscription(actor):
+    """Registration keys per org with seats in use (users with an active device), in the actor's scope."""
+    seats = (select(Device.org_id, func.count(func.distinct(Device.user_id)))
+             .where(Device.status == "active").group_by(Device.org_id))
+    by_org = dict(db.session.execute(seats).all())
+    orgs = db.session.scalars(restrict(select(Org), scope_for(actor, "orgs.view"), org_column=Org.id)
+                              .order_by(Org.path)).all()
+    base = min((o.depth for o in orgs), default=0)
+    rows = [{"org": o, "indent": o.depth - base, "seats": by_org.get(o.id, 0)} for o in orgs]
+    return {"rows": rows, "seats": sum(r["seats"] for r in rows)}

@@ -1,6 +1,6 @@
 """Locale negotiation: the cookie first, then Accept-Language (script-aware), then en_US."""
 from babel import Locale, UnknownLocaleError
-from flask import current_app, request
+from flask import current_app, g, request
 
 COOKIE = "locale"
 # Language-only matches that need a region or script to pick one of our catalogs.
@@ -51,8 +51,12 @@ def negotiate(accept_languages):
 
 def select_locale():
     """Flask-Babel's locale selector."""
+    # The user as Flask-Login already loaded it: loading it from here would recurse through
+    # gettext when loading itself needs a translation.
+    user = g.get("_login_user")
     return (
         valid_locale(request.cookies.get(COOKIE))
+        or (valid_locale(user.locale) if user is not None and user.is_authenticated else None)
         or negotiate(request.accept_languages)
         or current_app.config["BABEL_DEFAULT_LOCALE"]
     )

@@ -1,9 +1,14 @@
-from flask import abort, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
 
 from webconsole.blueprints.account import bp
+from webconsole.blueprints.account.forms import PasswordChangeForm, ProfileForm
+from webconsole.domain import account
 from webconsole.domain.devices import backup_summary, devices_of
+from webconsole.domain.errors import ValidationError
 from webconsole.extensions import db
+from webconsole.web.forms import apply_error
 from webconsole.web.i18n import COOKIE, valid_locale
 from webconsole.web.permissions import public, signed_in
 from webconsole.web.urls import local_path
@@ -11,21 +16,61 @@ from webconsole.web.urls import local_path
 ONE_YEAR = 365 * 24 * 3600
 
 
+def _profile_page(status=200, **forms):
+    devices = db.session.scalars(devices_of(current_user.id)).all()
+    forms.setdefault("profile_form", ProfileForm(obj=current_user, formdata=None))
+    forms.setdefault("password_form", PasswordChangeForm(formdata=None))
+    return render_template("account/profile.html", summary=backup_summary(devices),
+                           devices=[d for d in devices if d.status != "deactivated"],
+                           deactivated=[d for d in devices if d.status == "deactivated"], **forms), status
+
+
 @bp.get("/profile")
 @signed_in
 def profile():
-    """My Profile: who I am, my org and roles, and my devices' backup summary."""
-    devices = db.session.scalars(devices_of(current_user.id)).all()
-    return render_template("account/profile.html", devices=devices, summary=backup_summary(devices))
+    """My Profile: who I am, my org and roles, my devices' backup summary, and my settings."""
+    return _profile_page()
+
+
+@bp.post("/profile")
+@signed_in
+def update_profile():
+    """Change my name and e-mail."""
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _profile_page(422, profile_form=form)
+    account.update_own_profile(current_user, first_name=form.first_name.data or "",
+                               last_name=form.last_name.data or "", email=form.email.data)
+    flash(_("Profile saved."), "success")
+    return redirect(url_for("account.profile"))
+
+
+@bp.post("/password")
+@signed_in
+def change_password():
+    """Change my password (proving the current one); my other sessions end."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            account.change_own_password(current_user, form.current.data, form.password.data)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            login_user(current_user._get_current_object())  # this session goes on with the new version
+            flash(_("Password changed. Your other sessions have been signed out."), "success")
+            return redirect(url_for("account.profile"))
+    return _profile_page(422, password_form=form)
 
 
 @bp.post("/locale")
 @public
 def set_locale():
-    """Remember the chosen language in a cookie, then show the same page in it."""
+    """Remember the chosen language in a cookie (and on the account), then show the same page in it."""
     locale = valid_locale(request.form.get("locale", ""))
     if locale is None:
         abort(400)
+    if current_user.is_authenticated:
+        account.set_preferred_locale(current_user, locale)
     if request.headers.get("HX-Request") == "true":
         response = make_response("", 204, {"HX-Refresh": "true"})
     else:

@@ -1,0 +1,22 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from webconsole.web.forms import email_address
+
+
+class ProfileForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[Optional(), Length(max=128)])
+    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=128)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), email_address, Length(max=255)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})

@@ -1,0 +1,36 @@
+"""A signed-in user's own account: profile, password, preferred language."""
+from flask_babel import lazy_gettext as _l
+
+from webconsole.domain import audit
+from webconsole.domain.errors import ValidationError
+from webconsole.domain.passwords import hash_password, verify_password
+from webconsole.domain.users import validate_password
+from webconsole.extensions import db
+
+
+def update_own_profile(user, *, first_name, last_name, email):
+    """Change one's own name and contact e-mail (the username stays)."""
+    changed = audit.changes(user, {"first_name": first_name.strip(), "last_name": last_name.strip(),
+                                   "email": email.strip()})
+    if changed:
+        audit.record("account.update", actor=user, obj=user, details={"changes": changed})
+    db.session.commit()
+
+
+def change_own_password(user, current, new):
+    """Change one's own password, proving the current one; other sessions end."""
+    if not verify_password(user.password_hash, current or ""):
+        raise ValidationError(_l("The current password is not correct."), field="current")
+    validate_password(new)
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record("account.password", actor=user, obj=user)
+    db.session.commit()
+
+
+def set_preferred_locale(user, locale):
+    """Remember the user's language, used wherever they sign in without a language cookie."""
+    changed = audit.changes(user, {"locale": locale})
+    if changed:
+        audit.record("account.locale", actor=user, obj=user, details={"changes": changed})
+    db.session.commit()
