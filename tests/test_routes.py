@@ -21,11 +21,13 @@ def test_every_route_declares_a_permission():
     assert public == PUBLIC
 
 
-SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/audit/"]
+SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/destinations/", "/subscription/", "/reports/",
+            "/audit/"]
+EVERYTHING = set(SECTIONS)
 EXPECTED = {
-    "admin@acme.test": {"/dashboard/", "/orgs/", "/users/", "/devices/", "/audit/"},
-    "orgadmin@acme.test": {"/dashboard/", "/orgs/", "/users/", "/devices/"},
-    "helpdesk@acme.test": {"/dashboard/", "/users/", "/devices/"},
+    "admin@acme.test": EVERYTHING,
+    "orgadmin@acme.test": EVERYTHING - {"/audit/"},
+    "helpdesk@acme.test": {"/dashboard/", "/users/", "/devices/", "/destinations/", "/reports/"},
     "auditor@acme.test": {"/audit/"},
     "user@acme.test": {"/devices/"},
 }
@@ -36,7 +38,7 @@ def test_each_role_sees_and_reaches_exactly_its_sections(client, sign_in, world,
     sign_in(username)
     html = client.get("/account/profile").get_data(as_text=True)
     for url in SECTIONS:
-        reachable = client.get(url).status_code == 200
+        reachable = client.get(url, follow_redirects=True).status_code == 200
         linked = f'href="{url}"' in html
         assert reachable == linked == (url in EXPECTED[username]), url
 
@@ -101,3 +103,16 @@ def test_server_error_is_a_translated_page(app, client, sign_in, world, monkeypa
     assert response.status_code == 500
     html = response.get_data(as_text=True)
     assert '<html lang="de">' in html and "database on fire" not in html
+
+
+def test_every_audited_event_has_a_label():
+    """Each event type the domain records has a translatable label in the Audit Log."""
+    import pathlib
+    import re
+
+    from webconsole.web.labels import AUDIT_EVENTS
+    source = "\n".join(p.read_text() for p in pathlib.Path("webconsole/domain").glob("*.py"))
+    recorded = set(re.findall(r'record\(\s*"([a-z_.]+)"', source))
+    recorded |= {f"device.{a}" for a in ("deactivate", "reactivate", "block", "unblock", "deauthorize")}
+    recorded |= {f"settings.{m}" for m in ("save", "push", "lock")}
+    assert recorded and recorded <= set(AUDIT_EVENTS), sorted(recorded - set(AUDIT_EVENTS))

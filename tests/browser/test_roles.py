@@ -1,16 +1,17 @@
 import pytest
 from playwright.sync_api import expect
 
-SECTIONS = ["Dashboard", "Organizations", "Users", "Devices", "Audit Log"]
+SECTIONS = ["Dashboard", "Organizations", "Users", "Devices", "Destinations", "Subscription", "Reports",
+            "Audit Log"]
 PATHS = {"Dashboard": "dashboard", "Organizations": "orgs", "Users": "users", "Devices": "devices",
-         "Audit Log": "audit"}
+         "Destinations": "destinations", "Subscription": "subscription", "Reports": "reports", "Audit Log": "audit"}
 EXPECTED = {
-    "admin@example.com": ["Dashboard", "Organizations", "Users", "Devices", "Audit Log"],
-    "orgadmin@example.com": ["Dashboard", "Organizations", "Users", "Devices"],
+    "admin@example.com": SECTIONS,
+    "orgadmin@example.com": SECTIONS[:-1],
     "analyst@example.com": [],
     "legal@example.com": ["Users"],
     "auditor@example.com": ["Audit Log"],
-    "helpdesk@example.com": ["Dashboard", "Users", "Devices"],
+    "helpdesk@example.com": ["Dashboard", "Users", "Devices", "Destinations", "Reports"],
     "user@example.com": ["Devices"],
 }
 
