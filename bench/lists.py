@@ -56,6 +56,17 @@ def timed(client, url, headers=None, runs=30):
     return statistics.median(samples), p95, body
 
 
+def timed_redirect(client, url, runs):
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code in (200, 302), (url, response.status_code)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
+
+
 def next_url(html):
     found = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html)
     return found.group(1).replace("&amp;", "&") if found else None
@@ -99,8 +110,26 @@ def main():
             ("users rows, scrolled page 100", scroll_to(client, "/users/", 100), HX),
             ("users rows by organization, page 100", scroll_to(client, "/users/?sort=org_name", 100), HX),
             ("organizations list, full page", "/orgs/", None),
+            ("dashboard, full page", "/dashboard/", None),
+            ("global search 'mar' (drop-down)", "/search/?q=mar", HX),
+            ("global search 'zzq' (no match)", "/search/?q=zzq", HX),
+            ("global search by device GUID (jump)", None, "guid"),
+            ("organization report, full page", "/reports/organizations/", None),
+            ("user report, full page", "/reports/users/", None),
+            ("user report by storage used, first page", "/reports/users/?sort=archive_bytes&dir=desc", HX),
+            ("device report, full page", "/reports/devices/", None),
+            ("device report, scrolled page 100", scroll_to(client, "/reports/devices/", 100), HX),
         ]
+        with app.app_context():
+            from webconsole.extensions import db
+            from webconsole.models import Device
+            guid = db.session.scalar(db.select(Device.guid).where(Device.id == args.devices // 2))
         for label, url, headers in cases:
+            if headers == "guid":
+                url, headers = f"/search/?q={guid}", None
+                median, p95 = timed_redirect(client, url, args.runs)
+                print(f"| {who.split('@')[0]} | {label} | {median:.1f} | {p95:.1f} |")
+                continue
             median, p95, _ = timed(client, url, headers, args.runs)
             print(f"| {who.split('@')[0]} | {label} | {median:.1f} | {p95:.1f} |")
 

@@ -67,6 +67,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out what migrations make by hand: the search indexes (see 0004)."""
+    from webconsole.models.search import managed_by_hand
+    return not managed_by_hand(name, type_)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -95,6 +101,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 

@@ -1,6 +1,7 @@
 import csv
 import io
 
+from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
 from webconsole.models import Device
 
@@ -11,6 +12,7 @@ def sized(app, world):
     with app.app_context():
         for key, size in (("user_laptop", 3), ("user_mac", 4), ("seller_laptop", 20)):
             db.session.get(Device, world[key]).archive_bytes = size * GB
+        refresh_user_totals()  # as the domain does whenever device figures change
         db.session.commit()
 
 

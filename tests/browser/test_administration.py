@@ -58,7 +58,8 @@ def test_admin_locks_a_frequency_in_a_new_child_org(page, sign_in, base_url, liv
 def test_org_admin_sees_only_their_subtree_everywhere(page, sign_in, base_url):
     sign_in("orgadmin@example.com")
     page.goto(base_url + "/users/")
-    orgs = set(page.locator("#list-users tbody tr:not(.list-end):not(.list-sentinel) td:nth-child(3)").all_inner_texts())
+    cells = page.locator("#list-users tbody tr:not(.list-end):not(.list-sentinel) td:nth-child(3)")
+    orgs = set(cells.all_inner_texts())
     assert orgs and orgs <= {"Engineering", "Platform", "Mobile", "Data Science", "QA Lab"}
     page.get_by_role("searchbox", name="Search users, devices and organizations").fill("sales")
     expect(page.locator("#global-search-results")).to_contain_text("Nothing found")

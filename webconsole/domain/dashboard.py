@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Date, and_, case, delete, func, insert, literal, select
+from sqlalchemy import Date, case, delete, func, insert, literal, select
 
 from webconsole.domain import alerts
 from webconsole.domain.scope import restrict, scope_for
@@ -56,10 +56,12 @@ def destination_usage(actor):
 
 
 def _destinations(scope):
-    used = restrict(
-        select(BackupState.destination_id, func.sum(BackupState.archive_bytes), func.count())
-        .join(Device, and_(Device.id == BackupState.device_id, Device.status == "active"))
-        .group_by(BackupState.destination_id), scope, org_column=Device.org_id, user_column=Device.user_id)
+    # Every archive counts, a deactivated device's included: it occupies the destination until purged.
+    used = select(BackupState.destination_id, func.sum(BackupState.archive_bytes), func.count())
+    if scope.kind != "all":
+        used = restrict(used.join(Device, Device.id == BackupState.device_id), scope,
+                        org_column=Device.org_id, user_column=Device.user_id)
+    used = used.group_by(BackupState.destination_id)
     by_id = {dest_id: (total or 0, n) for dest_id, total, n in db.session.execute(used)}
     return [{"id": d.id, "name": d.name, "kind": d.kind, "location": d.location, "capacity": d.capacity_bytes,
              "used": by_id.get(d.id, (0, 0))[0], "devices": by_id.get(d.id, (0, 0))[1]}

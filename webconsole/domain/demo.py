@@ -14,6 +14,7 @@ from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import sync_builtin_roles
 from webconsole.domain.settings import snapshot_devices_without_settings
+from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
 from webconsole.models import BackupState, Destination, Device, Org, Role, StorageUsage, User, user_roles
 from webconsole.models.base import utcnow
@@ -109,6 +110,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None):
     _bulk(Device.__table__, device_rows, progress)
     _bulk(BackupState.__table__, state_rows, progress)
     _advance_sequences()
+    refresh_user_totals()
     snapshot_devices_without_settings()
     db.session.commit()
     _usage_history(now.date(), rng)

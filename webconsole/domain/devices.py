@@ -1,11 +1,12 @@
 """Devices: what a signed-in user may see of them, and their backup summary."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from webconsole.domain import alerts, audit
 from webconsole.domain.errors import NotFound, ValidationError
-from webconsole.domain.queries import filter_by, org_subtree, search
+from webconsole.domain.queries import filter_by, org_subtree, text_matches
 from webconsole.domain.scope import reaches, restrict, scope_for
+from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
 
@@ -31,8 +32,9 @@ def device_list(actor, params, permission="devices.view"):
         stmt = (select(*columns).select_from(Device).outerjoin(User, Device.user_id == User.id)
                 .outerjoin(Org, Device.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, permission), org_column=Device.org_id, user_column=Device.user_id)
-    stmt = search(stmt, params.q, contains=(Device.name, Device.hostname, User.username),
-                  equals=(Device.guid,))
+    if params.q:
+        stmt = stmt.where(or_(Device.id.in_(text_matches(Device, params.q)),
+                              Device.user_id.in_(text_matches(User, params.q)), Device.guid == params.q))
     f = params.filters
     if f.get("org"):
         stmt = stmt.where(Device.org_id.in_(org_subtree(f["org"])))
@@ -104,6 +106,8 @@ def change_device_status(actor, device_id, action):
     if device.status not in sources:
         raise ValidationError(_l("This device cannot be changed that way in its current state."), field=None)
     changed = audit.changes(device, {"status": target})
+    db.session.flush()
+    refresh_user_totals([device.user_id])
     audit.record(f"device.{action}", actor=actor, obj=device, details={"changes": changed})
     db.session.commit()
     return device

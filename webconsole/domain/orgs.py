@@ -9,6 +9,7 @@ from webconsole.domain import audit
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, search
 from webconsole.domain.scope import reaches, restrict, scope_for
+from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
 
@@ -151,6 +152,7 @@ def set_org_active(actor, org_id, active):
         result = db.session.execute(update(model).where(column.in_(subtree), model.status == old).values(**values)
                                     .execution_options(synchronize_session=False))
         counts[name] = result.rowcount
+    refresh_user_totals(select(User.id).where(User.org_id.in_(subtree)))
     db.session.refresh(org)
     audit.record("org.reactivate" if active else "org.deactivate", actor=actor, obj=org, details=counts)
     db.session.commit()

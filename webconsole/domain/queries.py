@@ -1,6 +1,6 @@
 """Query pieces the list queries share: free-text search and equality filters."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import literal_column, or_, select, text
 
 from webconsole.domain.errors import ValidationError
 from webconsole.extensions import db
@@ -33,3 +33,22 @@ def org_subtree(org_id):
     if org is None:
         raise ValidationError(_l("No such organization."), field="org")
     return select(Org.id).where(Org.path.startswith(org.path, autoescape=True))
+
+
+# Tables with a substring search index (migration 0004) and the columns it covers.
+INDEXED_TEXT = {"devices": ("name", "hostname"), "users": ("username", "first_name", "last_name")}
+
+
+def text_matches(model, q):
+    """Select of the ids of `model` rows whose indexed text columns contain `q` (case-insensitive).
+
+    On SQLite, three characters or more go through the FTS5 trigram index; on PostgreSQL, ILIKE
+    uses the pg_trgm indexes. Shorter searches scan.
+    """
+    table = model.__tablename__
+    columns = [getattr(model, c) for c in INDEXED_TEXT[table]]
+    if db.engine.dialect.name == "sqlite" and len(q) >= 3:
+        phrase = '"' + q.replace('"', '""') + '"'
+        return select(literal_column("rowid")).select_from(text(f"{table}_fts")).where(
+            text(f"{table}_fts MATCH :phrase").bindparams(phrase=phrase))
+    return select(model.id).where(or_(*[c.icontains(q, autoescape=True) for c in columns]))

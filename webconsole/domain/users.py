@@ -1,13 +1,13 @@
 """Users: what a signed-in user may see of them, and the changes an administrator makes."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from webconsole.domain import audit
 from webconsole.domain.auth import normalise_username
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import role_label
-from webconsole.domain.queries import filter_by, org_subtree, search
+from webconsole.domain.queries import filter_by, org_subtree, text_matches
 from webconsole.domain.scope import breadth, permissions_of, reaches, restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import Device, Org, Role, User, user_roles
@@ -28,8 +28,8 @@ def user_list(actor, params):
         .outerjoin(Org, User.org_id == Org.id)
     )
     stmt = restrict(stmt, scope_for(actor, "users.view"), org_column=User.org_id, user_column=User.id)
-    stmt = search(stmt, params.q, contains=(User.username, User.first_name, User.last_name),
-                  equals=(User.uid,))
+    if params.q:
+        stmt = stmt.where(or_(User.id.in_(text_matches(User, params.q)), User.uid == params.q))
     f = params.filters
     if f.get("org"):
         stmt = stmt.where(User.org_id.in_(org_subtree(f["org"])))
@@ -184,6 +184,7 @@ def set_user_active(actor, user_id, active):
         user.session_version += 1
     result = db.session.execute(Device.__table__.update().where(
         Device.user_id == user.id, Device.status == old).values(status=new))
+    refresh_user_totals([user.id])
     audit.record("user.reactivate" if active else "user.deactivate", actor=actor, obj=user,
                  details={"devices": result.rowcount})
     db.session.commit()
@@ -219,3 +220,15 @@ def org_choices(actor, permission):
 def role_choices():
     """(key, label) of every role, for filters."""
     return [(r.key, role_label(r)) for r in db.session.scalars(select(Role).order_by(Role.id))]
+
+
+def refresh_user_totals(user_ids=None):
+    """Recount users' active devices and their stored bytes (all users when `user_ids` is None)."""
+    active = (Device.user_id == User.id) & (Device.status == "active")
+    stmt = update(User).values(
+        backup_devices=select(func.count()).select_from(Device).where(active).scalar_subquery(),
+        archive_bytes=select(func.coalesce(func.sum(Device.archive_bytes), 0)).where(active).scalar_subquery(),
+    )
+    if user_ids is not None:
+        stmt = stmt.where(User.id.in_(user_ids))
+    db.session.execute(stmt.execution_options(synchronize_session=False))

@@ -86,5 +86,6 @@ class BackupState(db.Model):
 
     __table_args__ = (
         UniqueConstraint("device_id", "destination_id"),
-        Index("ix_backup_states_destination_id", "destination_id"),
+        # Covering: storage per destination is summed from the index alone.
+        Index("ix_backup_states_destination_id", "destination_id", "archive_bytes"),
     )

@@ -2,7 +2,7 @@ from flask import redirect, url_for
 from flask_babel import lazy_gettext as _l
 
 from webconsole.blueprints.reports import bp
-from webconsole.domain.reports import device_report, org_report, user_report, user_storage
+from webconsole.domain.reports import device_report, org_report, user_report
 from webconsole.domain.users import org_choices
 from webconsole.models import Device, Org, User
 from webconsole.web.list_views import register_list_routes
@@ -40,7 +40,8 @@ USER_REPORT = ListSpec(
         Column("last_name", _l("Last name"), sort=User.last_name, width=140),
         Column("username", _l("Username"), sort=User.username, width=240, link=("users.detail", "user_id")),
         Column("devices", _l("Backup devices"), cell="number", numeric=True, width=130),
-        Column("archive_bytes", _l("Total storage used"), cell="bytes", sort=user_storage, numeric=True, width=150),
+        Column("archive_bytes", _l("Total storage used"), cell="bytes", sort=User.archive_bytes, numeric=True,
+               width=150),
         Column("status", _l("User status"), cell="user_status", sort=User.status, width=130),
         Column("org_name", _l("Organization"), sort=Org.name, width=170),
     ],
