@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Date, case, delete, func, insert, literal, select
+from sqlalchemy import Date, delete, func, insert, literal, select
 
 from webconsole.domain import alerts
 from webconsole.domain.scope import restrict, scope_for
@@ -31,20 +31,19 @@ def dashboard(actor, today=None):
     """Counts, alert levels, storage per destination and its trend, within the actor's scope."""
     scope = scope_for(actor, "dashboard.view")
     now = utcnow()
-    level = alerts.level_expression(now=now)
-    devices = restrict(select(
-        func.count().label("devices"),
-        func.sum(case((Device.last_connected >= now - timedelta(hours=24), 1), else_=0)).label("recent"),
-        func.sum(case((level == alerts.OK, 1), else_=0)).label("ok"),
-        func.sum(case((level == alerts.WARNING, 1), else_=0)).label("warning"),
-        func.sum(case((level == alerts.CRITICAL, 1), else_=0)).label("critical"),
-    ).where(Device.status == "active"), scope, org_column=Device.org_id, user_column=Device.user_id)
-    row = db.session.execute(devices).one()
+    level = alerts.level_expression(now=now).label("level")
+    # Grouped by level, the level is worked out once per device (three SUM(CASE) would do it thrice).
+    by_level = restrict(select(level, func.count()).where(Device.status == "active").group_by(level),
+                        scope, org_column=Device.org_id, user_column=Device.user_id)
+    counts = {lvl: n for lvl, n in db.session.execute(by_level)}
+    recent = restrict(select(func.count()).select_from(Device).where(
+        Device.status == "active", Device.last_connected >= now - timedelta(hours=24)),
+        scope, org_column=Device.org_id, user_column=Device.user_id)
     users = restrict(select(func.count()).select_from(User).where(User.status == "active"), scope,
                      org_column=User.org_id, user_column=User.id)
-    board = Dashboard(users=db.session.scalar(users), devices=row.devices, connected_24h=row.recent or 0,
-                      alerts={alerts.OK: row.ok or 0, alerts.WARNING: row.warning or 0,
-                              alerts.CRITICAL: row.critical or 0})
+    board = Dashboard(users=db.session.scalar(users), devices=sum(counts.values()),
+                      connected_24h=db.session.scalar(recent),
+                      alerts={lvl: counts.get(lvl, 0) for lvl in (alerts.OK, alerts.WARNING, alerts.CRITICAL)})
     board.destinations = _destinations(scope)
     board.trend = _trend(scope, today or now.date(), board.destinations)
     return board

@@ -33,8 +33,8 @@ def device_list(actor, params, permission="devices.view"):
                 .outerjoin(Org, Device.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, permission), org_column=Device.org_id, user_column=Device.user_id)
     if params.q:
-        stmt = stmt.where(or_(Device.id.in_(text_matches(Device, params.q)),
-                              Device.user_id.in_(text_matches(User, params.q)), Device.guid == params.q))
+        stmt = stmt.where(or_(text_matches(Device, params.q), text_matches(User, params.q),
+                              Device.guid == params.q))
     f = params.filters
     if f.get("org"):
         stmt = stmt.where(Device.org_id.in_(org_subtree(f["org"])))

@@ -36,12 +36,12 @@ def search(actor, q, limit=5):
     if scope_for(actor, "devices.view").allowed:
         stmt = restrict(select(Device.id, Device.name, Device.hostname, Device.guid, Device.os, User.username)
                         .join(User, User.id == Device.user_id)
-                        .where(or_(Device.guid == q, Device.id.in_(text_matches(Device, q)))),
+                        .where(or_(Device.guid == q, text_matches(Device, q))),
                         scope_for(actor, "devices.view"), org_column=Device.org_id, user_column=Device.user_id)
         found.devices = db.session.execute(stmt.order_by(Device.name, Device.id).limit(limit)).all()
     if scope_for(actor, "users.view").allowed:
         stmt = restrict(select(User.id, User.username, User.first_name, User.last_name, User.uid)
-                        .where(or_(User.uid == q, User.id.in_(text_matches(User, q)))),
+                        .where(or_(User.uid == q, text_matches(User, q))),
                         scope_for(actor, "users.view"), org_column=User.org_id, user_column=User.id)
         found.users = db.session.execute(stmt.order_by(User.username, User.id).limit(limit)).all()
     if scope_for(actor, "orgs.view").allowed:

@@ -29,7 +29,7 @@ def user_list(actor, params):
     )
     stmt = restrict(stmt, scope_for(actor, "users.view"), org_column=User.org_id, user_column=User.id)
     if params.q:
-        stmt = stmt.where(or_(User.id.in_(text_matches(User, params.q)), User.uid == params.q))
+        stmt = stmt.where(or_(text_matches(User, params.q), User.uid == params.q))
     f = params.filters
     if f.get("org"):
         stmt = stmt.where(User.org_id.in_(org_subtree(f["org"])))
