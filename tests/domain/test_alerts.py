@@ -53,3 +53,25 @@ def test_list_filters_by_alert_level(app, client, sign_in, world):
     assert "SELLER-LAPTOP" in html and "USER-LAPTOP" not in html and "Critical" in html
     html = client.get("/devices/?alert=bogus").get_data(as_text=True)
     assert 'aria-invalid="true"' in html
+
+
+def test_counts_by_index_ranges_agree_with_each_devices_level(app, world, make_device):
+    now = utcnow()
+    with app.app_context():
+        for key, days in (("user_laptop", 1), ("user_mac", 4), ("seller_laptop", 9)):
+            db.session.get(Device, world[key]).last_completed_backup = now - timedelta(days=days)
+        db.session.commit()
+        old = db.session.get(Device, make_device(world["user"], "OLD-NEVER"))
+        old.created_at = now - timedelta(days=30)
+        db.session.commit()
+        admin = db.session.get(User, world["admin"])
+        settings.set_inheritance(admin, world["sales"], "general", inherit=False)
+        settings.save_group(admin, world["sales"], "general", form("general", warning_days=2, critical_days=5),
+                            "save")
+        expected = {}
+        for org_id, level in db.session.execute(select(Device.org_id, alerts.level_expression(now=now))):
+            expected.setdefault(org_id, {0: 0, 1: 0, 2: 0})[level] += 1
+        assert alerts.count_by_level(now=now) == {o: expected.get(o, {0: 0, 1: 0, 2: 0})
+                                                  for o in alerts.count_by_level(now=now)}
+        assert expected[world["sales"]] == {0: 0, 1: 0, 2: 1}
+        assert expected[world["platform"]] == {0: 1, 1: 1, 2: 1}

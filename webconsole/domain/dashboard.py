@@ -7,7 +7,7 @@ from sqlalchemy import Date, delete, func, insert, literal, select
 from webconsole.domain import alerts
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.extensions import db
-from webconsole.models import BackupState, Destination, Device, StorageUsage, User
+from webconsole.models import BackupState, Destination, Device, Org, StorageUsage, User
 from webconsole.models.base import utcnow
 
 TREND_DAYS = 30
@@ -31,22 +31,26 @@ def dashboard(actor, today=None):
     """Counts, alert levels, storage per destination and its trend, within the actor's scope."""
     scope = scope_for(actor, "dashboard.view")
     now = utcnow()
-    level = alerts.level_expression(now=now).label("level")
-    # Grouped by level, the level is worked out once per device (three SUM(CASE) would do it thrice).
-    by_level = restrict(select(level, func.count()).where(Device.status == "active").group_by(level),
-                        scope, org_column=Device.org_id, user_column=Device.user_id)
-    counts = {lvl: n for lvl, n in db.session.execute(by_level)}
+    per_org = alerts.count_by_level(_org_ids(scope), now)
+    counts = {lvl: sum(c[lvl] for c in per_org.values()) for lvl in (alerts.OK, alerts.WARNING, alerts.CRITICAL)}
+    # Any device that connected, whatever its status now: counted from the last_connected index.
     recent = restrict(select(func.count()).select_from(Device).where(
-        Device.status == "active", Device.last_connected >= now - timedelta(hours=24)),
+        Device.last_connected >= now - timedelta(hours=24)),
         scope, org_column=Device.org_id, user_column=Device.user_id)
     users = restrict(select(func.count()).select_from(User).where(User.status == "active"), scope,
                      org_column=User.org_id, user_column=User.id)
     board = Dashboard(users=db.session.scalar(users), devices=sum(counts.values()),
-                      connected_24h=db.session.scalar(recent),
-                      alerts={lvl: counts.get(lvl, 0) for lvl in (alerts.OK, alerts.WARNING, alerts.CRITICAL)})
+                      connected_24h=db.session.scalar(recent), alerts=counts)
     board.destinations = _destinations(scope)
     board.trend = _trend(scope, today or now.date(), board.destinations)
     return board
+
+
+def _org_ids(scope):
+    """The ids of the orgs a scope reaches (None: all of them)."""
+    if scope.kind == "all":
+        return None
+    return set(db.session.scalars(restrict(select(Org.id), scope, org_column=Org.id)))
 
 
 def destination_usage(actor):

@@ -1,6 +1,8 @@
 """Reports: organizations, users and devices with their backup figures, in the actor's scope."""
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from webconsole.domain import alerts
@@ -9,6 +11,7 @@ from webconsole.domain.errors import ValidationError
 from webconsole.domain.queries import filter_by, org_subtree, search
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.models import BackupState, Device, Org, User
+from webconsole.models.base import utcnow
 
 GB = 1024**3
 Parent = aliased(Org, name="report_parent")
@@ -16,30 +19,41 @@ Parent = aliased(Org, name="report_parent")
 
 def org_report(actor, params):
     """Per org: users, active devices, selected and stored bytes, and devices in Warning / Critical."""
-    level = alerts.level_expression().label("level")
-    # One pass over the devices, grouped by org and alert level (the level worked out once per
-    # device), then folded per org: a subquery per org and figure would walk them five times.
-    by_level = (select(Device.org_id, level, func.count().label("n"), func.sum(Device.selected_bytes).label("selected"),
-                       func.sum(Device.archive_bytes).label("stored"))
-                .where(Device.status == "active").group_by(Device.org_id, level).subquery())
-    per_org = (select(by_level.c.org_id.label("org_id"), func.sum(by_level.c.n).label("devices"),
-                      func.sum(by_level.c.selected).label("selected_bytes"),
-                      func.sum(by_level.c.stored).label("archive_bytes"),
-                      func.sum(case((by_level.c.level == alerts.WARNING, by_level.c.n), else_=0)).label("warning"),
-                      func.sum(case((by_level.c.level == alerts.CRITICAL, by_level.c.n), else_=0)).label("critical"))
-               .group_by(by_level.c.org_id).subquery())
+    now = utcnow()
+    totals = (select(Device.org_id.label("org_id"), func.count().label("devices"),
+                     func.sum(Device.selected_bytes).label("selected_bytes"),
+                     func.sum(Device.archive_bytes).label("archive_bytes"))
+              .where(Device.status == "active").group_by(Device.org_id).subquery())
+    warning_or_worse = _overdue_count(0, now)
+    critical = _overdue_count(1, now)
     users = (select(User.org_id.label("org_id"), func.count().label("users"))
              .where(User.status == "active").group_by(User.org_id).subquery())
     stmt = (select(Org.id, Org.name, Org.status, Org.created_at, Org.registration_key,
                    Parent.name.label("parent_name"), func.coalesce(users.c.users, 0).label("users"),
-                   *[func.coalesce(per_org.c[k], 0).label(k)
-                     for k in ("devices", "selected_bytes", "archive_bytes", "warning", "critical")])
+                   *[func.coalesce(totals.c[k], 0).label(k) for k in ("devices", "selected_bytes", "archive_bytes")],
+                   (warning_or_worse - critical).label("warning"), critical.label("critical"))
             .outerjoin(Parent, Org.parent_id == Parent.id)
-            .outerjoin(per_org, per_org.c.org_id == Org.id)
+            .outerjoin(totals, totals.c.org_id == Org.id)
             .outerjoin(users, users.c.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, "reports.view"), org_column=Org.id)
     stmt = search(stmt, params.q, contains=(Org.name, Org.ext_ref), equals=(Org.uid,))
     return filter_by(stmt, params.filters, {"status": Org.status})
+
+
+def _overdue_count(threshold, now):
+    """Per org row: its active devices not backed up within its warning (0) or critical (1) threshold.
+
+    Two index range counts per org (ix_devices_status_org_id_last_completed_backup), with the
+    cut-off date chosen by the org's own thresholds.
+    """
+    since = case(*[(Org.id.in_(ids), literal(now - timedelta(days=limits[threshold])))
+                   for limits, ids in alerts.thresholds().items()], else_=literal(now))
+    mine = (Device.status == "active", Device.org_id == Org.id)
+    backed_up_before = (select(func.count()).select_from(Device).where(*mine, Device.last_completed_backup < since)
+                        .correlate(Org).scalar_subquery())
+    never_since = (select(func.count()).select_from(Device).where(
+        *mine, Device.last_completed_backup.is_(None), Device.created_at < since).correlate(Org).scalar_subquery())
+    return backed_up_before + never_since
 
 
 def _gb(value, field):
