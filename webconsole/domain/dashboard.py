@@ -33,9 +33,8 @@ def dashboard(actor, today=None):
     now = utcnow()
     per_org = alerts.count_by_level(_org_ids(scope), now)
     counts = {lvl: sum(c[lvl] for c in per_org.values()) for lvl in (alerts.OK, alerts.WARNING, alerts.CRITICAL)}
-    # Any device that connected, whatever its status now: counted from the last_connected index.
     recent = restrict(select(func.count()).select_from(Device).where(
-        Device.last_connected >= now - timedelta(hours=24)),
+        Device.status == "active", Device.last_connected >= now - timedelta(hours=24)),
         scope, org_column=Device.org_id, user_column=Device.user_id)
     users = restrict(select(func.count()).select_from(User).where(User.status == "active"), scope,
                      org_column=User.org_id, user_column=User.id)

@@ -1,6 +1,4 @@
 """Reports: organizations, users and devices with their backup figures, in the actor's scope."""
-from datetime import timedelta
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased
@@ -11,7 +9,6 @@ from webconsole.domain.errors import ValidationError
 from webconsole.domain.queries import filter_by, org_subtree, search
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.models import BackupState, Device, Org, User
-from webconsole.models.base import utcnow
 
 GB = 1024**3
 Parent = aliased(Org, name="report_parent")
@@ -19,41 +16,26 @@ Parent = aliased(Org, name="report_parent")
 
 def org_report(actor, params):
     """Per org: users, active devices, selected and stored bytes, and devices in Warning / Critical."""
-    now = utcnow()
     totals = (select(Device.org_id.label("org_id"), func.count().label("devices"),
                      func.sum(Device.selected_bytes).label("selected_bytes"),
                      func.sum(Device.archive_bytes).label("archive_bytes"))
               .where(Device.status == "active").group_by(Device.org_id).subquery())
-    warning_or_worse = _overdue_count(0, now)
-    critical = _overdue_count(1, now)
+    # Alert counts come from index ranges (alerts.count_by_level), mapped onto each org row.
+    counted = alerts.count_by_level()
+    per_level = {level: case({o: c[level] for o, c in counted.items()}, value=Org.id, else_=0) if counted
+                 else literal(0) for level in (alerts.WARNING, alerts.CRITICAL)}
     users = (select(User.org_id.label("org_id"), func.count().label("users"))
              .where(User.status == "active").group_by(User.org_id).subquery())
     stmt = (select(Org.id, Org.name, Org.status, Org.created_at, Org.registration_key,
                    Parent.name.label("parent_name"), func.coalesce(users.c.users, 0).label("users"),
                    *[func.coalesce(totals.c[k], 0).label(k) for k in ("devices", "selected_bytes", "archive_bytes")],
-                   (warning_or_worse - critical).label("warning"), critical.label("critical"))
+                   per_level[alerts.WARNING].label("warning"), per_level[alerts.CRITICAL].label("critical"))
             .outerjoin(Parent, Org.parent_id == Parent.id)
             .outerjoin(totals, totals.c.org_id == Org.id)
             .outerjoin(users, users.c.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, "reports.view"), org_column=Org.id)
     stmt = search(stmt, params.q, contains=(Org.name, Org.ext_ref), equals=(Org.uid,))
     return filter_by(stmt, params.filters, {"status": Org.status})
-
-
-def _overdue_count(threshold, now):
-    """Per org row: its active devices not backed up within its warning (0) or critical (1) threshold.
-
-    Two index range counts per org (ix_devices_status_org_id_last_completed_backup), with the
-    cut-off date chosen by the org's own thresholds.
-    """
-    since = case(*[(Org.id.in_(ids), literal(now - timedelta(days=limits[threshold])))
-                   for limits, ids in alerts.thresholds().items()], else_=literal(now))
-    mine = (Device.status == "active", Device.org_id == Org.id)
-    backed_up_before = (select(func.count()).select_from(Device).where(*mine, Device.last_completed_backup < since)
-                        .correlate(Org).scalar_subquery())
-    never_since = (select(func.count()).select_from(Device).where(
-        *mine, Device.last_completed_backup.is_(None), Device.created_at < since).correlate(Org).scalar_subquery())
-    return backed_up_before + never_since
 
 
 def _gb(value, field):

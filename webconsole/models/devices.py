@@ -64,8 +64,10 @@ class Device(db.Model):
         Index("ix_devices_percent_complete_id", "percent_complete", "id"),
         Index("ix_devices_selected_bytes_id", "selected_bytes", "id"),
         Index("ix_devices_archive_bytes_id", "archive_bytes", "id"),
-        # Alert counts: active devices of some orgs not backed up since a date, from the index alone.
-        Index("ix_devices_status_org_id_last_completed_backup", "status", "org_id", "last_completed_backup"),
+        # Covering the per-org figures of the dashboard and reports: active devices not backed up
+        # since a date (alert counts), connected since a time, and their selected and stored bytes.
+        Index("ix_devices_status_org_id_last_completed_backup", "status", "org_id", "last_completed_backup",
+              "created_at", "selected_bytes", "archive_bytes", "last_connected"),
     )
 
 

@@ -71,6 +71,7 @@ class User(db.Model):
         Index("ix_users_status_id", "status", "id"),
         Index("ix_users_created_at_id", "created_at", "id"),
         Index("ix_users_archive_bytes_id", "archive_bytes", "id"),
+        Index("ix_users_status_org_id", "status", "org_id"),
     )
 
     @property
