@@ -23,7 +23,7 @@
     var data = JSON.parse(el.dataset.series);
     var xs = data.days.map(function (d) { return Date.parse(d + "T00:00:00Z") / 1000; });
     var dayFormat = new Intl.DateTimeFormat(lang, {month: "short", day: "numeric", timeZone: "UTC"});
-    var series = [{}];
+    var series = [{label: el.dataset.xLabel, value: function (u, t) { return t == null ? "" : dayFormat.format(new Date(t * 1000)); }}];
     var columns = [xs];
     data.series.forEach(function (s, i) {
       series.push({label: s.name, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true,
