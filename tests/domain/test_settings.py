@@ -13,10 +13,16 @@ def form(group, **changes):
     values = {**defaults(group), **changes}
     data = {}
     for key, value in values.items():
-        if isinstance(value, bool):
+        if key == "backup_sets":
+            for i, backup_set in enumerate(value):
+                data[f"{key}-{i}-name"] = [backup_set["name"]]
+                data[f"{key}-{i}-included_paths"] = ["\n".join(backup_set["included_paths"])]
+                data[f"{key}-{i}-excluded_paths"] = ["\n".join(backup_set["excluded_paths"])]
+                data[f"{key}-{i}-destinations"] = [str(d) for d in backup_set["destinations"]]
+        elif isinstance(value, bool):
             data[key] = ["on"] if value else []
         elif isinstance(value, list):
-            data[key] = ["\n".join(map(str, value))] if key != "destinations" else [str(v) for v in value]
+            data[key] = ["\n".join(map(str, value))]
         else:
             data[key] = [str(value)]
     return data
@@ -128,7 +134,12 @@ def test_a_device_change_is_its_own_and_audited(app, world):
     ("backup", {"filename_exclusions": ["(unclosed"]}, "filename_exclusions"),
     ("backup", {"window_start": "25:00"}, "window_start"),
     ("backup", {"frequency_minutes": 7}, "frequency_minutes"),
-    ("backup", {"destinations": [999]}, "destinations"),
+    ("backup", {"backup_sets": [{"name": "Docs", "included_paths": ["~"], "excluded_paths": [],
+                                 "destinations": [999]}]}, "backup_sets"),
+    ("backup", {"backup_sets": []}, "backup_sets"),
+    ("backup", {"backup_sets": [{"name": "A", "included_paths": [], "excluded_paths": [], "destinations": []},
+                                {"name": "a", "included_paths": [], "excluded_paths": [], "destinations": []}]},
+     "backup_sets"),
 ])
 def test_bad_values_are_refused_naming_the_field_and_nothing_is_stored(app, world, group, changes, field):
     with app.app_context():
@@ -180,3 +191,20 @@ def test_values_by_org_agrees_with_group_state(app, world):
         for org in orgs.values():
             assert by_org[org.id] == settings.group_state(org, "general").values
         assert by_org[orgs["platform"].id]["warning_days"] == 1
+
+
+def test_backup_sets_are_added_named_and_removed(app, world):
+    from webconsole.domain.settings_spec import parse
+    with app.app_context():
+        data = form("backup")
+        data.update({"backup_sets-new-name": ["  Design   files "], "backup_sets-new-included_paths": ["~/Design\n"],
+                     "backup_sets-new-excluded_paths": [""], "backup_sets-new-destinations": []})
+        sets = parse("backup", data)["backup_sets"]
+        assert [s["name"] for s in sets] == ["Default", "Design files"]
+        assert sets[1]["included_paths"] == ["~/Design"]
+        data["backup_sets-0-remove"] = ["on"]
+        assert [s["name"] for s in parse("backup", data)["backup_sets"]] == ["Design files"]
+        # An untouched "add a set" block adds nothing.
+        data = form("backup")
+        data.update({"backup_sets-new-name": [""], "backup_sets-new-included_paths": [""]})
+        assert len(parse("backup", data)["backup_sets"]) == 1

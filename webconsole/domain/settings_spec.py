@@ -11,7 +11,7 @@ from webconsole.domain.errors import ValidationError
 class Setting:
     key: str
     label: object
-    kind: str  # "int", "bool", "choice", "lines", "time", "destinations"
+    kind: str  # "int", "bool", "choice", "lines", "time", "sets" (backup sets)
     default: object
     min: int | None = None
     max: int | None = None
@@ -29,6 +29,10 @@ class Group:
     def setting(self, key):
         return next(s for s in self.settings if s.key == key)
 
+
+SET_LIMIT = 10
+DEFAULT_SET = {"name": "Default", "included_paths": ["~"],
+               "excluded_paths": ["~/Library/Caches", "~/AppData/Local/Temp"], "destinations": []}
 
 MINUTES = {15: _l("Every 15 minutes"), 30: _l("Every 30 minutes"), 60: _l("Every hour"),
            120: _l("Every 2 hours"), 240: _l("Every 4 hours"), 480: _l("Every 8 hours"),
@@ -48,12 +52,11 @@ GROUPS = (
         Setting("critical_days", _l("Not backed up: critical after"), "int", 7, 1, 365, unit=_l("days")),
     )),
     Group("backup", _l("Backup"), (
-        Setting("included_paths", _l("Files to back up"), "lines", ["~"],
-                help=_l("One folder or file per line; ~ is the user's home folder. Paths are case-sensitive.")),
-        Setting("excluded_paths", _l("Folders and files to skip"), "lines",
-                ["~/Library/Caches", "~/AppData/Local/Temp"], help=_l("One path per line.")),
+        Setting("backup_sets", _l("Backup sets"), "sets", [DEFAULT_SET],
+                help=_l("Each set backs up its own files to its own destinations; the settings below apply to "
+                        "every set.")),
         Setting("filename_exclusions", _l("File name exclusions"), "lines", [r".*\.tmp$", r".*\.swp$"],
-                help=_l("One regular expression per line, matched against the whole path.")),
+                help=_l("One regular expression per line, matched against the whole path, in every set.")),
         Setting("run_schedule", _l("Backup runs"), "choice", "always",
                 choices=(("always", _l("Always")), ("window", _l("Between the times below")))),
         Setting("window_start", _l("Backup window starts"), "time", "22:00",
@@ -71,8 +74,6 @@ GROUPS = (
                 choices=_every(10080, 43200, 525600)),
         Setting("remove_deleted_days", _l("Remove deleted files after"), "choice", 30,
                 choices=((0, _l("Never")), (30, _l("30 days")), (90, _l("90 days")), (365, _l("1 year")))),
-        Setting("destinations", _l("Destinations"), "destinations", [],
-                help=_l("None chosen: every destination.")),
     )),
     Group("security", _l("Security"), (
         Setting("archive_key_type", _l("Archive encryption key"), "choice", "standard", choices=(
@@ -115,7 +116,7 @@ def parse(key, form, destination_ids=()):
     """Typed values of a group from submitted form data ({name: [strings]}); ValidationError names the field."""
     values = {}
     for s in group(key).settings:
-        raw = form.get(s.key, [])
+        raw = form if s.kind == "sets" else form.get(s.key, [])
         values[s.key] = _parse_one(s, raw, destination_ids)
     if key == "general" and values["critical_days"] <= values["warning_days"]:
         raise ValidationError(_l("The critical threshold must be longer than the warning threshold."),
@@ -123,7 +124,79 @@ def parse(key, form, destination_ids=()):
     return values
 
 
+def _lines(raw, field):
+    lines = [line.strip() for line in "\n".join(raw).splitlines() if line.strip()]
+    if len(lines) > 500 or any(len(line) > 1024 for line in lines):
+        raise ValidationError(_l("Use at most 500 lines of up to 1024 characters."), field=field)
+    return lines
+
+
+def _destinations(raw, destination_ids, field):
+    try:
+        chosen = sorted({int(v) for v in raw if v})
+    except ValueError:
+        raise ValidationError(_l("Choose destinations from the list."), field=field) from None
+    if set(chosen) - set(destination_ids):
+        raise ValidationError(_l("Choose destinations from the list."), field=field)
+    return chosen
+
+
+def raw_sets(key, form):
+    """The backup sets as submitted ({field: text or [ids]}), in form order, "new" last: for redisplay."""
+    indices = []
+    for name in form:
+        parts = name.split("-")
+        if len(parts) == 3 and parts[0] == key and parts[1] not in indices:
+            indices.append(parts[1])
+    indices.sort(key=lambda i: (i == "new", int(i) if i.isdigit() else 0))
+    sets = []
+    for i in indices:
+        fields = {f: form.get(f"{key}-{i}-{f}", []) for f in
+                  ("name", "included_paths", "excluded_paths", "destinations", "remove")}
+        sets.append({"index": i, "name": " ".join("".join(fields["name"][:1]).split()),
+                     "included_paths": "\n".join(fields["included_paths"]),
+                     "excluded_paths": "\n".join(fields["excluded_paths"]),
+                     "destinations": fields["destinations"], "remove": bool(fields["remove"])})
+    return sets
+
+
+def _parse_sets(key, form, destination_ids):
+    sets = []
+    for raw in raw_sets(key, form):
+        if raw["remove"]:
+            continue
+        if raw["index"] == "new" and not raw["name"] and not raw["included_paths"].strip():
+            continue  # the empty "add a set" block
+        if not raw["name"] or len(raw["name"]) > 100:
+            raise ValidationError(_l("Give each backup set a name of up to 100 characters."), field=key)
+        sets.append({"name": raw["name"], "included_paths": _lines([raw["included_paths"]], key),
+                     "excluded_paths": _lines([raw["excluded_paths"]], key),
+                     "destinations": _destinations(raw["destinations"], destination_ids, key)})
+    names = [s["name"].casefold() for s in sets]
+    if len(set(names)) != len(names):
+        raise ValidationError(_l("Give each backup set a different name."), field=key)
+    if not sets:
+        raise ValidationError(_l("Keep at least one backup set."), field=key)
+    if len(sets) > SET_LIMIT:
+        raise ValidationError(_l("Use at most %(n)d backup sets.", n=SET_LIMIT), field=key)
+    return sets
+
+
+def display_values(key, form):
+    """What a group's form showed when it was sent back with an error, to show it again."""
+    shown = {}
+    for s in group(key).settings:
+        if s.kind == "sets":
+            shown[s.key] = raw_sets(s.key, form)
+        elif s.key in form:
+            raw = form[s.key]
+            shown[s.key] = raw[0] if len(raw) == 1 else raw
+    return shown
+
+
 def _parse_one(s, raw, destination_ids):
+    if s.kind == "sets":
+        return _parse_sets(s.key, raw, destination_ids)
     first = (raw[0] if raw else "").strip()
     if s.kind == "bool":
         return first in ("1", "true", "on", "yes")
@@ -145,9 +218,7 @@ def _parse_one(s, raw, destination_ids):
             raise ValidationError(_l("Enter a time as HH:MM, from 00:00 to 23:59."), field=s.key)
         return first
     if s.kind == "lines":
-        lines = [line.strip() for line in "\n".join(raw).splitlines() if line.strip()]
-        if len(lines) > 500 or any(len(line) > 1024 for line in lines):
-            raise ValidationError(_l("Use at most 500 lines of up to 1024 characters."), field=s.key)
+        lines = _lines(raw, s.key)
         if s.key == "filename_exclusions":
             for line in lines:
                 try:
@@ -156,12 +227,4 @@ def _parse_one(s, raw, destination_ids):
                     raise ValidationError(_l("Not a valid regular expression: %(line)s", line=line),
                                           field=s.key) from None
         return lines
-    if s.kind == "destinations":
-        try:
-            chosen = sorted({int(v) for v in raw if v})
-        except ValueError:
-            raise ValidationError(_l("Choose destinations from the list."), field=s.key) from None
-        if set(chosen) - set(destination_ids):
-            raise ValidationError(_l("Choose destinations from the list."), field=s.key)
-        return chosen
     raise ValueError(s.kind)

@@ -35,7 +35,7 @@ def save_settings(device_id, group_key):
     try:
         settings.change_device_group(current_user, device, group_key, form)
     except ValidationError as error:
-        shown = {k: (v[0] if len(v) == 1 else v) for k, v in form.items()}
+        shown = settings_spec.display_values(group_key, form)
         return _page(device, 422, failed=group_key, shown=shown, errors={error.field: str(error)})
     flash(_("Device settings saved."), "success")
     return redirect(url_for("devices.settings_page", device_id=device_id) + f"#group-{group_key}")

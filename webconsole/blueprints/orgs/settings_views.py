@@ -56,7 +56,7 @@ def save_settings(org_id, group_key):
     try:
         pushed = settings.save_group(current_user, org_id, group_key, form, mode)
     except ValidationError as error:
-        shown = {k: (v[0] if len(v) == 1 else v) for k, v in form.items()}
+        shown = settings_spec.display_values(group_key, form)
         return _page(org, group_key, 422, shown=shown, errors={error.field: str(error)})
     flash(str(DONE[mode]) % {"num": pushed}, "success")
     return redirect(url_for("orgs.settings_group", org_id=org_id, group_key=group_key))
