@@ -1,10 +1,14 @@
 """Form helpers shared by the sections."""
 import re
 
+from flask import flash, redirect
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, ValidationError
+from wtforms import SelectMultipleField
+from wtforms import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from webconsole.domain.errors import ValidationError
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -36,4 +40,18 @@ _EMAIL = re.compile(rf"^[^@\s]+@{_LABEL}(?:\.{_LABEL})*$")
 def email_address(form, field):
     """WTForms validator: the value looks like an e-mail address."""
     if field.data and not _EMAIL.match(field.data.strip()):
-        raise ValidationError(_l("Enter an e-mail address such as name@example.com."))
+        raise FieldError(_l("Enter an e-mail address such as name@example.com."))
+
+
+def handle_form(form, action, done, success_url, error_page):
+    """Post/Redirect/Get for a domain change: run `action(form)` on a valid form, flash `done` and
+    redirect; otherwise (or when the domain refuses a value) show `error_page(form)` again."""
+    if form.validate_on_submit():
+        try:
+            action(form)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            flash(done, "success")
+            return redirect(success_url)
+    return error_page(form)

@@ -9,8 +9,7 @@ from wtforms.validators import DataRequired, Length
 
 from webconsole.blueprints.devices import bp
 from webconsole.domain import devices as domain
-from webconsole.domain.errors import ValidationError
-from webconsole.web.forms import ConfirmForm, apply_error
+from webconsole.web.forms import ConfirmForm, handle_form
 from webconsole.web.permissions import can, require
 
 # What each status change does, said before it is confirmed.
@@ -64,16 +63,9 @@ def detail(device_id):
 def rename(device_id):
     """Give the device a new display name."""
     device = domain.get_device(current_user, device_id, "devices.edit")
-    form = DeviceRenameForm()
-    if form.validate_on_submit():
-        try:
-            domain.rename_device(current_user, device_id, form.name.data)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Device renamed."), "success")
-            return redirect(url_for("devices.detail", device_id=device_id))
-    return _page(device, 422, rename=form)
+    return handle_form(DeviceRenameForm(), lambda f: domain.rename_device(current_user, device_id, f.name.data),
+                       _("Device renamed."), url_for("devices.detail", device_id=device_id),
+                       lambda f: _page(device, 422, rename=f))
 
 
 @bp.route("/<int:device_id>/<any(deactivate, reactivate, block, unblock, deauthorize):action>",

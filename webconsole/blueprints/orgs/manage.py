@@ -7,7 +7,7 @@ from webconsole.blueprints.orgs import bp
 from webconsole.blueprints.orgs.forms import OrgCreateForm, OrgForm, OrgMoveForm
 from webconsole.domain import orgs as domain
 from webconsole.domain.errors import ValidationError
-from webconsole.web.forms import ConfirmForm, apply_error
+from webconsole.web.forms import ConfirmForm, apply_error, handle_form
 from webconsole.web.permissions import can, require
 
 
@@ -51,18 +51,12 @@ def detail(org_id):
 
 
 def _change(org_id, form, action, done, form_name):
+    """Run `action(form)` for a valid form, then redirect; else show the page with the errors."""
     org = domain.get_org(current_user, org_id, "orgs.edit")
     if form_name == "move":
         form.parent_id.choices = _indented(domain.possible_parents(current_user, org))
-    if form.validate_on_submit():
-        try:
-            action(form)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash(done, "success")
-            return redirect(url_for("orgs.detail", org_id=org_id))
-    return _page(org, 422, **{form_name: form})
+    return handle_form(form, action, done, url_for("orgs.detail", org_id=org_id),
+                       lambda f: _page(org, 422, **{form_name: f}))
 
 
 @bp.post("/<int:org_id>/edit")

@@ -16,7 +16,7 @@ from webconsole.domain.devices import devices_of
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.permissions import role_label
 from webconsole.extensions import db
-from webconsole.web.forms import ConfirmForm, apply_error
+from webconsole.web.forms import ConfirmForm, apply_error, handle_form
 from webconsole.web.permissions import require
 
 
@@ -57,8 +57,7 @@ def create():
         else:
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("users.detail", user_id=user.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("users/new.html", form=form), status
+    return render_template("users/new.html", form=form), 422 if request.method == "POST" else 200
 
 
 @bp.get("/<int:user_id>")
@@ -71,15 +70,8 @@ def detail(user_id):
 def _change(user_id, form, action, done, form_name):
     """Run `action(form)` for a valid form, then redirect; else show the page with the errors."""
     user = domain.get_user(current_user, user_id, "users.edit")
-    if form.validate_on_submit():
-        try:
-            action(form)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash(done, "success")
-            return redirect(url_for("users.detail", user_id=user_id))
-    return _page(user, 422, **{form_name: form})
+    return handle_form(form, action, done, url_for("users.detail", user_id=user_id),
+                       lambda f: _page(user, 422, **{form_name: f}))
 
 
 @bp.post("/<int:user_id>/profile")
