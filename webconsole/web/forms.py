@@ -45,13 +45,16 @@ def email_address(form, field):
 
 def handle_form(form, action, done, success_url, error_page):
     """Post/Redirect/Get for a domain change: run `action(form)` on a valid form, flash `done` and
-    redirect; otherwise (or when the domain refuses a value) show `error_page(form)` again."""
+    redirect; otherwise (or when the domain refuses a value) show `error_page(form)` again.
+
+    `done` and `success_url` may be callables of what the action returned (a created object).
+    """
     if form.validate_on_submit():
         try:
-            action(form)
+            result = action(form)
         except ValidationError as error:
             apply_error(form, error)
         else:
-            flash(done, "success")
-            return redirect(success_url)
+            flash(done(result) if callable(done) else done, "success")
+            return redirect(success_url(result) if callable(success_url) else success_url)
     return error_page(form)

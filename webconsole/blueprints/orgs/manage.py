@@ -7,7 +7,7 @@ from webconsole.blueprints.orgs import bp
 from webconsole.blueprints.orgs.forms import OrgCreateForm, OrgForm, OrgMoveForm
 from webconsole.domain import orgs as domain
 from webconsole.domain.errors import ValidationError
-from webconsole.web.forms import ConfirmForm, apply_error, handle_form
+from webconsole.web.forms import ConfirmForm, handle_form
 from webconsole.web.permissions import can, require
 
 
@@ -31,16 +31,14 @@ def create():
     """Add an organization under a parent."""
     form = OrgCreateForm(parent_id=request.args.get("parent", type=int))
     form.parent_id.choices = _indented(domain.possible_parents(current_user))
-    if form.validate_on_submit():
-        try:
-            org = domain.add_org(current_user, parent_id=form.parent_id.data, name=form.name.data,
-                                 ext_ref=form.ext_ref.data or "", notes=form.notes.data or "")
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Organization %(name)s created.", name=org.name), "success")
-            return redirect(url_for("orgs.detail", org_id=org.id))
-    return render_template("orgs/new.html", form=form), 422 if request.method == "POST" else 200
+    if request.method == "GET":
+        return render_template("orgs/new.html", form=form)
+    return handle_form(
+        form, lambda f: domain.add_org(current_user, parent_id=f.parent_id.data, name=f.name.data,
+                                       ext_ref=f.ext_ref.data or "", notes=f.notes.data or ""),
+        lambda org: _("Organization %(name)s created.", name=org.name),
+        lambda org: url_for("orgs.detail", org_id=org.id),
+        lambda f: (render_template("orgs/new.html", form=f), 422))
 
 
 @bp.get("/<int:org_id>")

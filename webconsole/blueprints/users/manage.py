@@ -1,5 +1,5 @@
 """A user's page and the changes an administrator makes there."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,10 +13,9 @@ from webconsole.blueprints.users.forms import (
 )
 from webconsole.domain import users as domain
 from webconsole.domain.devices import devices_of
-from webconsole.domain.errors import ValidationError
 from webconsole.domain.permissions import role_label
 from webconsole.extensions import db
-from webconsole.web.forms import ConfirmForm, apply_error, handle_form
+from webconsole.web.forms import ConfirmForm, handle_form
 from webconsole.web.permissions import require
 
 
@@ -47,17 +46,15 @@ def _page(user, status=200, **forms):
 def create():
     """Add a user: the organization first, then who they are and what they may do."""
     form = _choices(UserCreateForm(org_id=request.args.get("org", type=int)))
-    if form.validate_on_submit():
-        try:
-            user = domain.create_user(current_user, org_id=form.org_id.data, username=form.username.data,
-                                      first_name=form.first_name.data or "", last_name=form.last_name.data or "",
-                                      password=form.password.data, role_ids=form.role_ids.data or [])
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            flash(_("User %(name)s created.", name=user.username), "success")
-            return redirect(url_for("users.detail", user_id=user.id))
-    return render_template("users/new.html", form=form), 422 if request.method == "POST" else 200
+    if request.method == "GET":
+        return render_template("users/new.html", form=form)
+    return handle_form(
+        form, lambda f: domain.create_user(
+            current_user, org_id=f.org_id.data, username=f.username.data, first_name=f.first_name.data or "",
+            last_name=f.last_name.data or "", password=f.password.data, role_ids=f.role_ids.data or []),
+        lambda user: _("User %(name)s created.", name=user.username),
+        lambda user: url_for("users.detail", user_id=user.id),
+        lambda f: (render_template("users/new.html", form=f), 422))
 
 
 @bp.get("/<int:user_id>")
