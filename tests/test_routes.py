@@ -10,15 +10,19 @@ PUBLIC = {"static", "home.index", "auth.signin", "account.set_locale"}
 
 def test_every_route_declares_a_permission():
     app = create_app(base_config("sqlite://"))
-    undeclared, public = [], set()
+    undeclared, public, devices = [], set(), set()
     for endpoint, view in app.view_functions.items():
         permission = getattr(view, "permission", None)
         if permission is None:
             undeclared.append(endpoint)
         elif permission == "public":
             public.add(endpoint)
+        elif permission == "device":
+            devices.add(endpoint)
     assert undeclared == []
     assert public == PUBLIC
+    # The agent protocol: devices prove themselves with a registration key or their secret.
+    assert devices and all(e.startswith("agent_api.") for e in devices)
 
 
 SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/destinations/", "/subscription/", "/reports/",

@@ -4,6 +4,7 @@
 def register_blueprints(app):
     from webconsole.blueprints import (
         account,
+        agent_api,
         audit,
         auth,
         dashboard,
@@ -32,6 +33,7 @@ def register_blueprints(app):
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(subscription.bp)
+    app.register_blueprint(agent_api.bp)
     app.register_blueprint(audit.bp)
 
     from webconsole.web.permissions import public

@@ -38,8 +38,8 @@ def _throttled(username, address, now):
     return by_user >= limit or by_address >= limit
 
 
-def sign_in(username, password, address):
-    """Check credentials and return the user; raise SignInThrottled or SignInRefused."""
+def check_credentials(username, password, address):
+    """The active user with these credentials; failures are throttled, recorded and audited."""
     username = normalise_username(username)
     now = utcnow()
     if _throttled(username, address, now):
@@ -59,7 +59,13 @@ def sign_in(username, password, address):
         db.session.commit()
         raise SignInRefused(_l("The username or password is not correct, or the account may not sign in."))
     db.session.add(SignInAttempt(username=username, address=address, at=now, succeeded=True))
-    user.last_signin_at = now
+    return user
+
+
+def sign_in(username, password, address):
+    """Check credentials and return the user; raise SignInThrottled or SignInRefused."""
+    user = check_credentials(username, password, address)
+    user.last_signin_at = utcnow()
     audit.record("signin", actor=user, address=address, obj=user)
     db.session.commit()
     return user

@@ -1,5 +1,6 @@
 """Tables only; rules live in webconsole.domain."""
 from webconsole.models.audit import AuditEvent
+from webconsole.models.commands import DeviceCommand
 from webconsole.models.devices import BackupState, Destination, Device
 from webconsole.models.orgs import Org
 from webconsole.models.preferences import ListPreference
@@ -8,6 +9,6 @@ from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
 
 __all__ = [
-    "AuditEvent", "BackupState", "Destination", "Device", "DeviceSettings", "ListPreference", "Org", "OrgSettings",
-    "Role", "RolePermission", "SignInAttempt", "StorageUsage", "User", "user_roles",
+    "AuditEvent", "BackupState", "Destination", "Device", "DeviceCommand", "DeviceSettings", "ListPreference",
+    "Org", "OrgSettings", "Role", "RolePermission", "SignInAttempt", "StorageUsage", "User", "user_roles",
 ]

@@ -33,6 +33,8 @@ class Device(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # SHA-256 of the secret the agent got at registration (a random 256-bit token, so no slow KDF).
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64), default="")
     remote_address: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

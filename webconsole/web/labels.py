@@ -39,6 +39,7 @@ AUDIT_EVENTS = {
     "user.reactivate": _l("User reactivated"),
     "user.block": _l("User blocked"),
     "user.unblock": _l("User unblocked"),
+    "device.register": _l("Device registered"),
     "device.rename": _l("Device renamed"),
     "device.settings": _l("Device settings changed"),
     "device.deactivate": _l("Device deactivated"),

@@ -1,0 +1,128 @@
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD
+from tests.domain.test_settings import form
+from webconsole.domain import settings
+from webconsole.extensions import db
+from webconsole.models import AuditEvent, Destination, Device, DeviceCommand, Org, User
+
+API = "/api/agent/v1"
+
+
+def key_of(app, org_id):
+    with app.app_context():
+        return db.session.get(Org, org_id).registration_key
+
+
+def register(client, app, world, **changes):
+    body = {"registration_key": key_of(app, world["platform"]), "username": "user@acme.test",
+            "password": PASSWORD, "hostname": "una-laptop", "os": "linux", "os_version": "Debian 12",
+            "agent_version": "1.0.0", **changes}
+    return client.post(f"{API}/register", json=body)
+
+
+def auth(answer):
+    return {"Authorization": f"Device {answer['guid']}:{answer['secret']}"}
+
+
+def test_register_gives_a_numeric_guid_a_secret_and_settings(app, client, world):
+    response = register(client, app, world)
+    assert response.status_code == 201
+    answer = response.get_json()
+    assert answer["guid"].isdigit() and len(answer["secret"]) >= 40
+    assert answer["settings"]["backup"]["frequency_minutes"] == {"value": 15, "locked": False}
+    with app.app_context():
+        device = db.session.scalar(select(Device).where(Device.guid == answer["guid"]))
+        assert device.hostname == "una-laptop" and device.org_id == world["platform"]
+        assert db.session.scalar(select(AuditEvent.event_type).where(AuditEvent.object_id == answer["guid"])) \
+            == "device.register"
+
+
+def test_registration_refusals_are_precise(app, client, world):
+    cases = [
+        ({"registration_key": "AAAA-BBBB-CCCC-DDDD"}, 403, "unknown_registration_key"),
+        ({"password": "wrong"}, 403, "bad_credentials"),
+        ({"registration_key": key_of(app, world["sales"])}, 403, "wrong_organization"),
+        ({"hostname": ""}, 400, "missing_field"),
+        ({"os": "beos"}, 400, "invalid_field"),
+    ]
+    for changes, status, code in cases:
+        response = register(client, app, world, **changes)
+        assert response.status_code == status and response.get_json()["error"]["code"] == code, changes
+    assert client.post(f"{API}/register", data="not json").status_code == 400
+
+
+def test_heartbeat_needs_the_devices_secret(app, client, world):
+    answer = register(client, app, world).get_json()
+    assert client.post(f"{API}/heartbeat", json={}).status_code == 401
+    wrong = {"Authorization": f"Device {answer['guid']}:not-the-secret"}
+    assert client.post(f"{API}/heartbeat", json={}, headers=wrong).status_code == 401
+    with app.app_context():
+        db.session.scalar(select(Device).where(Device.guid == answer["guid"])).status = "blocked"
+        db.session.commit()
+    response = client.post(f"{API}/heartbeat", json={}, headers=auth(answer))
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "device_blocked"
+
+
+def test_heartbeat_stores_backup_state_and_answers_locks_and_commands(app, client, world):
+    answer = register(client, app, world).get_json()
+    with app.app_context():
+        cloud = Destination(name="Cloud", kind="cloud")
+        db.session.add(cloud)
+        admin = db.session.get(User, world["admin"])
+        settings.set_inheritance(admin, world["eng"], "backup", inherit=False)
+        settings.save_group(admin, world["eng"], "backup", form("backup", frequency_minutes=60), "lock")
+        device = db.session.scalar(select(Device).where(Device.guid == answer["guid"]))
+        db.session.add(DeviceCommand(device_id=device.id, command="status"))
+        db.session.commit()
+        cloud_guid = cloud.guid
+    report = {"agent_version": "1.0.1", "backup": [{
+        "destination_guid": cloud_guid, "selected_files": 120, "selected_bytes": 5000, "archive_bytes": 4000,
+        "percent_complete": 100, "last_backup": "2026-11-25T10:00:00Z",
+        "last_completed_backup": "2026-11-25T10:00:00Z"}]}
+    response = client.post(f"{API}/heartbeat", json=report, headers=auth(answer))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["settings"]["backup"]["frequency_minutes"] == {"value": 60, "locked": True}
+    assert [c["command"] for c in body["commands"]] == ["status"]
+    with app.app_context():
+        device = db.session.scalar(select(Device).where(Device.guid == answer["guid"]))
+        assert device.agent_version == "1.0.1" and device.archive_bytes == 4000
+        assert device.last_completed_backup.isoformat() == "2026-11-25T10:00:00"
+        assert db.session.get(User, device.user_id).archive_bytes == 4000
+        assert db.session.scalar(select(DeviceCommand.status)) == "sent"
+    again = client.post(f"{API}/heartbeat", json={}, headers=auth(answer)).get_json()
+    assert again["commands"] == []  # handed over once
+
+
+def test_a_bad_backup_report_is_refused_whole_naming_the_field(app, client, world):
+    answer = register(client, app, world).get_json()
+    with app.app_context():
+        cloud = Destination(name="Cloud", kind="cloud")
+        db.session.add(cloud)
+        db.session.commit()
+        cloud_guid = cloud.guid
+    report = {"backup": [{"destination_guid": cloud_guid, "archive_bytes": 10},
+                         {"destination_guid": cloud_guid, "percent_complete": 140}]}
+    response = client.post(f"{API}/heartbeat", json=report, headers=auth(answer))
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "backup[1].percent_complete"
+    with app.app_context():
+        assert db.session.scalar(select(Device.archive_bytes).where(Device.guid == answer["guid"])) == 0
+
+
+def test_command_results_are_stored_once(app, client, world):
+    answer = register(client, app, world).get_json()
+    with app.app_context():
+        device = db.session.scalar(select(Device).where(Device.guid == answer["guid"]))
+        command = DeviceCommand(device_id=device.id, command="version", status="sent")
+        db.session.add(command)
+        db.session.commit()
+        command_id = command.id
+    url = f"{API}/commands/{command_id}/result"
+    assert client.post(url, json={"output": "webconsole-agent 1.0.1", "exit_status": 0},
+                       headers=auth(answer)).status_code == 200
+    assert client.post(url, json={"output": "again"}, headers=auth(answer)).status_code == 409
+    assert client.post(f"{API}/commands/99999/result", json={}, headers=auth(answer)).status_code == 404
+    with app.app_context():
+        assert db.session.get(DeviceCommand, command_id).output == "webconsole-agent 1.0.1"

@@ -1,0 +1,71 @@
+"""The agent protocol (JSON over HTTP): documented in docs/agent-protocol.md."""
+from functools import wraps
+
+from flask import g, jsonify, request
+
+from webconsole.blueprints.agent_api import bp
+from webconsole.domain import agents
+from webconsole.extensions import csrf
+
+# Agents authenticate with their device secret, not a browser session: no CSRF token to carry.
+csrf.exempt(bp)
+
+
+@bp.errorhandler(agents.AgentError)
+def refused(error):
+    body = {"code": error.code, "message": str(error)}
+    if error.field:
+        body["field"] = error.field
+    return jsonify(error=body), error.status
+
+
+def _payload():
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise agents.AgentError("invalid_body", "the body must be a JSON object")
+    return payload
+
+
+def device_authenticated(view):
+    """Allow the view to a registered device presenting "Authorization: Device <guid>:<secret>"."""
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+        guid, _, secret = credentials.partition(":")
+        if scheme != "Device":
+            raise agents.AgentError("unauthorized", "send Authorization: Device <guid>:<secret>", 401)
+        g.device = agents.authenticate(guid.strip(), secret.strip())
+        return view(*args, **kwargs)
+
+    guarded.permission = "device"
+    return guarded
+
+
+def registration(view):
+    """Allow the view to an agent that is registering (it proves itself with a key and credentials)."""
+    view.permission = "device"
+    return view
+
+
+@bp.post("/register")
+@registration
+def register():
+    """Register a device: registration key and user credentials in, GUID and secret out."""
+    device, secret = agents.register_device(_payload(), request.remote_addr or "")
+    return jsonify(guid=device.guid, secret=secret, heartbeat_seconds=agents.HEARTBEAT_SECONDS,
+                   settings=agents.device_settings(device)), 201
+
+
+@bp.post("/heartbeat")
+@device_authenticated
+def heartbeat():
+    """Report status and backup state; get settings and pending commands back."""
+    return jsonify(agents.heartbeat(g.device, _payload(), request.remote_addr or ""))
+
+
+@bp.post("/commands/<int:command_id>/result")
+@device_authenticated
+def command_result(command_id):
+    """Post the output of a command the device ran."""
+    command = agents.record_command_result(g.device, command_id, _payload())
+    return jsonify(id=command.id, status=command.status)
