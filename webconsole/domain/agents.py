@@ -9,11 +9,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webconsole.domain import audit, settings, settings_spec
 from webconsole.domain.auth import check_credentials
-from webconsole.domain.errors import DomainError
+from webconsole.domain.errors import DomainError, NotFound, ValidationError
 from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
 from webconsole.models import BackupState, Destination, Device, DeviceCommand, Org
@@ -224,3 +225,43 @@ def record_command_result(device, command_id, payload):
 def is_online(device, now=None):
     """Has the device's last heartbeat arrived recently enough to count it online?"""
     return bool(device.last_connected and (now or utcnow()) - device.last_connected <= ONLINE_GRACE)
+
+
+# The commands the reference agent knows; anything else is refused before it is queued.
+COMMANDS = {
+    "status": "report what the agent is doing",
+    "settings": "show the settings the agent applies",
+    "scan": "scan the backup sets for changes now",
+    "restart": "restart the agent",
+    "version": "show the agent's version",
+}
+COMMAND_TIMEOUT = timedelta(seconds=HEARTBEAT_SECONDS * 2 + 30)
+
+
+def queue_command(actor, device, text):
+    """Queue a command for an online device (from the console's device command line); audited."""
+    name, _, arguments = " ".join((text or "").split()).partition(" ")
+    if name not in COMMANDS:
+        raise ValidationError(_l("Unknown command. Known commands: %(names)s.", names=", ".join(COMMANDS)),
+                              field="command")
+    if len(arguments) > 1024:
+        raise ValidationError(_l("The arguments are too long."), field="command")
+    if device.status != "active" or not is_online(device):
+        raise ValidationError(_l("The device is not online, so it cannot receive commands."), field="command")
+    command = DeviceCommand(device_id=device.id, command=name, arguments=arguments, created_by=actor.id)
+    db.session.add(command)
+    db.session.flush()
+    audit.record("device.command", actor=actor, obj=device, details={"command": f"{name} {arguments}".strip()})
+    db.session.commit()
+    return command
+
+
+def command_of(device, command_id, now=None):
+    """A command queued for `device`, marked expired once the device has had time enough to answer."""
+    command = db.session.get(DeviceCommand, command_id)
+    if command is None or command.device_id != device.id:
+        raise NotFound(_l("No such command."))
+    if command.status in ("pending", "sent") and (now or utcnow()) - command.created_at > COMMAND_TIMEOUT:
+        command.status = "expired"
+        db.session.commit()
+    return command

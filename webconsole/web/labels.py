@@ -40,6 +40,7 @@ AUDIT_EVENTS = {
     "user.block": _l("User blocked"),
     "user.unblock": _l("User unblocked"),
     "device.register": _l("Device registered"),
+    "device.command": _l("Command sent to device"),
     "device.rename": _l("Device renamed"),
     "device.settings": _l("Device settings changed"),
     "device.deactivate": _l("Device deactivated"),

@@ -8,6 +8,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from webconsole.blueprints.devices import bp
+from webconsole.domain import agents
 from webconsole.domain import devices as domain
 from webconsole.web.forms import ConfirmForm, handle_form
 from webconsole.web.permissions import can, require
@@ -45,7 +46,8 @@ class DeviceRenameForm(FlaskForm):
 def _page(device, status=200, rename=None):
     editable = can("devices.edit")
     return render_template(
-        "devices/detail.html", device=device, states=domain.backup_states(device),
+        "devices/detail.html", device=device, states=domain.backup_states(device), online=agents.is_online(device),
+        commands=agents.COMMANDS,
         actions=domain.allowed_actions(device) if editable else [], action_labels=ACTION_LABELS,
         rename=rename or DeviceRenameForm(obj=device, formdata=None), editable=editable,
     ), status

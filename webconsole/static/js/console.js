@@ -151,6 +151,29 @@
     if (box && !e.target.closest(".global-search")) { box.innerHTML = ""; }
   });
 
+  // Panels opened by a button, or (as in the original console) by double-clicking the OS mark.
+  function togglePanel(id) {
+    var panel = document.getElementById(id);
+    if (!panel) { return; }
+    panel.hidden = !panel.hidden;
+    if (!panel.hidden) {
+      var input = panel.querySelector("input[type=text]");
+      if (input) { input.focus(); }
+    }
+  }
+  document.addEventListener("click", function (e) {
+    var trigger = e.target.closest("[data-click-toggle]");
+    if (trigger) { togglePanel(trigger.dataset.clickToggle); }
+  });
+  document.addEventListener("dblclick", function (e) {
+    var trigger = e.target.closest("[data-dblclick-toggle]");
+    if (trigger) { togglePanel(trigger.dataset.dblclickToggle); }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (form.classList && form.classList.contains("command-form") && e.detail.successful) { form.reset(); }
+  });
+
   // Keep list URLs short and shareable: empty filters are left out of the query string.
   document.addEventListener("htmx:configRequest", function (e) {
     if (e.detail.verb !== "get" || !e.detail.elt.closest(".list-filters")) { return; }
