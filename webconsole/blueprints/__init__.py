@@ -7,6 +7,7 @@ def register_blueprints(app):
         agent_api,
         audit,
         auth,
+        console,
         dashboard,
         destinations,
         devices,
@@ -34,6 +35,7 @@ def register_blueprints(app):
     app.register_blueprint(reports.bp)
     app.register_blueprint(subscription.bp)
     app.register_blueprint(agent_api.bp)
+    app.register_blueprint(console.bp)
     app.register_blueprint(audit.bp)
 
     from webconsole.web.permissions import public

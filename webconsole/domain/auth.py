@@ -1,11 +1,10 @@
 """Signing in and out: credential checks, throttling, and their audit entries."""
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from webconsole.domain import audit
+from webconsole.domain import audit, properties
 from webconsole.domain.errors import DomainError
 from webconsole.domain.passwords import verify_password
 from webconsole.extensions import db
@@ -27,8 +26,8 @@ def normalise_username(username):
 
 
 def _throttled(username, address, now):
-    window = timedelta(minutes=current_app.config["SIGNIN_WINDOW_MINUTES"])
-    limit = current_app.config["SIGNIN_MAX_FAILURES"]
+    window = timedelta(minutes=properties.value("signin.window_minutes"))
+    limit = properties.value("signin.max_failures")
     failures = select(func.count()).select_from(SignInAttempt).where(
         SignInAttempt.succeeded.is_(False),
         SignInAttempt.at > now - window,
@@ -46,7 +45,7 @@ def check_credentials(username, password, address):
         audit.record("signin.throttled", address=address, actor_username=username,
                      object_type="user", object_label=username)
         db.session.commit()
-        minutes = current_app.config["SIGNIN_WINDOW_MINUTES"]
+        minutes = properties.value("signin.window_minutes")
         raise SignInThrottled(_l("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
                                  minutes=minutes))
     user = db.session.scalar(select(User).where(User.username == username))

@@ -4,11 +4,13 @@ from webconsole.models.commands import DeviceCommand
 from webconsole.models.devices import BackupState, Destination, Device
 from webconsole.models.orgs import Org
 from webconsole.models.preferences import ListPreference
+from webconsole.models.properties import ServerProperty
 from webconsole.models.settings import DeviceSettings, OrgSettings
 from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
 
 __all__ = [
     "AuditEvent", "BackupState", "Destination", "Device", "DeviceCommand", "DeviceSettings", "ListPreference",
-    "Org", "OrgSettings", "Role", "RolePermission", "SignInAttempt", "StorageUsage", "User", "user_roles",
+    "Org", "OrgSettings", "Role", "RolePermission", "ServerProperty", "SignInAttempt", "StorageUsage", "User",
+    "user_roles",
 ]

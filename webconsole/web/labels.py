@@ -41,6 +41,8 @@ AUDIT_EVENTS = {
     "user.unblock": _l("User unblocked"),
     "device.register": _l("Device registered"),
     "device.command": _l("Command sent to device"),
+    "console.command": _l("Console command"),
+    "property.set": _l("Server property changed"),
     "device.rename": _l("Device renamed"),
     "device.settings": _l("Device settings changed"),
     "device.deactivate": _l("Device deactivated"),
@@ -55,6 +57,8 @@ OBJECT_TYPES = {
     "user": _l("User"),
     "device": _l("Device"),
     "destination": _l("Storage destination"),
+    "console": _l("Console command line"),
+    "property": _l("Server property"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}

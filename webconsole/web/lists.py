@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, tuple_
 
+from webconsole.domain import properties
 from webconsole.extensions import db
 from webconsole.web import labels
 
@@ -230,7 +231,7 @@ def fetch_page(spec, actor, params, after=None, limit=None):
 
 def bounded_count(spec, actor, params):
     """(count, exact): the number of rows up to LIST_COUNT_BOUND, and whether it is exact."""
-    bound = current_app.config["LIST_COUNT_BOUND"]
+    bound = properties.value("lists.count_bound")
     query = spec.query(actor, params)
     inner = query.with_only_columns(query.selected_columns.id).limit(bound + 1).subquery()
     n = db.session.scalar(select(func.count()).select_from(inner))

@@ -151,6 +151,55 @@
     if (box && !e.target.closest(".global-search")) { box.innerHTML = ""; }
   });
 
+  // The console command line: Ctrl+Shift+X or a double-click on the logo; arrows walk the history.
+  var cliHistory = JSON.parse(sessionStorage.getItem("console-history") || "[]");
+  var cliAt = cliHistory.length;
+  function toggleConsole() {
+    var panel = document.getElementById("console-panel");
+    if (!panel) { return false; }
+    panel.hidden = !panel.hidden;
+    if (!panel.hidden) { document.getElementById("console-input").focus(); }
+    return true;
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey && e.shiftKey && (e.key === "X" || e.key === "x")) {
+      if (toggleConsole()) { e.preventDefault(); }
+      return;
+    }
+    if (e.target.id !== "console-input") { return; }
+    if (e.key === "ArrowUp" || e.key === "ArrowDown") {
+      e.preventDefault();
+      cliAt = Math.max(0, Math.min(cliHistory.length, cliAt + (e.key === "ArrowUp" ? -1 : 1)));
+      e.target.value = cliHistory[cliAt] || "";
+    } else if (e.key === "Escape") {
+      toggleConsole();
+    }
+  });
+  var brandTimer = null;
+  document.addEventListener("click", function (e) {
+    var brand = e.target.closest(".brand");
+    if (!brand || !document.getElementById("console-panel")) { return; }
+    // Tell a click (go home) from a double-click (open the console).
+    e.preventDefault();
+    clearTimeout(brandTimer);
+    if (e.detail > 1) { return; }
+    brandTimer = setTimeout(function () { window.location = brand.href; }, e.detail === 0 ? 0 : 300);
+  });
+  document.addEventListener("dblclick", function (e) {
+    if (e.target.closest(".brand")) { clearTimeout(brandTimer); toggleConsole(); }
+  });
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form.classList || !form.classList.contains("console-form")) { return; }
+    var line = form.querySelector("#console-input").value.trim();
+    if (line && cliHistory[cliHistory.length - 1] !== line) {
+      cliHistory.push(line);
+      cliHistory = cliHistory.slice(-100);
+      sessionStorage.setItem("console-history", JSON.stringify(cliHistory));
+    }
+    cliAt = cliHistory.length;
+  });
+
   // Panels opened by a button, or (as in the original console) by double-clicking the OS mark.
   function togglePanel(id) {
     var panel = document.getElementById(id);
@@ -171,7 +220,9 @@
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt;
-    if (form.classList && form.classList.contains("command-form") && e.detail.successful) { form.reset(); }
+    if (form.classList && (form.classList.contains("command-form") || form.classList.contains("console-form"))) {
+      form.querySelector("input[type=text]").value = "";
+    }
   });
 
   // Keep list URLs short and shareable: empty filters are left out of the query string.
