@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from webconsole.domain import settings
 from webconsole.domain.errors import Forbidden, ValidationError
-from webconsole.domain.settings_spec import defaults
+from webconsole.domain.settings_spec import GROUP_KEYS, defaults
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, Device, Org, User
 
@@ -168,7 +168,7 @@ def test_bulk_snapshot_gives_every_device_its_orgs_current_values(app, world):
         settings.save_group(admin, orgs["sales"].id, "backup", form("backup", frequency_minutes=30), "save")
         settings.snapshot_devices_without_settings()
         db.session.commit()
-        assert db.session.scalar(select(db.func.count()).select_from(DeviceSettings)) == 3 * 5
+        assert db.session.scalar(select(db.func.count()).select_from(DeviceSettings)) == 3 * len(GROUP_KEYS)
         seller = frequency(world["seller_laptop"])
         assert seller.value == 30 and seller.source.name == "Sales" and not seller.on_device
         assert frequency(world["user_laptop"]).source is None  # built-in defaults

@@ -18,6 +18,7 @@ def register_blueprints(app):
         reports,
         search,
         subscription,
+        updates,
         users,
     )
 
@@ -34,6 +35,7 @@ def register_blueprints(app):
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(subscription.bp)
+    app.register_blueprint(updates.bp)
     app.register_blueprint(agent_api.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(audit.bp)

@@ -16,7 +16,7 @@ from webconsole.domain.permissions import sync_builtin_roles
 from webconsole.domain.settings import snapshot_devices_without_settings
 from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
-from webconsole.models import BackupState, Destination, Device, Org, Role, StorageUsage, User, user_roles
+from webconsole.models import AgentVersion, BackupState, Destination, Device, Org, Role, StorageUsage, User, user_roles
 from webconsole.models.base import utcnow
 
 ORG_TREE = {
@@ -114,6 +114,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None):
     snapshot_devices_without_settings()
     db.session.commit()
     _usage_history(now.date(), rng)
+    _agent_versions(now.date())
     refresh_statistics()
 
 
@@ -221,6 +222,18 @@ def _usage_history(today, rng, days=45):
                          "archive_bytes": int(usage.archive_bytes * shrink * rng.uniform(0.995, 1.005))})
     if rows:
         db.session.execute(insert(StorageUsage), rows)
+    db.session.commit()
+
+
+def _agent_versions(today):
+    """The versions the demo devices run, as if released over the past year."""
+    released = {"11.6.0": 30, "11.5.2": 95, "11.4.1": 180, "10.4.3": 360}
+    notes = {"11.6.0": "Faster change detection; lower CPU use when the user is present.",
+             "11.5.2": "Fixes a crash when a backup set path no longer exists.",
+             "11.4.1": "Adds backup sets per destination.", "10.4.3": "Long-term support release."}
+    db.session.execute(insert(AgentVersion), [
+        {"version": v, "platform": p, "released_on": today - timedelta(days=d), "notes": notes[v], "blocked": False}
+        for v, d in released.items() for p in ("windows", "macos", "linux")])
     db.session.commit()
 
 

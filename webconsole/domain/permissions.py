@@ -18,6 +18,7 @@ PERMISSIONS = {
     "devices.edit": _l("Change, block and deactivate devices"),
     "audit.view": _l("View the audit log"),
     "console.cli": _l("Use the console command line"),
+    "updates.manage": _l("Manage the agent versions offered to devices"),
     "forensics.search": _l("Search file events"),
     "alerts.manage": _l("Review alerts and manage alert rules"),
     "watchlists.manage": _l("Manage watchlists"),

@@ -88,6 +88,12 @@ GROUPS = (
         Setting("warning_email", _l("E-mail a warning alert"), "bool", True),
         Setting("critical_email", _l("E-mail a critical alert"), "bool", True),
     )),
+    Group("updates", _l("Client updates"), (
+        Setting("auto_update", _l("Update agents automatically"), "bool", True),
+        Setting("delay_days", _l("Wait after a release before offering it"), "int", 0, 0, 60, unit=_l("days")),
+        Setting("blocked_versions", _l("Versions never to offer"), "lines", [],
+                help=_l("One version per line, such as 11.4.1.")),
+    )),
     Group("quotas", _l("Quotas"), (
         Setting("user_quota_gb", _l("Backup quota per user"), "int", 0, 0, 1_000_000, unit="GB",
                 help=_l("0 means no quota.")),

@@ -6,11 +6,12 @@ from webconsole.models.orgs import Org
 from webconsole.models.preferences import ListPreference
 from webconsole.models.properties import ServerProperty
 from webconsole.models.settings import DeviceSettings, OrgSettings
+from webconsole.models.updates import AgentVersion
 from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
 
 __all__ = [
-    "AuditEvent", "BackupState", "Destination", "Device", "DeviceCommand", "DeviceSettings", "ListPreference",
-    "Org", "OrgSettings", "Role", "RolePermission", "ServerProperty", "SignInAttempt", "StorageUsage", "User",
-    "user_roles",
+    "AgentVersion", "AuditEvent", "BackupState", "Destination", "Device", "DeviceCommand", "DeviceSettings",
+    "ListPreference", "Org", "OrgSettings", "Role", "RolePermission", "ServerProperty", "SignInAttempt",
+    "StorageUsage", "User", "user_roles",
 ]

@@ -43,6 +43,9 @@ AUDIT_EVENTS = {
     "device.command": _l("Command sent to device"),
     "console.command": _l("Console command"),
     "property.set": _l("Server property changed"),
+    "update.version_add": _l("Agent version added"),
+    "update.version_block": _l("Agent version blocked"),
+    "update.version_unblock": _l("Agent version unblocked"),
     "device.rename": _l("Device renamed"),
     "device.settings": _l("Device settings changed"),
     "device.deactivate": _l("Device deactivated"),
@@ -59,6 +62,7 @@ OBJECT_TYPES = {
     "destination": _l("Storage destination"),
     "console": _l("Console command line"),
     "property": _l("Server property"),
+    "agent_version": _l("Agent version"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}

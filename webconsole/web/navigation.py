@@ -23,6 +23,7 @@ NAVIGATION = [
         NavItem("users.index", _l("Users"), "users.view", "users"),
         NavItem("devices.index", _l("Devices"), "devices.view", "device"),
         NavItem("destinations.index", _l("Destinations"), "dashboard.view", "storage"),
+        NavItem("updates.index", _l("App Updates"), "updates.manage", "update"),
         NavItem("subscription.index", _l("Subscription"), "orgs.view", "key"),
         NavItem("reports.index", _l("Reports"), "reports.view", "report"),
         NavItem("audit.index", _l("Audit Log"), "audit.view", "audit"),

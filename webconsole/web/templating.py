@@ -1,7 +1,7 @@
 """Jinja globals and filters: locale-aware formats, permissions, navigation."""
 from babel.units import format_unit
 from flask import current_app
-from flask_babel import format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
 from webconsole.domain.permissions import role_label
 from webconsole.web import labels
@@ -44,6 +44,7 @@ def html_lang():
 def init_app(app):
     app.jinja_env.filters.update(
         bytes=bytes_filter, datetime=datetime_filter, percent=percent_filter, number=format_decimal,
+        date=lambda value: format_date(value) if value else "",
     )
     app.jinja_env.globals.update(
         can=can, get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,

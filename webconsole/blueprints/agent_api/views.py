@@ -4,7 +4,7 @@ from functools import wraps
 from flask import g, jsonify, request
 
 from webconsole.blueprints.agent_api import bp
-from webconsole.domain import agents
+from webconsole.domain import agents, updates
 from webconsole.extensions import csrf
 
 # Agents authenticate with their device secret, not a browser session: no CSRF token to carry.
@@ -69,3 +69,13 @@ def command_result(command_id):
     """Post the output of a command the device ran."""
     command = agents.record_command_result(g.device, command_id, _payload())
     return jsonify(id=command.id, status=command.status)
+
+
+@bp.get("/client-version")
+@device_authenticated
+def client_version():
+    """Which agent version the device should run, following its organization's update policy."""
+    offered = updates.offered_version(g.device)
+    return jsonify(current=g.device.agent_version, update=offered is not None,
+                   version=offered.version if offered else g.device.agent_version,
+                   notes=offered.notes if offered else "")
