@@ -25,12 +25,12 @@ def test_every_route_declares_a_permission():
     assert devices and all(e.startswith("agent_api.") for e in devices)
 
 
-SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/destinations/", "/updates/", "/subscription/",
-            "/reports/", "/audit/"]
+SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/destinations/", "/updates/", "/client-management/",
+            "/subscription/", "/reports/", "/audit/"]
 EVERYTHING = set(SECTIONS)
 EXPECTED = {
     "admin@acme.test": EVERYTHING,
-    "orgadmin@acme.test": EVERYTHING - {"/audit/", "/updates/"},
+    "orgadmin@acme.test": EVERYTHING - {"/audit/", "/updates/", "/client-management/"},
     "helpdesk@acme.test": {"/dashboard/", "/users/", "/devices/", "/destinations/", "/reports/"},
     "auditor@acme.test": {"/audit/"},
     "user@acme.test": {"/devices/"},

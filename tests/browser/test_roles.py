@@ -1,14 +1,14 @@
 import pytest
 from playwright.sync_api import expect
 
-SECTIONS = ["Dashboard", "Organizations", "Users", "Devices", "Destinations", "App Updates", "Subscription",
-            "Reports", "Audit Log"]
+SECTIONS = ["Dashboard", "Organizations", "Users", "Devices", "Destinations", "App Updates", "Client Management",
+            "Subscription", "Reports", "Audit Log"]
 PATHS = {"Dashboard": "dashboard", "Organizations": "orgs", "Users": "users", "Devices": "devices",
-         "Destinations": "destinations", "App Updates": "updates", "Subscription": "subscription",
-         "Reports": "reports", "Audit Log": "audit"}
+         "Destinations": "destinations", "App Updates": "updates", "Client Management": "client-management",
+         "Subscription": "subscription", "Reports": "reports", "Audit Log": "audit"}
 EXPECTED = {
     "admin@example.com": SECTIONS,
-    "orgadmin@example.com": [s for s in SECTIONS if s not in ("App Updates", "Audit Log")],
+    "orgadmin@example.com": [s for s in SECTIONS if s not in ("App Updates", "Client Management", "Audit Log")],
     "analyst@example.com": [],
     "legal@example.com": ["Users"],
     "auditor@example.com": ["Audit Log"],

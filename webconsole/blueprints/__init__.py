@@ -7,6 +7,7 @@ def register_blueprints(app):
         agent_api,
         audit,
         auth,
+        clients,
         console,
         dashboard,
         destinations,
@@ -36,6 +37,7 @@ def register_blueprints(app):
     app.register_blueprint(reports.bp)
     app.register_blueprint(subscription.bp)
     app.register_blueprint(updates.bp)
+    app.register_blueprint(clients.bp)
     app.register_blueprint(agent_api.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(audit.bp)

@@ -19,6 +19,7 @@ PERMISSIONS = {
     "audit.view": _l("View the audit log"),
     "console.cli": _l("Use the console command line"),
     "updates.manage": _l("Manage the agent versions offered to devices"),
+    "clients.manage": _l("Manage deployment policies for installing agents"),
     "forensics.search": _l("Search file events"),
     "alerts.manage": _l("Review alerts and manage alert rules"),
     "watchlists.manage": _l("Manage watchlists"),

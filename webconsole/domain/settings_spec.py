@@ -11,7 +11,7 @@ from webconsole.domain.errors import ValidationError
 class Setting:
     key: str
     label: object
-    kind: str  # "int", "bool", "choice", "lines", "time", "sets" (backup sets)
+    kind: str  # "int", "bool", "choice", "text", "lines", "time", "sets" (backup sets)
     default: object
     min: int | None = None
     max: int | None = None
@@ -93,6 +93,11 @@ GROUPS = (
         Setting("delay_days", _l("Wait after a release before offering it"), "int", 0, 0, 60, unit=_l("days")),
         Setting("blocked_versions", _l("Versions never to offer"), "lines", [],
                 help=_l("One version per line, such as 11.4.1.")),
+    )),
+    Group("appearance", _l("Agent appearance"), (
+        Setting("product_name", _l("Product name shown by the agent"), "text", "Webconsole"),
+        Setting("username_label", _l("Label of the username field"), "text", "Username"),
+        Setting("password_label", _l("Label of the password field"), "text", "Password"),
     )),
     Group("quotas", _l("Quotas"), (
         Setting("user_quota_gb", _l("Backup quota per user"), "int", 0, 0, 1_000_000, unit="GB",
@@ -219,6 +224,11 @@ def _parse_one(s, raw, destination_ids):
             if str(value) == first:
                 return value
         raise ValidationError(_l("Choose one of the listed values."), field=s.key)
+    if s.kind == "text":
+        text = " ".join(first.split())
+        if not text or len(text) > 60:
+            raise ValidationError(_l("Enter 1 to 60 characters."), field=s.key)
+        return text
     if s.kind == "time":
         if not _TIME.match(first):
             raise ValidationError(_l("Enter a time as HH:MM, from 00:00 to 23:59."), field=s.key)

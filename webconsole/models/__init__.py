@@ -1,6 +1,7 @@
 """Tables only; rules live in webconsole.domain."""
 from webconsole.models.audit import AuditEvent
 from webconsole.models.commands import DeviceCommand
+from webconsole.models.deployment import DeploymentPolicy
 from webconsole.models.devices import BackupState, Destination, Device
 from webconsole.models.orgs import Org
 from webconsole.models.preferences import ListPreference
@@ -11,7 +12,8 @@ from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
 
 __all__ = [
-    "AgentVersion", "AuditEvent", "BackupState", "Destination", "Device", "DeviceCommand", "DeviceSettings",
+    "AgentVersion", "AuditEvent", "BackupState", "DeploymentPolicy", "Destination", "Device", "DeviceCommand",
+    "DeviceSettings",
     "ListPreference", "Org", "OrgSettings", "Role", "RolePermission", "ServerProperty", "SignInAttempt",
     "StorageUsage", "User", "user_roles",
 ]

@@ -43,6 +43,8 @@ AUDIT_EVENTS = {
     "device.command": _l("Command sent to device"),
     "console.command": _l("Console command"),
     "property.set": _l("Server property changed"),
+    "deployment.create": _l("Deployment policy created"),
+    "deployment.delete": _l("Deployment policy deleted"),
     "update.version_add": _l("Agent version added"),
     "update.version_block": _l("Agent version blocked"),
     "update.version_unblock": _l("Agent version unblocked"),
@@ -63,6 +65,7 @@ OBJECT_TYPES = {
     "console": _l("Console command line"),
     "property": _l("Server property"),
     "agent_version": _l("Agent version"),
+    "deployment": _l("Deployment policy"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}

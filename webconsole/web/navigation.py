@@ -24,6 +24,7 @@ NAVIGATION = [
         NavItem("devices.index", _l("Devices"), "devices.view", "device"),
         NavItem("destinations.index", _l("Destinations"), "dashboard.view", "storage"),
         NavItem("updates.index", _l("App Updates"), "updates.manage", "update"),
+        NavItem("clients.index", _l("Client Management"), "clients.manage", "device"),
         NavItem("subscription.index", _l("Subscription"), "orgs.view", "key"),
         NavItem("reports.index", _l("Reports"), "reports.view", "report"),
         NavItem("audit.index", _l("Audit Log"), "audit.view", "audit"),
