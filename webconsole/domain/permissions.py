@@ -26,9 +26,6 @@ PERMISSIONS = {
     "legalhold.manage": _l("Manage legal hold matters and policies"),
 }
 
-SCOPES = ("all", "subtree", "self")
-
-
 @dataclass(frozen=True)
 class BuiltinRole:
     key: str

@@ -1,5 +1,5 @@
 """Full page or fragment: decided here, once."""
-from flask import render_template, request
+from flask import request
 
 
 def is_partial():
@@ -9,11 +9,6 @@ def is_partial():
         and request.headers.get("HX-Boosted") != "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
-
-
-def render_page_or_fragment(page, fragment, **context):
-    """Render `fragment` for an htmx request, else the full `page` (which includes the fragment)."""
-    return render_template(fragment if is_partial() else page, **context)
 
 
 def init_app(app):
