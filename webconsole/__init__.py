@@ -88,4 +88,6 @@ def _init_extensions(app):
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA busy_timeout=5000")
                 cursor.execute("PRAGMA synchronous=NORMAL")
+                # A larger page cache keeps the file-event indexes' hot pages in memory while batches land.
+                cursor.execute(f"PRAGMA cache_size=-{app.config['SQLITE_CACHE_KIB']}")
                 cursor.close()

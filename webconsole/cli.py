@@ -3,17 +3,22 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import select
 
+from webconsole import simulator
 from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.database import refresh_statistics
 from webconsole.domain.demo import DEMO_SIGNINS, database_is_empty, demo_row_count, load_demo
 from webconsole.domain.permissions import sync_builtin_roles
+from webconsole.extensions import db
+from webconsole.models import User
 
 
 def init_app(app):
     app.cli.add_command(setup)
     app.cli.add_command(demo)
     app.cli.add_command(record_usage)
+    app.cli.add_command(simulate)
 
 
 @click.command()
@@ -67,3 +72,35 @@ def _print_signins():
                f"(here: {current_app.config['DEMO_PASSWORD']!r}):")
     for username, _first, _last, role, _org in DEMO_SIGNINS:
         click.echo(f"  {username:24} {role}")
+
+
+@click.command()
+@with_appcontext
+@click.option("--devices", default=10, show_default=True, help="How many simulated agents.")
+@click.option("--events-per-minute", default=60, show_default=True, help="File events per minute, over all of them.")
+@click.option("--url", default="http://127.0.0.1:5000/", show_default=True, help="The console the agents talk to.")
+@click.option("--username", default="user@example.com", show_default=True,
+              help="The user the simulated devices register for.")
+@click.option("--password", default=None, help="That user's password (default: the demo password).")
+@click.option("--registration-key", default=None,
+              help="The registration key (default: that of the user's organization in this database).")
+@click.option("--duration", default=None, type=int, help="Stop after this many seconds (default: Ctrl+C).")
+def simulate(devices, events_per_minute, url, username, password, registration_key, duration):
+    """Run simulated agents that speak the real agent protocol over HTTP (demos and load tests)."""
+    if registration_key is None:
+        registration_key = _registration_key_of(username)
+    password = password or current_app.config["DEMO_PASSWORD"]
+    click.echo(f"Registering {devices} simulated devices with {url} ...")
+    try:
+        stats, _registration = simulator.run(url, devices, events_per_minute, registration_key, username, password,
+                                             duration=duration, echo=click.echo)
+    except simulator.ProtocolError as error:
+        raise click.ClickException(f"The console refused the simulated agents: {error}") from None
+    click.echo(simulator.table(stats.summary()))
+
+
+def _registration_key_of(username):
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user {username} in this database: pass --registration-key and --username.")
+    return user.org.registration_key

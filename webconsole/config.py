@@ -25,6 +25,10 @@ class Config:
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
     )
     LOCALES = LOCALES
+    # Largest request body: an agent's batch of 1000 file events with long paths fits well within it.
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # SQLite page cache per connection: keeps the file-event indexes' hot pages in memory.
+    SQLITE_CACHE_KIB = 32768
     LIST_PAGE_SIZE = 50
     # A list shows an exact count only up to this bound, then "more than N".
     LIST_COUNT_BOUND = 10_000
@@ -34,6 +38,8 @@ class Config:
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
     # Trust X-Forwarded-For from this many proxies (for sign-in throttling by address).
     PROXY_COUNT = 0
+    # How often agents send heartbeats; a device is online while they arrive.
+    AGENT_HEARTBEAT_SECONDS = 60
     DEMO_PASSWORD = "webconsole-demo"
     WEBSITE_URL = "https://github.com/webconsole/webconsole"
 
@@ -48,6 +54,7 @@ ENVIRONMENT = {
     "WEBCONSOLE_DEMO_PASSWORD": "DEMO_PASSWORD",
     "WEBCONSOLE_WEBSITE_URL": "WEBSITE_URL",
     "WEBCONSOLE_SIGNIN_MAX_FAILURES": "SIGNIN_MAX_FAILURES",
+    "WEBCONSOLE_AGENT_HEARTBEAT_SECONDS": "AGENT_HEARTBEAT_SECONDS",
 }
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from webconsole.domain import audit, settings, settings_spec
+from webconsole.domain import audit, properties, settings, settings_spec
 from webconsole.domain.auth import check_credentials
 from webconsole.domain.errors import DomainError, NotFound, ValidationError
 from webconsole.domain.users import refresh_user_totals
@@ -20,9 +20,17 @@ from webconsole.extensions import db
 from webconsole.models import BackupState, Destination, Device, DeviceCommand, Org
 from webconsole.models.base import utcnow
 
-HEARTBEAT_SECONDS = 60
-# A device counts as online while its heartbeats arrive; two missed ones and it is offline.
-ONLINE_GRACE = timedelta(seconds=2 * HEARTBEAT_SECONDS + 15)
+
+def heartbeat_seconds():
+    """Seconds between heartbeats (the agent.heartbeat_seconds server property)."""
+    return properties.value("agent.heartbeat_seconds")
+
+
+def online_grace():
+    """A device counts as online while its heartbeats arrive; two missed ones and it is offline."""
+    return timedelta(seconds=2 * heartbeat_seconds() + 15)
+
+
 OS_NAMES = {"windows", "macos", "linux"}
 
 
@@ -179,7 +187,7 @@ def heartbeat(device, payload, address):
         DeviceCommand.device_id == device.id, DeviceCommand.status == "pending").order_by(DeviceCommand.id)).all()
     for command in commands:
         command.status = "sent"
-    answer = {"heartbeat_seconds": HEARTBEAT_SECONDS, "settings": device_settings(device),
+    answer = {"heartbeat_seconds": heartbeat_seconds(), "settings": device_settings(device),
               "commands": [{"id": c.id, "command": c.command, "arguments": c.arguments} for c in commands]}
     db.session.commit()
     return answer
@@ -224,7 +232,7 @@ def record_command_result(device, command_id, payload):
 
 def is_online(device, now=None):
     """Has the device's last heartbeat arrived recently enough to count it online?"""
-    return bool(device.last_connected and (now or utcnow()) - device.last_connected <= ONLINE_GRACE)
+    return bool(device.last_connected and (now or utcnow()) - device.last_connected <= online_grace())
 
 
 # The commands the reference agent knows; anything else is refused before it is queued.
@@ -235,7 +243,11 @@ COMMANDS = {
     "restart": "restart the agent",
     "version": "show the agent's version",
 }
-COMMAND_TIMEOUT = timedelta(seconds=HEARTBEAT_SECONDS * 2 + 30)
+
+
+def command_timeout():
+    """How long a queued command may wait for its result before it is reported as timed out."""
+    return timedelta(seconds=heartbeat_seconds() * 2 + 30)
 
 
 def queue_command(actor, device, text):
@@ -261,7 +273,7 @@ def command_of(device, command_id, now=None):
     command = db.session.get(DeviceCommand, command_id)
     if command is None or command.device_id != device.id:
         raise NotFound(_l("No such command."))
-    if command.status in ("pending", "sent") and (now or utcnow()) - command.created_at > COMMAND_TIMEOUT:
+    if command.status in ("pending", "sent") and (now or utcnow()) - command.created_at > command_timeout():
         command.status = "expired"
         db.session.commit()
     return command

@@ -24,6 +24,8 @@ PROPERTIES = {p.name: p for p in (
              _l("Failed sign-ins (per account or address) before sign-in pauses")),
     Property("signin.window_minutes", "SIGNIN_WINDOW_MINUTES", 1, 1440,
              _l("Minutes over which failures count, and how long sign-in pauses")),
+    Property("agent.heartbeat_seconds", "AGENT_HEARTBEAT_SECONDS", 1, 3600,
+             _l("Seconds between agent heartbeats (a device is offline after two missed ones)")),
     Property("lists.count_bound", "LIST_COUNT_BOUND", 100, 10_000_000,
              _l("Lists count their rows exactly up to this number")),
 )}

@@ -70,3 +70,14 @@ OBJECT_TYPES = {
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}
 ALERT_BY_LEVEL = {0: ALERTS["ok"], 1: ALERTS["warning"], 2: ALERTS["critical"]}
+
+FILE_EVENT_TYPES = {
+    "CREATED": _l("Created"), "MODIFIED": _l("Modified"), "DELETED": _l("Deleted"),
+    "READ_BY_APP": _l("Read by an app"), "EMAILED": _l("E-mailed"), "PRINTED": _l("Printed"),
+}
+EXPOSURES = {
+    "SharedViaLink": _l("Shared via link"), "SharedToDomain": _l("Shared to domain"),
+    "ApplicationRead": _l("Read by an app"), "CloudStorage": _l("Cloud sync"),
+    "RemovableMedia": _l("Removable media"), "IsPublic": _l("Public"),
+    "OutsideTrustedDomains": _l("Outside trusted domains"),
+}

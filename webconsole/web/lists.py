@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, tuple_
 
 from webconsole.domain import properties
+from webconsole.domain.events import exposure_names
 from webconsole.extensions import db
 from webconsole.web import labels
 
@@ -90,6 +91,8 @@ EXPORTERS = {
     "audit_object": lambda v, k: " ".join(p for p in (
         str(labels.OBJECT_TYPES.get(v["object_type"], v["object_type"] or "")), v["object_label"], v["object_id"])
         if p),
+    "file_event_type": _label(labels.FILE_EVENT_TYPES),
+    "exposure": lambda v, k: ", ".join(str(labels.EXPOSURES[n]) for n in exposure_names(v[k] or 0)),
     "audit_details": lambda v, k: json.dumps(v[k], ensure_ascii=False, sort_keys=True) if v[k] else "",
 }
 

@@ -3,6 +3,7 @@ from babel.units import format_unit
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
+from webconsole.domain.events import exposure_names
 from webconsole.domain.permissions import role_label
 from webconsole.web import labels
 from webconsole.web.i18n import language_choices
@@ -50,7 +51,9 @@ def init_app(app):
         can=can, get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
         navigation=visible_navigation, role_label=role_label,
         status_labels=labels.STATUS, os_labels=labels.OS, audit_labels=labels.AUDIT_EVENTS,
-        object_labels=labels.OBJECT_TYPES, alert_labels=labels.ALERTS, alert_levels=labels.ALERT_BY_LEVEL,
+        object_labels=labels.OBJECT_TYPES, file_event_labels=labels.FILE_EVENT_TYPES,
+        exposure_labels=labels.EXPOSURES, exposure_names=exposure_names,
+        alert_labels=labels.ALERTS, alert_levels=labels.ALERT_BY_LEVEL,
         website_url=lambda: current_app.config["WEBSITE_URL"],
     )
     app.jinja_env.trim_blocks = True

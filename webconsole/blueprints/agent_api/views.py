@@ -4,7 +4,7 @@ from functools import wraps
 from flask import g, jsonify, request
 
 from webconsole.blueprints.agent_api import bp
-from webconsole.domain import agents, updates
+from webconsole.domain import agents, events, updates
 from webconsole.extensions import csrf
 
 # Agents authenticate with their device secret, not a browser session: no CSRF token to carry.
@@ -17,6 +17,29 @@ def refused(error):
     if error.field:
         body["field"] = error.field
     return jsonify(error=body), error.status
+
+
+@bp.errorhandler(events.InvalidEvent)
+def invalid_event(error):
+    if error.index is None:
+        field, message = error.field or "events", str(error)
+    else:
+        field = f"events[{error.index}]" + (f".{error.field}" if error.field else "")
+        message = f"events[{error.index}]" + (f".{error}" if error.field else f": {error}")
+    body = {"code": "invalid_field", "message": message, "field": field}
+    if error.event_id is not None:
+        body["eventId"] = error.event_id
+    return jsonify(error=body), 400
+
+
+@bp.errorhandler(413)
+def body_too_large(_error):
+    return jsonify(error={"code": "body_too_large", "message": "the request body is too large"}), 413
+
+
+@bp.errorhandler(events.BatchTooLarge)
+def batch_too_large(error):
+    return jsonify(error={"code": "batch_too_large", "message": str(error), "field": "events"}), 413
 
 
 def _payload():
@@ -52,7 +75,7 @@ def registration(view):
 def register():
     """Register a device: registration key and user credentials in, GUID and secret out."""
     device, secret = agents.register_device(_payload(), request.remote_addr or "")
-    return jsonify(guid=device.guid, secret=secret, heartbeat_seconds=agents.HEARTBEAT_SECONDS,
+    return jsonify(guid=device.guid, secret=secret, heartbeat_seconds=agents.heartbeat_seconds(),
                    settings=agents.device_settings(device)), 201
 
 
@@ -61,6 +84,17 @@ def register():
 def heartbeat():
     """Report status and backup state; get settings and pending commands back."""
     return jsonify(agents.heartbeat(g.device, _payload(), request.remote_addr or ""))
+
+
+@bp.post("/file-events")
+@device_authenticated
+def file_events():
+    """Upload a batch of file events: validated whole, stored in one transaction, idempotent by event id."""
+    payload = _payload()
+    if "events" not in payload:
+        raise agents.AgentError("missing_field", "events is required", field="events")
+    stored, duplicates = events.store_device_batch(g.device, payload["events"], request.remote_addr or "")
+    return jsonify(received=stored + duplicates, stored=stored, duplicates=duplicates)
 
 
 @bp.post("/commands/<int:command_id>/result")

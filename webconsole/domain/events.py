@@ -1,0 +1,339 @@
+"""File events: the one parser every door feeds (agents, data connections, imports) and the ingest.
+
+A batch is validated whole, then stored in one transaction; an event id already stored for the same
+origin changes nothing, so a client that retries a batch never doubles an event.
+"""
+import json
+import re
+from datetime import UTC, datetime
+from operator import itemgetter
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webconsole.domain.errors import DomainError, NotFound
+from webconsole.domain.scope import reaches, scope_for
+from webconsole.extensions import db
+from webconsole.models import Device, FileEvent
+from webconsole.models.base import utcnow
+
+BATCH_LIMIT = 1000
+LIST_LIMIT = 100
+
+EVENT_TYPES = ("CREATED", "MODIFIED", "DELETED", "READ_BY_APP", "EMAILED", "PRINTED")
+SOURCES = ("Endpoint", "GoogleDrive", "OneDrive", "Box", "Gmail", "Office365")
+CATEGORIES = ("Audio", "Document", "Executable", "Image", "Pdf", "Presentation", "Script", "SourceCode",
+              "Spreadsheet", "Video", "VirtualDiskImage", "Archive")
+# Each exposure is one bit of FileEvent.exposure.
+EXPOSURES = ("SharedViaLink", "SharedToDomain", "ApplicationRead", "CloudStorage", "RemovableMedia", "IsPublic",
+             "OutsideTrustedDomains")
+EXPOSURE_BITS = {name: 1 << n for n, name in enumerate(EXPOSURES)}
+SYNC_DESTINATIONS = ("ICloud", "Box", "BoxDrive", "GoogleDrive", "GoogleBackupAndSync", "Dropbox", "OneDrive")
+SEVERITIES = ("NO_RISK_INDICATED", "LOW", "MODERATE", "HIGH", "CRITICAL")
+REMOVABLE_MEDIA = {"removableMediaName": "name", "removableMediaVendor": "vendor",
+                   "removableMediaMediaName": "mediaName", "removableMediaVolumeName": "volumeName",
+                   "removableMediaPartitionId": "partitionId", "removableMediaSerialNumber": "serialNumber",
+                   "removableMediaBusType": "busType"}
+
+_EVENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_HEX = {32: re.compile(r"[0-9a-fA-F]{32}"), 64: re.compile(r"[0-9a-fA-F]{64}")}
+
+
+class InvalidEvent(DomainError):
+    """An event the parser refuses: `field` is its bad field, `index` its place in the batch or file."""
+
+    def __init__(self, message, field, index=None, event_id=None):
+        super().__init__(message)
+        self.field, self.index, self.event_id = field, index, event_id
+
+
+def _text(limit):
+    def convert(value, key):
+        if not isinstance(value, str):
+            raise InvalidEvent(f"{key} must be text", key)
+        if "\x00" in value:
+            raise InvalidEvent(f"{key} must not contain NUL characters", key)
+        if len(value) > limit:
+            raise InvalidEvent(f"{key} is longer than {limit} characters", key)
+        return value
+    return convert
+
+
+def _choice(choices):
+    def convert(value, key):
+        if value not in choices:
+            raise InvalidEvent(f"{key} must be one of {', '.join(choices)}", key)
+        return value
+    return convert
+
+
+def _number(maximum=2**63 - 1):
+    def convert(value, key):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+            raise InvalidEvent(f"{key} must be a whole number from 0 to {maximum}", key)
+        return value
+    return convert
+
+
+def _flag(value, key):
+    if not isinstance(value, bool):
+        raise InvalidEvent(f"{key} must be true or false", key)
+    return value
+
+
+def _hash(digits):
+    pattern = _HEX[digits]
+
+    def convert(value, key):
+        if value == "":
+            return ""
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise InvalidEvent(f"{key} must be {digits} hexadecimal digits", key)
+        return value.lower()
+    return convert
+
+
+def _texts(limit=2048):
+    def convert(value, key):
+        if not isinstance(value, list) or len(value) > LIST_LIMIT:
+            raise InvalidEvent(f"{key} must be a list of at most {LIST_LIMIT} texts", key)
+        for n, item in enumerate(value):
+            if not isinstance(item, str) or "\x00" in item or len(item) > limit:
+                raise InvalidEvent(f"{key}[{n}] must be text of at most {limit} characters", f"{key}[{n}]")
+        return value or None
+    return convert
+
+
+def _timestamp(value, key):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # epoch milliseconds (v1 exports)
+        try:
+            return datetime.fromtimestamp(value / 1000, UTC).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            raise InvalidEvent(f"{key} is not a valid time", key) from None
+    if not isinstance(value, str):
+        raise InvalidEvent(f"{key} must be an ISO 8601 time", key)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidEvent(f"{key} must be an ISO 8601 time", key) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _exposure(value, key):
+    if not isinstance(value, list):
+        raise InvalidEvent(f"{key} must be a list", key)
+    mask = 0
+    for n, name in enumerate(value):
+        if name not in EXPOSURE_BITS:
+            raise InvalidEvent(f"{key}[{n}] must be one of {', '.join(EXPOSURES)}", f"{key}[{n}]")
+        mask |= EXPOSURE_BITS[name]
+    return mask
+
+
+def _severity(value, key):
+    return SEVERITIES.index(_choice(SEVERITIES)(value, key))
+
+
+def _event_id(value, key):
+    if not isinstance(value, str) or not _EVENT_ID.fullmatch(value):
+        raise InvalidEvent("eventId must be 1 to 128 letters, digits or -_.:", key)
+    return value
+
+
+# v1 field -> (column, converter); removable-media fields go to "media.<key>" and become one JSON object.
+FIELDS = {
+    "eventId": ("event_id", _event_id),
+    "eventType": ("event_type", _choice(EVENT_TYPES)),
+    "eventTimestamp": ("event_at", _timestamp),
+    "source": ("source", _choice(SOURCES)),
+    "fileName": ("file_name", _text(1024)),
+    "filePath": ("file_path", _text(4096)),
+    "fileSize": ("file_size", _number()),
+    "fileOwner": ("file_owner", _text(255)),
+    "fileCategory": ("file_category", _choice(CATEGORIES)),
+    "md5Checksum": ("md5", _hash(32)),
+    "sha256Checksum": ("sha256", _hash(64)),
+    "mimeTypeMismatch": ("mime_mismatch", _flag),
+    "outsideActiveHours": ("outside_active_hours", _flag),
+    "deviceUserName": ("username", _text(255)),
+    "operatingSystemUser": ("os_user", _text(255)),
+    "osHostName": ("hostname", _text(255)),
+    "publicIpAddress": ("public_ip", _text(64)),
+    "privateIpAddresses": ("private_ips", _texts(64)),
+    "exposure": ("exposure", _exposure),
+    "syncDestination": ("sync_destination", _choice(SYNC_DESTINATIONS)),
+    "syncDestinationUsername": ("sync_username", _text(255)),
+    "tabUrls": ("tab_urls", _texts()),
+    "tabTitles": ("tab_titles", _texts()),
+    "destinationCategory": ("destination_category", _text(64)),
+    "destinationName": ("destination_name", _text(255)),
+    "emailSubject": ("email_subject", _text(1024)),
+    "emailSender": ("email_sender", _text(255)),
+    "emailRecipients": ("email_recipients", _texts(320)),
+    "printerName": ("printer_name", _text(255)),
+    "printJobName": ("print_job_name", _text(1024)),
+    "processName": ("process_name", _text(1024)),
+    "processOwner": ("process_owner", _text(255)),
+    "riskIndicatorNames": ("risk_indicators", _texts(64)),
+    "riskSeverity": ("risk_severity", _severity),
+    "riskScore": ("risk_score", _number(100)),
+    "removableMediaCapacity": ("media.capacity", _number()),
+    **{key: (f"media.{name}", _text(255)) for key, name in REMOVABLE_MEDIA.items()},
+}
+REQUIRED = (("eventId", "event_id"), ("eventType", "event_type"), ("eventTimestamp", "event_at"),
+            ("fileName", "file_name"), ("filePath", "file_path"))
+DEFAULTS = {
+    "source": "Endpoint", "file_size": None, "file_owner": "", "file_category": "", "md5": "", "sha256": "",
+    "mime_mismatch": False, "outside_active_hours": False, "username": "", "os_user": "", "hostname": "",
+    "public_ip": "", "private_ips": None, "exposure": 0, "sync_destination": "", "sync_username": "",
+    "removable_media": None, "tab_urls": None, "tab_titles": None, "destination_category": "",
+    "destination_name": "", "email_subject": "", "email_sender": "", "email_recipients": None, "printer_name": "",
+    "print_job_name": "", "process_name": "", "process_owner": "", "risk_indicators": None, "risk_severity": 0,
+    "risk_score": 0,
+}
+
+
+def parse_event(raw):
+    """The FileEvent column values of one event in the v1 shape; InvalidEvent names the first bad field.
+
+    Fields the console does not keep are ignored; null or empty values count as absent.
+    """
+    if not isinstance(raw, dict):
+        raise InvalidEvent("each event must be a JSON object", "")
+    if not isinstance(raw.get("eventId"), str):
+        _event_id(raw.get("eventId"), "eventId")
+    row, media = dict(DEFAULTS), None
+    for key, value in raw.items():
+        spec = FIELDS.get(key)
+        if spec is None or value is None or value == "":
+            continue
+        column, convert = spec
+        value = convert(value, key)
+        if column.startswith("media."):
+            media = media or {}
+            media[column[6:]] = value
+        else:
+            row[column] = value
+    for key, column in REQUIRED:
+        if column not in row:
+            raise InvalidEvent(f"{key} is required", key)
+    row["removable_media"] = media
+    return row
+
+
+def parse_batch(items):
+    """Every event of a batch parsed, or InvalidEvent for the first bad one (with its index and id)."""
+    if not isinstance(items, list):
+        raise InvalidEvent("events must be a list", "events")
+    rows = []
+    for n, raw in enumerate(items):
+        try:
+            rows.append(parse_event(raw))
+        except InvalidEvent as error:
+            error.index = n
+            error.event_id = raw.get("eventId") if isinstance(raw, dict) else None
+            raise
+    return rows
+
+
+COLUMNS = ("origin", "inserted_at", "event_id", "event_type", "event_at", "file_name", "file_path", "org_id", "user_id",
+           "device_id",
+           *DEFAULTS)
+_OWNERS = {"org_id": None, "user_id": None, "device_id": None}
+_JSON_COLUMNS = {"private_ips", "removable_media", "tab_urls", "tab_titles", "email_recipients", "risk_indicators"}
+
+
+def _insert_statement(dialect):
+    marker = "%s" if dialect == "postgresql" else "?"
+    return (f"INSERT INTO file_events ({', '.join(COLUMNS)}) VALUES ({', '.join([marker] * len(COLUMNS))}) "
+            "ON CONFLICT (origin, event_id) DO NOTHING")
+
+
+def _sqlite_time(moment):
+    # The text form SQLAlchemy's SQLite DateTime type stores and compares.
+    return f"{moment:%Y-%m-%d %H:%M:%S.%f}" if moment else None
+
+
+def _bulk_insert(rows):
+    """One driver-level executemany: the ORM's per-value processing would cost more than the insert."""
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    pick = itemgetter(*COLUMNS)
+    converters = [(n, (lambda v: json.dumps(v, ensure_ascii=False) if v is not None else None)
+                   if column in _JSON_COLUMNS else _sqlite_time)
+                  for n, column in enumerate(COLUMNS)
+                  if column in _JSON_COLUMNS or (dialect != "postgresql" and column in ("event_at", "inserted_at"))]
+    values = []
+    for row in rows:
+        item = list(pick(row))
+        for n, convert in converters:
+            item[n] = convert(item[n])
+        values.append(tuple(item))
+    connection.exec_driver_sql(_insert_statement(dialect), values)
+
+
+def store(rows, origin, common=None):
+    """Store parsed events in one transaction; (stored, duplicates). Already-stored event ids are skipped.
+
+    `common` holds the values the door vouches for (device, user, org, hostname...), which override
+    what the events say about themselves.
+    """
+    ids = list(dict.fromkeys(row["event_id"] for row in rows))
+    known = set()
+    for start in range(0, len(ids), 500):
+        known.update(db.session.scalars(select(FileEvent.event_id).where(
+            FileEvent.origin == origin, FileEvent.event_id.in_(ids[start:start + 500]))))
+    now, seen, fresh = utcnow(), set(known), []
+    for row in rows:
+        if row["event_id"] in seen:
+            continue
+        seen.add(row["event_id"])
+        fresh.append({**_OWNERS, **row, **(common or {}), "origin": origin, "inserted_at": now})
+    if fresh:
+        # ON CONFLICT DO NOTHING: a concurrent retry of the same batch may have stored some since the lookup.
+        _bulk_insert(fresh)
+    db.session.commit()
+    return len(fresh), len(rows) - len(fresh)
+
+
+def store_device_batch(device, items, address):
+    """An agent's batch: validated whole, stored with the device's identity, idempotent by event id."""
+    if isinstance(items, list) and len(items) > BATCH_LIMIT:
+        raise BatchTooLarge(f"a batch holds at most {BATCH_LIMIT} events")
+    rows = parse_batch(items)
+    common = {"device_id": device.id, "user_id": device.user_id, "org_id": device.org_id,
+              "username": device.user.username, "hostname": device.hostname, "public_ip": address or "",
+              "source": "Endpoint"}
+    return store(rows, f"d{device.id}", common)
+
+
+class BatchTooLarge(DomainError):
+    """More events than one batch may hold."""
+
+
+def exposure_names(mask):
+    """The exposure names set in a FileEvent.exposure bit set."""
+    return [name for name, bit in EXPOSURE_BITS.items() if mask & bit]
+
+
+def device_of(actor, device_id):
+    """The device whose file events `actor` may search; NotFound when it is beyond their reach."""
+    try:
+        device = db.session.get(Device, int(device_id))
+    except (TypeError, ValueError):
+        device = None
+    if device is None or not reaches(scope_for(actor, "forensics.search"), device.org, device.user_id):
+        raise NotFound(_l("No such device."))
+    return device
+
+
+def device_event_list(actor, params):
+    """The list query of one device's file events (the `device` filter), for an investigator."""
+    device = device_of(actor, params.filters.get("device"))
+    return select(
+        FileEvent.id, FileEvent.event_at, FileEvent.event_type, FileEvent.file_name, FileEvent.file_path,
+        FileEvent.file_size, FileEvent.file_category, FileEvent.exposure, FileEvent.sync_destination,
+        FileEvent.md5, FileEvent.sha256,
+    ).where(FileEvent.device_id == device.id)
