@@ -27,7 +27,7 @@ translations: $(VENV)/.installed
 
 # For developers after changing strings: refresh messages.pot and every catalog.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ instance" --sort-output --no-location -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _p:1c,2 --ignore-dirs ".* __pycache__ instance" --sort-output --no-location -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching --no-wrap
 	$(BIN)/python scripts/sync-source-catalog.py
 

@@ -1,5 +1,6 @@
 """Display labels for stored codes, translated at render time."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 STATUS = {
     "active": _l("Active"),
@@ -71,13 +72,21 @@ OBJECT_TYPES = {
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}
 ALERT_BY_LEVEL = {0: ALERTS["ok"], 1: ALERTS["warning"], 2: ALERTS["critical"]}
 
+# "Created" is also a column heading (a creation date): the context keeps the two apart for translators.
 FILE_EVENT_TYPES = {
-    "CREATED": _l("Created"), "MODIFIED": _l("Modified"), "DELETED": _l("Deleted"),
-    "READ_BY_APP": _l("Read by an app"), "EMAILED": _l("E-mailed"), "PRINTED": _l("Printed"),
+    "CREATED": _p("file event", "Created"), "MODIFIED": _p("file event", "Modified"),
+    "DELETED": _p("file event", "Deleted"), "READ_BY_APP": _p("file event", "Read by an app"),
+    "EMAILED": _p("file event", "E-mailed"), "PRINTED": _p("file event", "Printed"),
 }
 EXPOSURES = {
     "SharedViaLink": _l("Shared via link"), "SharedToDomain": _l("Shared to domain"),
     "ApplicationRead": _l("Read by an app"), "CloudStorage": _l("Cloud sync"),
     "RemovableMedia": _l("Removable media"), "IsPublic": _l("Public"),
     "OutsideTrustedDomains": _l("Outside trusted domains"),
+}
+FILE_CATEGORIES = {
+    "Audio": _l("Audio"), "Document": _l("Document"), "Executable": _l("Executable"), "Image": _l("Image"),
+    "Pdf": _l("PDF"), "Presentation": _l("Presentation"), "Script": _l("Script"), "SourceCode": _l("Source code"),
+    "Spreadsheet": _l("Spreadsheet"), "Video": _l("Video"), "VirtualDiskImage": _l("Virtual disk image"),
+    "Archive": _l("Archive"),
 }

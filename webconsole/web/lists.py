@@ -92,6 +92,7 @@ EXPORTERS = {
         str(labels.OBJECT_TYPES.get(v["object_type"], v["object_type"] or "")), v["object_label"], v["object_id"])
         if p),
     "file_event_type": _label(labels.FILE_EVENT_TYPES),
+    "file_category": _label(labels.FILE_CATEGORIES),
     "exposure": lambda v, k: ", ".join(str(labels.EXPOSURES[n]) for n in exposure_names(v[k] or 0)),
     "audit_details": lambda v, k: json.dumps(v[k], ensure_ascii=False, sort_keys=True) if v[k] else "",
 }

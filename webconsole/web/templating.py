@@ -52,6 +52,7 @@ def init_app(app):
         navigation=visible_navigation, role_label=role_label,
         status_labels=labels.STATUS, os_labels=labels.OS, audit_labels=labels.AUDIT_EVENTS,
         object_labels=labels.OBJECT_TYPES, file_event_labels=labels.FILE_EVENT_TYPES,
+        file_category_labels=labels.FILE_CATEGORIES,
         exposure_labels=labels.EXPOSURES, exposure_names=exposure_names,
         alert_labels=labels.ALERTS, alert_levels=labels.ALERT_BY_LEVEL,
         website_url=lambda: current_app.config["WEBSITE_URL"],

@@ -59,7 +59,7 @@ DEVICE_EVENTS = ListSpec(
         Column("file_path", _l("Path"), sort=FileEvent.file_path, width=260),
         Column("file_size", _l("Size"), cell="bytes", sort=FileEvent.file_size, nullable=True, numeric=True,
                width=90),
-        Column("file_category", _l("Category"), sort=FileEvent.file_category, width=110),
+        Column("file_category", _l("Category"), cell="file_category", sort=FileEvent.file_category, width=110),
         Column("exposure", _l("Exposure"), cell="exposure", sort=FileEvent.exposure, width=170),
         Column("md5", _l("MD5"), cell="code", width=270),
         Column("sha256", _l("SHA-256"), cell="code", width=300),
