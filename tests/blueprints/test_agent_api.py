@@ -126,3 +126,20 @@ def test_command_results_are_stored_once(app, client, world):
     assert client.post(f"{API}/commands/99999/result", json={}, headers=auth(answer)).status_code == 404
     with app.app_context():
         assert db.session.get(DeviceCommand, command_id).output == "webconsole-agent 1.0.1"
+
+
+def test_backup_sets_name_destinations_by_guid_as_the_backup_report_does(app, client, world):
+    with app.app_context():
+        destination = Destination(name="Cloud North", kind="cloud")
+        db.session.add(destination)
+        db.session.commit()
+        org = db.session.get(Org, world["root"])
+        settings.save_group(db.session.get(User, world["admin"]), org.id, "backup", form("backup", backup_sets=[
+            {"name": "Work", "included_paths": ["~/work"], "excluded_paths": [],
+             "destinations": [destination.id]}]), "push")
+        guid = destination.guid
+    answer = register(client, app, world).get_json()
+    [backup_set] = answer["settings"]["backup"]["backup_sets"]["value"]
+    assert backup_set["destinations"] == [guid]
+    report = {"backup": [{"destination_guid": guid, "selected_files": 3, "selected_bytes": 30}]}
+    assert client.post(f"{API}/heartbeat", json=report, headers=auth(answer)).status_code == 200

@@ -203,12 +203,24 @@ def _summarise(device, states):
 
 
 def device_settings(device):
-    """{group: {key: {"value", "locked"}}}: what the agent applies (it never overrides a locked value)."""
+    """{group: {key: {"value", "locked"}}}: what the agent applies (it never overrides a locked value).
+
+    Backup sets name their destinations by GUID, as the heartbeat's backup report does.
+    """
+    guids = dict(db.session.execute(select(Destination.id, Destination.guid)).all())
     answer = {}
     for group in settings_spec.GROUPS:
-        answer[group.key] = {v.setting.key: {"value": v.value, "locked": v.locked_by is not None}
+        answer[group.key] = {v.setting.key: {"value": _for_agent(v.setting, v.value, guids),
+                                             "locked": v.locked_by is not None}
                              for v in settings.device_group(device, group.key)}
     return answer
+
+
+def _for_agent(setting, value, guids):
+    if setting.kind != "sets":
+        return value
+    return [{**backup_set, "destinations": [guids[d] for d in backup_set.get("destinations", []) if d in guids]}
+            for backup_set in value]
 
 
 def record_command_result(device, command_id, payload):
