@@ -57,6 +57,13 @@ def test_a_resent_batch_adds_nothing(app, client, agent):
     assert count(app) == 4
 
 
+def test_an_event_twice_in_one_batch_is_stored_once(app, client, agent):
+    twice = event()
+    answer = client.post(f"{API}/file-events", json={"events": [twice, event(), twice]}, headers=agent).get_json()
+    assert answer == {"received": 3, "stored": 2, "duplicates": 1}
+    assert count(app) == 2
+
+
 def test_the_same_event_id_from_another_device_is_its_own_event(app, client, world, agent):
     other = auth(register(client, app, world, hostname="second-laptop").get_json())
     shared = event()

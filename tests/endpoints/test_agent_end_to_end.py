@@ -15,6 +15,8 @@ from webconsole.domain import agents, events
 from webconsole.extensions import db
 from webconsole.models import Destination, Device, FileEvent, Org
 
+# A file name an attacker controlling an endpoint might choose: markup, a formula, a right-to-left mark.
+HOSTILE = "<img src=x onerror=alert(1)>=1+1\u202egnp.txt"
 AGENT = shutil.which("webconsole-agent", path=os.path.dirname(sys.executable))
 
 
@@ -115,11 +117,13 @@ def test_the_agent_feeds_the_console(app, client, sign_in, world, console, key, 
         (home / "docs" / "keep.txt").write_text("second version, longer")
         (home / "docs" / "gone.txt").unlink()
         shutil.copy(home / "docs" / "new.txt", home / "Dropbox" / "new.txt")
-        seen = wait_for(lambda: len(events_of(app, device.id)) >= 4 and events_of(app, device.id),
-                        what="four file events")
+        (home / "docs" / HOSTILE).write_text("hostile")
+        seen = wait_for(lambda: len(events_of(app, device.id)) >= 5 and events_of(app, device.id),
+                        what="five file events")
         found = {(e.event_type, e.file_name, e.file_path.rstrip(os.sep).rsplit(os.sep, 1)[-1]): e for e in seen}
         assert set(found) == {("CREATED", "new.txt", "docs"), ("MODIFIED", "keep.txt", "docs"),
-                              ("DELETED", "gone.txt", "docs"), ("CREATED", "new.txt", "Dropbox")}
+                              ("DELETED", "gone.txt", "docs"), ("CREATED", "new.txt", "Dropbox"),
+                              ("CREATED", HOSTILE, "docs")}
         created = found[("CREATED", "new.txt", "docs")]
         assert created.sha256 == hashlib.sha256(b"brand new").hexdigest()
         assert created.md5 == hashlib.md5(b"brand new").hexdigest() and created.file_size == 9
@@ -133,6 +137,7 @@ def test_the_agent_feeds_the_console(app, client, sign_in, world, console, key, 
         assert "Online" in page and "Cloud West" in page
         listing = client.get(f"/devices/file-events/?device={device.id}").get_data(as_text=True)
         assert "new.txt" in listing and "keep.txt" in listing and "Cloud sync" in listing
+        assert "<img" not in listing and "&lt;img src=x onerror=alert(1)&gt;" in listing
 
         # A user's change to an unlocked setting survives a push; a locked setting refuses changes.
         assert agent.run("set", "general.away_minutes", "45").returncode == 0

@@ -257,7 +257,8 @@ def _sqlite_time(moment):
 
 
 def _bulk_insert(rows):
-    """One driver-level executemany: the ORM's per-value processing would cost more than the insert."""
+    """One driver-level executemany; how many rows were new. (The ORM's per-value processing would cost
+    more than the insert.) Rows whose (origin, event id) is stored already are skipped by the database."""
     connection = db.session.connection()
     dialect = connection.dialect.name
     pick = itemgetter(*COLUMNS)
@@ -271,31 +272,21 @@ def _bulk_insert(rows):
         for n, convert in converters:
             item[n] = convert(item[n])
         values.append(tuple(item))
-    connection.exec_driver_sql(_insert_statement(dialect), values)
+    # Both drivers report the rows an executemany inserted, conflicts not counted.
+    return connection.exec_driver_sql(_insert_statement(dialect), values).rowcount
 
 
 def store(rows, origin, common=None):
-    """Store parsed events in one transaction; (stored, duplicates). Already-stored event ids are skipped.
+    """Store parsed events in one transaction; (stored, duplicates). Already-stored event ids are skipped,
+    within the batch and against what is stored, so a client may always send a batch again.
 
     `common` holds the values the door vouches for (device, user, org, hostname...), which override
     what the events say about themselves.
     """
-    ids = list(dict.fromkeys(row["event_id"] for row in rows))
-    known = set()
-    for start in range(0, len(ids), 500):
-        known.update(db.session.scalars(select(FileEvent.event_id).where(
-            FileEvent.origin == origin, FileEvent.event_id.in_(ids[start:start + 500]))))
-    now, seen, fresh = utcnow(), set(known), []
-    for row in rows:
-        if row["event_id"] in seen:
-            continue
-        seen.add(row["event_id"])
-        fresh.append({**_OWNERS, **row, **(common or {}), "origin": origin, "inserted_at": now})
-    if fresh:
-        # ON CONFLICT DO NOTHING: a concurrent retry of the same batch may have stored some since the lookup.
-        _bulk_insert(fresh)
+    now, extra = utcnow(), {**(common or {}), "origin": origin}
+    stored = _bulk_insert([{**_OWNERS, **row, **extra, "inserted_at": now} for row in rows]) if rows else 0
     db.session.commit()
-    return len(fresh), len(rows) - len(fresh)
+    return stored, len(rows) - stored
 
 
 def store_device_batch(device, items, address):

@@ -72,6 +72,6 @@ class FileEvent(db.Model):
         Index("ix_file_events_event_at_id", "event_at", "id"),
         Index("ix_file_events_device_id_event_at", "device_id", "event_at", "id"),
         Index("ix_file_events_user_id_event_at", "user_id", "event_at", "id"),
-        Index("ix_file_events_md5", "md5"),
         Index("ix_file_events_sha256", "sha256"),
+        # ix_file_events_md5 exists on PostgreSQL only (webconsole.models.search.DIALECT_INDEXES).
     )
