@@ -27,10 +27,11 @@ def test_scrolling_reaches_the_end_without_gaps_or_repeats(page, sign_in, base_u
     sign_in("admin@example.com")
     page.goto(base_url + "/users/?sort=org_name&dir=asc")  # many equal org names: ties on every page
     end = page.locator("#list-users .list-end")
-    for _ in range(20):
+    for _ in range(40):
         if end.count():
             break
-        page.locator("#list-users .list-sentinel").scroll_into_view_if_needed()
+        # In the page, not through a locator: the sentinel may be swapped out between finding and scrolling.
+        page.evaluate("document.querySelector('#list-users .list-sentinel')?.scrollIntoView()")
         page.wait_for_timeout(150)
     expect(end).to_be_visible()
     usernames = column_texts(page, "users", 1)

@@ -4,6 +4,7 @@ from webconsole.models.commands import DeviceCommand
 from webconsole.models.deployment import DeploymentPolicy
 from webconsole.models.devices import BackupState, Destination, Device
 from webconsole.models.events import FileEvent
+from webconsole.models.forensics import SavedSearch
 from webconsole.models.orgs import Org
 from webconsole.models.preferences import ListPreference
 from webconsole.models.properties import ServerProperty
@@ -15,6 +16,6 @@ from webconsole.models.users import Role, RolePermission, SignInAttempt, User, u
 __all__ = [
     "AgentVersion", "AuditEvent", "BackupState", "DeploymentPolicy", "Destination", "Device", "DeviceCommand",
     "DeviceSettings", "FileEvent",
-    "ListPreference", "Org", "OrgSettings", "Role", "RolePermission", "ServerProperty", "SignInAttempt",
+    "ListPreference", "Org", "OrgSettings", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
     "StorageUsage", "User", "user_roles",
 ]

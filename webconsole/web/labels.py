@@ -14,6 +14,8 @@ OS = {"windows": "Windows", "macos": "macOS", "linux": "Linux"}
 
 AUDIT_EVENTS = {
     "signin": _l("Signed in"),
+    "search.save": _l("Forensic search saved"),
+    "search.delete": _l("Saved forensic search deleted"),
     "signin.failed": _l("Sign-in failed"),
     "signin.throttled": _l("Sign-in refused (too many failures)"),
     "signout": _l("Signed out"),
@@ -67,6 +69,7 @@ OBJECT_TYPES = {
     "property": _l("Server property"),
     "agent_version": _l("Agent version"),
     "deployment": _l("Deployment policy"),
+    "saved_search": _l("Saved search"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}

@@ -34,6 +34,7 @@ class Column:
     width: int = 160
     numeric: bool = False
     link: tuple | None = None  # (endpoint, argument name): the cell links to the row's page by its id
+    panel: str | None = None  # id of an element the link's page opens in (htmx), rather than navigating
 
     def export(self, values):
         """This column's value for a CSV export of a row (`values` is the row's mapping)."""

@@ -29,6 +29,9 @@ NAVIGATION = [
         NavItem("reports.index", _l("Reports"), "reports.view", "report"),
         NavItem("audit.index", _l("Audit Log"), "audit.view", "audit"),
     ]),
+    (_l("Insider risk"), [
+        NavItem("forensics.index", _l("Forensic Search"), "forensics.search", "search"),
+    ]),
 ]
 
 

@@ -109,6 +109,12 @@
     (root || document).querySelectorAll("table.list[data-list]").forEach(initTable);
   }
 
+  // Forms that re-render on a choice (Forensic Search: a field brings its own operators) ------
+  document.addEventListener("change", function (e) {
+    var select = e.target.closest("[data-autosubmit]");
+    if (select && select.form) { select.form.requestSubmit(); }
+  });
+
   // Menus and navigation ---------------------------------------------------------------------
   document.addEventListener("click", function (e) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {

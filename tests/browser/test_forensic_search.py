@@ -1,0 +1,73 @@
+"""An investigator in Forensic Search: filter rows, event details, a pivot on the hash, saving and reopening."""
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from webconsole.domain import events
+from webconsole.extensions import db
+from webconsole.models import Device, User
+from webconsole.models.base import utcnow
+
+SHA = "b" * 64
+
+
+@pytest.fixture(scope="module")
+def usb_copies(live_app):
+    """Events of the demo end user: two USB copies this week, one cloud-sync copy, one USB copy long ago."""
+    with live_app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "user@example.com"))
+        device = db.session.scalar(select(Device).where(Device.user_id == user.id))
+        now = utcnow()
+
+        def raw(name, days, **extra):
+            return {"eventId": str(uuid.uuid4()), "eventType": "CREATED", "fileName": name,
+                    "filePath": "/media/KINGSTON/", "eventTimestamp": (now - timedelta(days=days)).isoformat() + "Z",
+                    "sha256Checksum": SHA if name == "roadmap.pdf" else "c" * 64, **extra}
+        usb = {"exposure": ["RemovableMedia"], "removableMediaVolumeName": "KINGSTON"}
+        rows = [raw("roadmap.pdf", 1, **usb), raw("salaries.xlsx", 2, **usb),
+                raw("synced.docx", 1, exposure=["CloudStorage"], syncDestination="Dropbox"),
+                raw("ancient.zip", 60, **usb)]
+        events.store([events.parse_event(r) for r in rows], "browser-test", {
+            "device_id": device.id, "user_id": user.id, "org_id": user.org_id, "username": user.username,
+            "hostname": device.hostname})
+
+
+def result_names(page):
+    return page.locator("#list-forensic_search tbody tr:not(.list-end) td:nth-child(3)").all_inner_texts()
+
+
+def test_investigator_narrows_pivots_saves_and_reopens(page, sign_in, base_url, usb_copies):
+    sign_in("analyst@example.com")
+    page.get_by_role("link", name="Forensic Search", exact=True).click()
+    page.get_by_label("Filter 1: field").select_option("deviceUserName")
+    page.get_by_label("Filter 1: value").fill("user@example.com")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_label("Filter 2: field").select_option("exposure")
+    page.get_by_label("Filter 2: value").select_option("RemovableMedia")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"f2=exposure"))
+    assert sorted(result_names(page)) == ["roadmap.pdf", "salaries.xlsx"]  # the last 30 days only
+
+    page.locator("#list-forensic_search tbody tr", has_text="roadmap.pdf").locator("a").first.click()
+    panel = page.locator("#event-panel")
+    expect(panel.get_by_role("heading", name="roadmap.pdf")).to_be_visible()
+    expect(panel).to_contain_text("KINGSTON")
+    panel.get_by_role("link", name=f"Search for {SHA}").click()
+    expect(page).to_have_url(re.compile(rf"v3={SHA}"))
+    assert result_names(page) == ["roadmap.pdf"]
+
+    page.get_by_label("Save this search as").fill("Una's USB copies")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Search saved as")).to_be_visible()
+    export = page.get_by_role("link", name="Export CSV")
+    assert SHA in export.get_attribute("href")
+
+    page.goto(base_url + "/forensic-search/")
+    page.get_by_role("link", name=re.compile("^Saved searches")).click()
+    page.get_by_role("link", name="Una's USB copies").click()
+    expect(page).to_have_url(re.compile(rf"v3={SHA}"))
+    assert result_names(page) == ["roadmap.pdf"]

@@ -1,0 +1,160 @@
+"""Forensic Search: file events by any field within a date range; event details; saved searches."""
+import json
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webconsole.blueprints.forensics import bp
+from webconsole.domain import events, forensics
+from webconsole.domain.errors import ValidationError
+from webconsole.models import FileEvent
+from webconsole.models.base import utcnow
+from webconsole.web.exports import safe_filename
+from webconsole.web.htmx import is_partial
+from webconsole.web.list_views import first_page, register_list_routes
+from webconsole.web.lists import Column, ListSpec, decode_cursor, fetch_page, params_from_request
+from webconsole.web.permissions import require
+
+
+def _page_context(actor):
+    return {"fields": forensics.FIELDS, "operators": forensics.OPERATORS, "ranges": forensics.RANGES,
+            "within": forensics.WITHIN, "rows": _form_rows(), "saved": forensics.saved_searches(),
+            "query_string": forensics.query_string(request.args), "without_row": _without_row}
+
+
+def _without_row(n):
+    """This search's URL less filter row `n`."""
+    args = {k: v for k, v in request.args.items() if k not in (f"f{n}", f"o{n}", f"v{n}", "cursor")}
+    return url_for("forensics.index") + "?" + urlencode(args)
+
+
+def _form_rows():
+    """The filter rows as typed (kept as given, errors and all), plus one empty row to fill in."""
+    rows = []
+    for n in range(1, forensics.ROWS + 1):
+        f, o, v = (request.args.get(f"{p}{n}", "") for p in "fov")
+        if f or v:
+            rows.append({"n": len(rows) + 1, "source": n, "field": f, "operator": o, "value": v})
+    if len(rows) < forensics.ROWS:
+        rows.append({"n": len(rows) + 1, "source": None, "field": "", "operator": "", "value": ""})
+    return rows
+
+
+SEARCH = ListSpec(
+    key="forensic_search",
+    endpoint="forensics.index",
+    query=forensics.search,
+    default_sort="event_at",
+    default_dir="desc",
+    filters=forensics.SEARCH_ARGS,
+    export_name="file-events",
+    page_context=_page_context,
+    columns=[
+        Column("event_at", _l("Time"), cell="datetime", sort=FileEvent.event_at, width=150,
+               link=("forensics.event", "event_id"), panel="event-panel"),
+        Column("event_type", _l("Event"), cell="file_event_type", width=100),
+        Column("file_name", _l("File name"), width=200),
+        Column("file_path", _l("Path"), width=240),
+        Column("file_size", _l("Size"), cell="bytes", numeric=True, width=90),
+        Column("file_category", _l("Category"), cell="file_category", width=120),
+        Column("username", _l("User"), width=190),
+        Column("hostname", _l("Hostname"), width=140),
+        Column("exposure", _l("Exposure"), cell="exposure", width=210),
+        Column("sha256", _l("SHA-256"), cell="code", width=300),
+        Column("md5", _l("MD5"), cell="code", width=270),
+    ],
+)
+
+register_list_routes(bp, SEARCH, "forensics.search", "forensics/index.html")
+
+
+def _search_with(current_url, field, value):
+    """The search at `current_url` with one more row: `field` is `value` (a click on a value in an event)."""
+    args = dict(parse_qsl(urlsplit(current_url or "").query)) if current_url else {}
+    args = {k: v for k, v in args.items() if k in (*forensics.SEARCH_ARGS, "q", "sort", "dir")}
+    used = [n for n in range(1, forensics.ROWS + 1) if args.get(f"f{n}")]
+    n = next((n for n in range(1, forensics.ROWS + 1) if n not in used), None)
+    if n is None:
+        return None
+    args.update({f"f{n}": field, f"o{n}": "is", f"v{n}": value})
+    return url_for("forensics.index") + "?" + urlencode(args)
+
+
+@bp.get("/events/<int:event_id>")
+@require("forensics.search")
+def event(event_id):
+    """Every field of one file event; each value can be added to the search as a filter."""
+    found = forensics.get_event(current_user, event_id)
+    base = request.headers.get("HX-Current-URL") if is_partial() else None
+    if base and urlsplit(base).path != url_for("forensics.index"):
+        base = None
+    pivot = lambda field, value: _search_with(base or url_for("forensics.index"), field, value)  # noqa: E731
+    template = "forensics/_event.html" if is_partial() else "forensics/event.html"
+    return render_template(template, event=found, pivot=pivot, exposures=events.exposure_names(found.exposure))
+
+
+@bp.get("/export.json")
+@require("forensics.search")
+def export_json():
+    """The whole result as a JSON array of v1 events, streamed in keyset batches."""
+    params = params_from_request(SEARCH)
+    try:
+        fetch_page(SEARCH, current_user, params, limit=1)
+    except ValidationError as error:
+        abort(400, description=str(error))
+
+    def stream():
+        yield "[\n"
+        after, first = None, True
+        while True:
+            page = fetch_page(SEARCH, current_user, params, after, limit=1000)
+            ids = [row.id for row in page.rows]
+            for item in forensics.events_as_v1(ids):
+                yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
+                first = False
+            if not page.next_cursor:
+                break
+            after = decode_cursor(SEARCH, page.next_cursor)[1:]
+        yield "\n]\n"
+
+    return Response(stream_with_context(stream()), mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{safe_filename(f"file-events-{utcnow():%Y-%m-%d}")}.json"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+@bp.post("/saved")
+@require("forensics.search")
+def save():
+    """Save the search in the form's query string under a name; shared with every investigator."""
+    args = dict(parse_qsl(request.form.get("query", "")))
+    try:
+        saved = forensics.save_search(current_user, request.form.get("name", ""), args)
+    except ValidationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("forensics.index") + "?" + forensics.query_string(args))
+    flash(_("Search saved as “%(name)s”.", name=saved.name), "success")
+    return redirect(url_for("forensics.index") + "?" + saved.query)
+
+
+@bp.get("/saved")
+@require("forensics.search")
+def saved_list():
+    """Every saved search: open one, or delete your own."""
+    return render_template("forensics/saved.html", saved=forensics.saved_searches())
+
+
+@bp.post("/saved/<int:search_id>/delete")
+@require("forensics.search")
+def delete_saved(search_id):
+    """Delete a saved search (its author's, or by an insider-risk administrator)."""
+    forensics.delete_search(current_user, search_id)
+    flash(_("Saved search deleted."), "success")
+    return redirect(url_for("forensics.saved_list"))
+
+
+def first_view():
+    """For tests and other pages: the search's first page as a ListView."""
+    return first_page(SEARCH)
