@@ -151,3 +151,20 @@ def test_saved_searches_are_shared_reopened_and_deleted_by_their_author(client, 
     assert client.post(f"/forensic-search/saved/{saved_id}/delete").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(SavedSearch.id)) is None
+
+
+def test_hostile_values_are_shown_as_text_everywhere(client, sign_in, investigation, app):
+    hostile = {"fileName": "<script>alert(1)</script>\u202egnp.exe", "tabUrls": ["javascript:alert(2)"],
+               "emailSubject": "\"><img src=x onerror=alert(3)>", "emailRecipients": ["<b>x</b>@evil.test"],
+               "exposure": ["ApplicationRead"], "syncDestination": None}
+    with app.app_context():
+        device = db.session.get(Device, investigation["user_laptop"])
+        events.store([events.parse_event(event(**hostile))], f"d{device.id}", {"device_id": device.id,
+                     "user_id": device.user_id, "org_id": device.org_id})
+        hostile_id = db.session.scalar(select(FileEvent.id).where(FileEvent.file_name.like("<script>%")))
+    sign_in("analyst@acme.test")
+    for url in ("/forensic-search/?f1=fileName&o1=contains&v1=<script>", f"/forensic-search/events/{hostile_id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<img src=x" not in html and "<b>x</b>" not in html
+        assert 'href="javascript:' not in html
