@@ -26,11 +26,13 @@ def test_every_route_declares_a_permission():
 
 
 SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/destinations/", "/updates/", "/client-management/",
-            "/subscription/", "/reports/", "/audit/", "/forensic-search/"]
+            "/subscription/", "/reports/", "/audit/", "/risk-exposure/",
+            "/forensic-search/"]
 EVERYTHING = set(SECTIONS)
 EXPECTED = {
     "admin@acme.test": EVERYTHING,
-    "orgadmin@acme.test": EVERYTHING - {"/audit/", "/updates/", "/client-management/", "/forensic-search/"},
+    "orgadmin@acme.test": EVERYTHING - {"/audit/", "/updates/", "/client-management/", "/forensic-search/",
+                                                 "/risk-exposure/"},
     "helpdesk@acme.test": {"/dashboard/", "/users/", "/devices/", "/destinations/", "/reports/"},
     "auditor@acme.test": {"/audit/"},
     "user@acme.test": {"/devices/"},

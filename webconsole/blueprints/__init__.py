@@ -12,6 +12,7 @@ def register_blueprints(app):
         dashboard,
         destinations,
         devices,
+        exposure,
         forensics,
         help,
         home,
@@ -34,6 +35,7 @@ def register_blueprints(app):
     app.register_blueprint(users.bp)
     app.register_blueprint(devices.bp)
     app.register_blueprint(forensics.bp)
+    app.register_blueprint(exposure.bp)
     app.register_blueprint(destinations.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)

@@ -30,6 +30,7 @@ NAVIGATION = [
         NavItem("audit.index", _l("Audit Log"), "audit.view", "audit"),
     ]),
     (_l("Insider risk"), [
+        NavItem("exposure.index", _l("Risk Exposure"), "forensics.search", "dashboard"),
         NavItem("forensics.index", _l("Forensic Search"), "forensics.search", "search"),
     ]),
 ]

@@ -17,17 +17,22 @@
     return new Intl.NumberFormat(lang, {style: "unit", unit: "byte", unitDisplay: "short"}).format(value);
   }
 
+  function count(value) {
+    return value == null ? "" : new Intl.NumberFormat(lang, {maximumFractionDigits: 0}).format(value);
+  }
+
   function draw(el) {
     if (!window.uPlot || el.dataset.drawn) { return; }
     el.dataset.drawn = "1";
     var data = JSON.parse(el.dataset.series);
+    var format = el.dataset.unit === "count" ? count : bytes;
     var xs = data.days.map(function (d) { return Date.parse(d + "T00:00:00Z") / 1000; });
     var dayFormat = new Intl.DateTimeFormat(lang, {month: "short", day: "numeric", timeZone: "UTC"});
     var series = [{label: el.dataset.xLabel, value: function (u, t) { return t == null ? "" : dayFormat.format(new Date(t * 1000)); }}];
     var columns = [xs];
     data.series.forEach(function (s, i) {
       series.push({label: s.name, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true,
-                   value: function (u, v) { return bytes(v); }});
+                   value: function (u, v) { return format(v); }});
       columns.push(s.values);
     });
     var opts = {
@@ -35,7 +40,7 @@
       scales: {x: {time: true}},
       axes: [
         {values: function (u, ticks) { return ticks.map(function (t) { return dayFormat.format(new Date(t * 1000)); }); }},
-        {size: 80, values: function (u, ticks) { return ticks.map(bytes); }}
+        {size: 80, values: function (u, ticks) { return ticks.map(format); }}
       ],
       legend: {live: true}
     };
