@@ -4,6 +4,7 @@
 def register_blueprints(app):
     from webconsole.blueprints import (
         account,
+        activity,
         agent_api,
         audit,
         auth,
@@ -36,6 +37,7 @@ def register_blueprints(app):
     app.register_blueprint(devices.bp)
     app.register_blueprint(forensics.bp)
     app.register_blueprint(exposure.bp)
+    app.register_blueprint(activity.bp)
     app.register_blueprint(destinations.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)

@@ -65,14 +65,17 @@ class Board:
     categories: list  # [(category, events, bytes, search args)]
 
 
-def board(actor, period, now=None):
-    """The Risk Exposure board for `period` (a key of PERIODS), within what `actor` may search."""
+def board(actor, period, now=None, user=None):
+    """The Risk Exposure board for `period` (a key of PERIODS), within what `actor` may search;
+    with `user`, that user's events only (their User Activity)."""
     period = period if period in PERIODS else DEFAULT_PERIOD
     now = now or utcnow()
     start = now - RANGES[period][1]
 
     def scoped(stmt, exposed=EXPOSED):
         stmt = stmt.where(FileEvent.event_at >= start, FileEvent.event_at < now, exposed)
+        if user is not None:
+            stmt = stmt.where(FileEvent.user_id == user.id)
         return restrict(stmt, scope_for(actor, "forensics.search"), org_column=FileEvent.org_id,
                         user_column=FileEvent.user_id)
 
@@ -85,8 +88,9 @@ def board(actor, period, now=None):
     series = [{"name": str(v.label), "values": [int(getattr(per_day[d], v.key) or 0) if d in per_day else 0
                                                  for d in days]} for v in VECTORS]
     whole = db.session.execute(scoped(select(*counts, *sizes))).one()
+    mine = (("deviceUserName", "is", user.username),) if user is not None else ()
     totals = [(v, int(getattr(whole, v.key) or 0), int(getattr(whole, f"{v.key}_bytes") or 0),
-               search_args(period, v.rows, v.match)) for v in VECTORS]
+               search_args(period, (*mine, *v.rows), v.match)) for v in VECTORS]
     exposed_rows = (("exposure", "exists", ""),)
 
     def top(column, field):

@@ -1,0 +1,26 @@
+"""User Activity: one user's events, devices and exposure, for investigators only."""
+from tests.blueprints.test_risk_exposure import exposures  # noqa: F401 (fixture)
+
+
+def test_an_investigator_sees_a_users_timeline_devices_and_exposure(client, sign_in, exposures):  # noqa: F811
+    sign_in("analyst@acme.test")
+    html = client.get(f"/user-activity/?user={exposures['user']}").get_data(as_text=True)
+    assert "USER-LAPTOP" in html and "User Mac" in html
+    assert html.index("a.xlsx") < html.index("b.xlsx") < html.index("c.pdf")  # newest first
+    assert "d.docx" not in html  # the seller's
+    assert "f1=deviceUserName&amp;o1=is&amp;v1=user@acme.test&amp;f2=exposure&amp;o2=is&amp;v2=RemovableMedia" in html
+    rows = client.get(f"/user-activity/export.csv?user={exposures['user']}").get_data().decode("utf-8-sig")
+    assert rows.count("\n") == 1 + 4  # a header and the user's four events
+
+
+def test_links_lead_there_and_strangers_are_kept_out(client, sign_in, exposures):  # noqa: F811
+    sign_in("admin@acme.test")
+    assert f"/user-activity/?user={exposures['user']}" in client.get(f"/users/{exposures['user']}").get_data(
+        as_text=True)
+    client.get("/auth/signout")
+    sign_in("orgadmin@acme.test")
+    assert "/user-activity/" not in client.get(f"/users/{exposures['user']}").get_data(as_text=True)
+    assert client.get(f"/user-activity/?user={exposures['user']}").status_code == 403
+    client.get("/auth/signout")
+    sign_in("analyst@acme.test")
+    assert client.get("/user-activity/?user=999999").status_code == 404
