@@ -13,8 +13,13 @@ def test_sign_in_lands_on_the_first_section(client, sign_in, world):
 
 
 def test_user_without_sections_lands_on_their_profile(client, sign_in, world, make_user):
+    make_user("nobody@acme.test", None, world["root"])
+    assert sign_in("nobody@acme.test").headers["Location"] == "/account/profile"
+
+
+def test_investigators_land_on_risk_exposure(client, sign_in, world, make_user):
     make_user("analyst@acme.test", "insider_risk_analyst", world["root"])
-    assert sign_in("analyst@acme.test").headers["Location"] == "/account/profile"
+    assert sign_in("analyst@acme.test").headers["Location"] == "/risk-exposure/"
 
 
 def test_audit_log_viewer_lands_on_the_audit_log(client, sign_in, world):
