@@ -1,4 +1,6 @@
 """Command-line set-up: `flask --app wsgi setup`, `flask --app wsgi demo`."""
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -9,6 +11,7 @@ from webconsole import simulator
 from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.database import refresh_statistics
 from webconsole.domain.demo import DEMO_SIGNINS, database_is_empty, demo_row_count, load_demo
+from webconsole.domain.event_import import FORMATS, ImportRefused, import_file
 from webconsole.domain.permissions import sync_builtin_roles
 from webconsole.extensions import db
 from webconsole.models import User
@@ -19,6 +22,7 @@ def init_app(app):
     app.cli.add_command(demo)
     app.cli.add_command(record_usage)
     app.cli.add_command(simulate)
+    app.cli.add_command(import_events)
 
 
 @click.command()
@@ -34,7 +38,7 @@ def setup(with_demo):
     click.echo("Database is up to date.")
     if with_demo:
         if database_is_empty():
-            _load(users=200, devices=400)
+            _load(users=200, devices=400, events=20_000)
         _print_signins()
 
 
@@ -50,21 +54,22 @@ def record_usage():
 @with_appcontext
 @click.option("--users", default=200, show_default=True, help="How many users (up to 100 000 and more).")
 @click.option("--devices", default=400, show_default=True, help="How many devices (up to 200 000 and more).")
-def demo(users, devices):
+@click.option("--events", default=0, show_default=True, help="How many file events (up to 10 million and more).")
+def demo(users, devices, events):
     """Load demo data into an empty database."""
     upgrade()
     if not database_is_empty():
         raise click.ClickException(
             "The database already holds data. Point DATABASE_URL at an empty database "
             "(or remove instance/webconsole.db) to load demo data.")
-    _load(users, devices)
+    _load(users, devices, events)
     _print_signins()
 
 
-def _load(users, devices):
+def _load(users, devices, events=0):
     password = current_app.config["DEMO_PASSWORD"]
-    with click.progressbar(length=demo_row_count(users, devices), label="Loading demo data") as bar:
-        load_demo(password, users=users, devices=devices, progress=bar.update)
+    with click.progressbar(length=demo_row_count(users, devices, events), label="Loading demo data") as bar:
+        load_demo(password, users=users, devices=devices, progress=bar.update, events=events)
 
 
 def _print_signins():
@@ -104,3 +109,25 @@ def _registration_key_of(username):
     if user is None:
         raise click.ClickException(f"No user {username} in this database: pass --registration-key and --username.")
     return user.org.registration_key
+
+
+@click.command("import-events")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="jsonl or csv (default: from the file name, else JSON Lines when it starts with '{').")
+def import_events(file, fmt):
+    """Import file events from JSON Lines or CSV (the original's v1 field names); bad lines are skipped."""
+    try:
+        with click.progressbar(length=os.path.getsize(file), label="Importing file events") as bar:
+            result = import_file(file, fmt, progress=bar.update)
+    except ImportRefused as error:
+        raise click.ClickException(str(error)) from None
+    for number, reason in result.errors:
+        click.echo(f"line {number}: {reason}", err=True)
+    if result.refused > len(result.errors):
+        click.echo(f"... and {result.refused - len(result.errors)} more lines refused", err=True)
+    click.echo(f"Imported {result.stored} events ({result.duplicates} already stored, "
+               f"{result.refused} lines refused).")
+    if result.refused:
+        raise click.exceptions.Exit(1)

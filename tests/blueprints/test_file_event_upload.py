@@ -82,6 +82,8 @@ def test_the_same_event_id_from_another_device_is_its_own_event(app, client, wor
     ({"exposure": ["Teleport"]}, "exposure[0]"),
     ({"eventId": "no spaces allowed"}, "eventId"),
     ({"tabUrls": "http://x"}, "tabUrls"),
+    ({"fileName": "lone \ud800 surrogate"}, "fileName"),
+    ({"emailRecipients": ["\udfff@x.test"]}, "emailRecipients[0]"),
 ])
 def test_a_bad_event_names_itself_and_nothing_of_the_batch_is_stored(app, client, agent, changes, field):
     bad = event(**changes)

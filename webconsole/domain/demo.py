@@ -1,15 +1,23 @@
-"""Demo data: an org tree, users with one sign-in per built-in role, devices with backup states.
+"""Demo data: an org tree, users with one sign-in per built-in role, devices with backup states,
+and (on request) file events.
 
 Generated with a fixed seed and inserted in bulk, so 100 000 users and 200 000 devices load in
 well under a minute.
 """
+import json
 import random
+from collections import defaultdict
 from datetime import timedelta
+from itertools import accumulate, islice
 
 from sqlalchemy import func, insert, select, text
 
+from webconsole.domain import demo_events
 from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.database import refresh_statistics
+from webconsole.domain.event_import import IMPORT_CACHE_KIB, larger_page_cache
+from webconsole.domain.events import _JSON_COLUMNS as JSON_COLUMNS
+from webconsole.domain.events import COLUMNS, DEFAULTS, EXPOSURE_BITS, FIELDS, SEVERITIES, _insert_statement
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import sync_builtin_roles
@@ -57,6 +65,10 @@ OS_VERSIONS = {
 AGENT_VERSIONS = ["11.6.0", "11.6.0", "11.6.0", "11.5.2", "11.5.2", "11.4.1", "10.4.3"]
 STATUSES = ["active"] * 93 + ["deactivated"] * 4 + ["blocked"] * 2 + ["deauthorized"]
 GB = 1024**3
+RISKY_USERS = 4  # users who copy files away (USB, personal cloud, browser uploads) far more than others
+EVENT_DAYS = 90
+EVENT_BATCH = 10_000  # events per executemany
+EVENT_COMMIT = 50_000  # events per transaction
 
 
 def database_is_empty():
@@ -64,8 +76,9 @@ def database_is_empty():
     return db.session.scalar(select(func.count()).select_from(Org)) == 0
 
 
-def load_demo(password, users=200, devices=400, seed=42, progress=None):
-    """Fill an empty database with demo data; `progress(n)` is called as rows are stored."""
+def load_demo(password, users=200, devices=400, seed=42, progress=None, events=0):
+    """Fill an empty database with demo data and `events` file events; `progress(n)` is called as rows
+    are stored."""
     rng = random.Random(seed)
     now = utcnow()
     progress = progress or (lambda n: None)
@@ -94,7 +107,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None):
     _bulk(User.__table__, user_rows, progress)
     _bulk(user_roles, role_rows, progress)
 
-    device_rows, state_rows = [], []
+    device_rows, state_rows, endpoints = [], [], []
     owners = [row for row in user_rows if row["id"] > len(DEMO_SIGNINS)] or user_rows
     demo_user = user_rows[len(DEMO_SIGNINS) - 1]
     for n in range(1, devices + 1):
@@ -103,6 +116,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None):
         device, states = _device(n, owner, destinations, now, rng)
         device_rows.append(device)
         state_rows.extend(states)
+        endpoints.append({key: device[key] for key in _ENDPOINT_KEYS})
         if len(device_rows) >= 5000:
             _bulk(Device.__table__, device_rows, progress)
             _bulk(BackupState.__table__, state_rows, progress)
@@ -113,6 +127,9 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None):
     refresh_user_totals()
     snapshot_devices_without_settings()
     db.session.commit()
+    if events:
+        # A generator of its own: the users and devices of a seed do not depend on the events.
+        _load_events(events, user_rows, endpoints, now, random.Random(f"{seed}:events"), progress)
     _usage_history(now.date(), rng)
     _agent_versions(now.date())
     refresh_statistics()
@@ -253,8 +270,126 @@ def _advance_sequences():
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
 
 
-def demo_row_count(users, devices):
+def demo_row_count(users, devices, events=0):
     """How many rows load_demo will store, for a progress bar."""
     users = max(users, len(DEMO_SIGNINS))
-    return 2 * users + int(devices * 2.4)
+    return 2 * users + int(devices * 2.4) + events
+
+
+_ENDPOINT_KEYS = ("id", "user_id", "org_id", "hostname", "os", "address", "remote_address")
+
+
+def _load_events(count, user_rows, endpoints, now, rng, progress):
+    """`count` file events over the last EVENT_DAYS days, oldest first, by the demo users on their devices.
+
+    Each user works on files of their own (some shared with others), mostly at working hours on
+    weekdays; RISKY_USERS of them copy files to USB drives, personal cloud folders and websites.
+    Users without a device (and the demo sign-ins but user@example.com) only have cloud events:
+    e-mail and sharing. Events are made in the v1 shape, as agents send them, and stored by one
+    executemany per batch like events.store's, without parse_event's checks (EventValues).
+    """
+    people, weights = _event_people(user_rows, endpoints, rng)
+    cumulative = list(accumulate(weights))
+    indexes = range(len(people))
+    moments = demo_events.event_moments(rng, count, now, days=EVENT_DAYS)
+    connection = db.session.connection()
+    values, statement = EventValues(connection.dialect.name), _insert_statement(connection.dialect.name)
+    uncommitted = 0
+    with larger_page_cache(IMPORT_CACHE_KIB):
+        while batch := list(islice(moments, EVENT_BATCH)):
+            rows = []
+            for when, n in zip(batch, rng.choices(indexes, cum_weights=cumulative, k=len(batch)), strict=True):
+                person, user_id, org_id, device_ids = people[n]
+                kind = demo_events.pick_kind(rng, person)
+                if kind in demo_events.ENDPOINT_KINDS:
+                    k = rng.randrange(len(device_ids))
+                    endpoint, device_id = person.endpoints[k], device_ids[k]
+                else:
+                    endpoint = device_id = None
+                event = demo_events.fake_activity(rng, when, person, kind, endpoint)
+                # An event reaches the console a few minutes after it happened.
+                arrived = min(when + timedelta(seconds=30 + 870 * rng.random()), now)
+                rows.append(values(event, when, arrived, "demo", org_id, user_id, device_id))
+            db.session.connection().exec_driver_sql(statement, rows)
+            progress(len(rows))
+            uncommitted += len(rows)
+            if uncommitted >= EVENT_COMMIT:
+                db.session.commit()
+                uncommitted = 0
+        db.session.commit()
+
+
+class EventValues:
+    """A valid v1 event as the values events' bulk insert stores, in events.COLUMNS order: what
+    parse_event and events.store would make of it, at a quarter of the cost, for events the demo made
+    (tests/test_demo_events.py holds the two equal). `when` is the event's time, in whole milliseconds.
+    """
+
+    def __init__(self, dialect):
+        slot = {column: n for n, column in enumerate(COLUMNS)}
+        self.template = [None] * len(COLUMNS)
+        for column, value in DEFAULTS.items():
+            self.template[slot[column]] = value
+        self.sqlite = dialect != "postgresql"
+        self.times = slot["event_at"], slot["inserted_at"]
+        self.owners = slot["origin"], slot["org_id"], slot["user_id"], slot["device_id"]
+        self.media = slot["removable_media"]
+        self.plan = {}  # v1 field -> (slot, converter), or (None, key) for a removable-media key
+        for key, (column, _check) in FIELDS.items():
+            if column.startswith("media."):
+                self.plan[key] = (None, column[6:])
+            else:  # (eventTimestamp's text is replaced by `when`)
+                self.plan[key] = (slot[column], _json if column in JSON_COLUMNS else _CONVERT.get(key))
+
+    def __call__(self, event, when, inserted_at, origin, org_id, user_id, device_id):
+        values, media, plan = self.template.copy(), None, self.plan
+        for key, value in event.items():
+            n, convert = plan[key]
+            if n is None:
+                media = media or {}
+                media[convert] = value
+            else:
+                values[n] = convert(value) if convert else value
+        if media:
+            values[self.media] = _json(media)
+        if self.sqlite:  # the text SQLAlchemy's SQLite DateTime stores (events._sqlite_time)
+            when, inserted_at = when.isoformat(" ", "microseconds"), inserted_at.isoformat(" ", "microseconds")
+        values[self.times[0]], values[self.times[1]] = when, inserted_at
+        for n, value in zip(self.owners, (origin, org_id, user_id, device_id), strict=True):
+            values[n] = value
+        return tuple(values)
+
+
+def _json(value):
+    return json.dumps(value, ensure_ascii=False)
+
+
+_CONVERT = {"exposure": lambda names: sum(EXPOSURE_BITS[name] for name in set(names)),
+            "riskSeverity": SEVERITIES.index}
+
+
+def _event_people(user_rows, endpoints, rng):
+    """[(Person, user id, org id, [device id, ...])] of every demo user, and how active each is."""
+    devices = defaultdict(list)
+    for endpoint in endpoints:
+        devices[endpoint["user_id"]].append(endpoint)
+    ordinary = [row["id"] for row in user_rows
+                if row["id"] > len(DEMO_SIGNINS) and row["status"] == "active" and devices[row["id"]]]
+    risky = set(rng.sample(ordinary, min(RISKY_USERS, len(ordinary))))
+    people, weights = [], []
+    for row in user_rows:
+        person = demo_events.make_person(rng, row["username"], "risky" if row["id"] in risky else "normal")
+        for device in devices[row["id"]]:
+            person.endpoints.append(demo_events.make_endpoint(
+                rng, device["hostname"], device["os"], row["username"], device["address"], device["remote_address"]))
+        people.append((person, row["id"], row["org_id"], [device["id"] for device in devices[row["id"]]]))
+        weight = rng.lognormvariate(0, 0.6)
+        if row["id"] in risky:
+            weight = 4.0
+        elif row["id"] <= len(DEMO_SIGNINS):
+            weight = max(weight, 1.0) * 2  # the sign-ins people try first have something to show
+        elif row["status"] != "active" or not devices[row["id"]]:
+            weight *= 0.25  # gone, or seen by cloud services only
+        weights.append(weight)
+    return people, weights
 

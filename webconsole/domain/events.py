@@ -47,12 +47,23 @@ class InvalidEvent(DomainError):
         self.field, self.index, self.event_id = field, index, event_id
 
 
+def _unicode(value):
+    """Is `value` text that UTF-8 can store (JSON may carry lone surrogates such as "\\ud800")?"""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _text(limit):
     def convert(value, key):
         if not isinstance(value, str):
             raise InvalidEvent(f"{key} must be text", key)
         if "\x00" in value:
             raise InvalidEvent(f"{key} must not contain NUL characters", key)
+        if not _unicode(value):
+            raise InvalidEvent(f"{key} must be valid Unicode text", key)
         if len(value) > limit:
             raise InvalidEvent(f"{key} is longer than {limit} characters", key)
         return value
@@ -98,7 +109,7 @@ def _texts(limit=2048):
         if not isinstance(value, list) or len(value) > LIST_LIMIT:
             raise InvalidEvent(f"{key} must be a list of at most {LIST_LIMIT} texts", key)
         for n, item in enumerate(value):
-            if not isinstance(item, str) or "\x00" in item or len(item) > limit:
+            if not isinstance(item, str) or "\x00" in item or len(item) > limit or not _unicode(item):
                 raise InvalidEvent(f"{key}[{n}] must be text of at most {limit} characters", f"{key}[{n}]")
         return value or None
     return convert

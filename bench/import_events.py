@@ -1,0 +1,91 @@
+"""Importing a large file of file events: `flask import-events` on SQLite.
+
+    python bench/import_events.py [--events 1000000] [--users 2000] [--devices 4000] [--keep]
+
+In a temporary folder: a fresh SQLite database with demo users and devices, and a JSON Lines file
+of --events realistic events (webconsole.domain.demo_events, oldest first, as an export holds them)
+whose deviceUserName and osHostName name those users and devices (one in twenty names no one).
+The file is then imported through the real code path (webconsole.domain.event_import.import_file:
+read, decode, parse_event, owner look-ups, bulk insert, commits), and imported a second time, when
+every event is a duplicate. Generating the file is not timed.
+
+Prints Markdown table rows; paste them into docs/benchmarks.md.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from datetime import timedelta
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from webconsole import create_app  # noqa: E402
+from webconsole.domain.demo import load_demo  # noqa: E402
+from webconsole.domain.demo_events import fake_event  # noqa: E402
+from webconsole.domain.event_import import import_file  # noqa: E402
+from webconsole.extensions import db  # noqa: E402
+from webconsole.models import Device, FileEvent, User  # noqa: E402
+from webconsole.models.base import utcnow  # noqa: E402
+
+
+def write_events(path, count, owners, seed=7):
+    """`count` events over the last 30 days, oldest first, one JSON object a line; the file's size."""
+    rng = random.Random(seed)
+    end = utcnow()
+    start = end - timedelta(days=30)
+    step = (end - start) / count
+    with open(path, "w", encoding="utf-8") as stream:
+        for n in range(count):
+            username, hostname = rng.choice(owners) if rng.random() < 0.95 else ("contractor@elsewhere.test", "KIOSK")
+            event = fake_event(rng, start + step * n, home=f"/home/{username.split('@')[0]}")
+            event.update(deviceUserName=username, osHostName=hostname)
+            stream.write(json.dumps(event, ensure_ascii=False) + "\n")
+    return os.path.getsize(path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--devices", type=int, default=4000)
+    parser.add_argument("--keep", action="store_true", help="Keep the temporary folder (and say where it is).")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="webconsole-import-")
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "SECRET_KEY": "bench",
+                          "TESTING": False})
+        with app.app_context():
+            upgrade()
+            load_demo("bench-password", users=args.users, devices=args.devices)
+            owners = [(username, hostname) for username, hostname in db.session.execute(
+                select(User.username, Device.hostname).join(Device, Device.user_id == User.id))]
+        path = os.path.join(folder, "events.jsonl")
+        size = write_events(path, args.events, owners)
+        print("| run | events in file | file MB | seconds | events/s | stored | already stored | refused |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for run in ("first import", "same file again"):
+            with app.app_context():
+                started = time.perf_counter()
+                result = import_file(path)
+                elapsed = time.perf_counter() - started
+                total = db.session.scalar(select(func.count()).select_from(FileEvent))
+            assert total == args.events and result.refused == 0, (total, result)
+            print(f"| {run} | {args.events:,} | {size / 1e6:,.0f} | {elapsed:.1f} | {args.events / elapsed:,.0f} | "
+                  f"{result.stored:,} | {result.duplicates:,} | {result.refused} |")
+    finally:
+        if args.keep:
+            print(f"Kept {folder}")
+        else:
+            shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()
