@@ -242,9 +242,10 @@ def record_command_result(device, command_id, payload):
     return command
 
 
-def is_online(device, now=None):
-    """Has the device's last heartbeat arrived recently enough to count it online?"""
-    return bool(device.last_connected and (now or utcnow()) - device.last_connected <= online_grace())
+def is_online(device, now=None, grace=None):
+    """Has the device's last heartbeat arrived recently enough to count it online? (Pass `grace`, from
+    online_grace(), when asking for many devices: it is a server property, read from the database.)"""
+    return bool(device.last_connected and (now or utcnow()) - device.last_connected <= (grace or online_grace()))
 
 
 # The commands the reference agent knows; anything else is refused before it is queued.

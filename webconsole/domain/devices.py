@@ -64,8 +64,9 @@ def backup_summary(devices):
 
 
 def get_device(actor, device_id, permission="devices.view"):
-    """The device with this id if `actor` may reach it with `permission`; NotFound otherwise."""
-    device = db.session.get(Device, device_id)
+    """The device with this id (a number, or its digits from a query string) if `actor` may reach it with
+    `permission`; NotFound otherwise."""
+    device = db.session.get(Device, int(device_id)) if str(device_id).isdigit() else None
     if device is None or not reaches(scope_for(actor, permission), device.org, device.user_id):
         raise NotFound(_l("No such device."))
     return device

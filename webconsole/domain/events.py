@@ -8,13 +8,12 @@ import re
 from datetime import UTC, datetime
 from operator import itemgetter
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from webconsole.domain.errors import DomainError, NotFound
-from webconsole.domain.scope import reaches, scope_for
+from webconsole.domain.devices import get_device
+from webconsole.domain.errors import DomainError
 from webconsole.extensions import db
-from webconsole.models import Device, FileEvent
+from webconsole.models import FileEvent
 from webconsole.models.base import utcnow
 
 BATCH_LIMIT = 1000
@@ -320,22 +319,13 @@ def exposure_names(mask):
     return [name for name, bit in EXPOSURE_BITS.items() if mask & bit]
 
 
-def device_of(actor, device_id):
-    """The device whose file events `actor` may search; NotFound when it is beyond their reach."""
-    try:
-        device = db.session.get(Device, int(device_id))
-    except (TypeError, ValueError):
-        device = None
-    if device is None or not reaches(scope_for(actor, "forensics.search"), device.org, device.user_id):
-        raise NotFound(_l("No such device."))
-    return device
+# What every list of file events selects (Forensic Search, a device's events, a user's activity).
+LIST_COLUMNS = (FileEvent.id, FileEvent.event_at, FileEvent.event_type, FileEvent.file_name, FileEvent.file_path,
+                FileEvent.file_size, FileEvent.file_category, FileEvent.username, FileEvent.hostname,
+                FileEvent.exposure, FileEvent.sync_destination, FileEvent.md5, FileEvent.sha256, FileEvent.source)
 
 
 def device_event_list(actor, params):
     """The list query of one device's file events (the `device` filter), for an investigator."""
-    device = device_of(actor, params.filters.get("device"))
-    return select(
-        FileEvent.id, FileEvent.event_at, FileEvent.event_type, FileEvent.file_name, FileEvent.file_path,
-        FileEvent.file_size, FileEvent.file_category, FileEvent.exposure, FileEvent.sync_destination,
-        FileEvent.md5, FileEvent.sha256,
-    ).where(FileEvent.device_id == device.id)
+    device = get_device(actor, params.filters.get("device"), "forensics.search")
+    return select(*LIST_COLUMNS).where(FileEvent.device_id == device.id)

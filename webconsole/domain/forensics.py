@@ -163,10 +163,6 @@ def parse(filters, now=None):
     return Query(start, end, match, parse_rows(filters))
 
 
-def _like(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _bad(row, message):
     return ValidationError(message, field=f"v{row.n}")
 
@@ -207,7 +203,7 @@ def condition(row, now=None):
     if field.kind == "list":
         if op == "exists":
             return column.is_not(None)
-        return cast(column, Text).ilike(f"%{_like(value)}%", escape="\\")
+        return cast(column, Text).icontains(value, autoescape=True)
     if field.kind == "user" and op in ("is", "is_not"):
         # An investigator names a user; the (user_id, event_at) index answers when the user is known.
         user_id = db.session.scalar(select(User.id).where(User.username == value))
@@ -221,26 +217,21 @@ def condition(row, now=None):
     if op == "is_not":
         return column != value
     if op == "starts_with":
-        return column.ilike(f"{_like(value)}%", escape="\\")
-    return column.ilike(f"%{_like(value)}%", escape="\\")
-
-
-COLUMNS = (FileEvent.id, FileEvent.event_at, FileEvent.event_type, FileEvent.file_name, FileEvent.file_path,
-           FileEvent.file_size, FileEvent.file_category, FileEvent.username, FileEvent.hostname, FileEvent.exposure,
-           FileEvent.sync_destination, FileEvent.md5, FileEvent.sha256, FileEvent.source)
+        return column.istartswith(value, autoescape=True)
+    return column.icontains(value, autoescape=True)
 
 
 def search(actor, params, now=None):
     """The list query of a Forensic Search, within what `actor` may search."""
     query = parse(params.filters, now)
-    stmt = select(*COLUMNS).where(FileEvent.event_at >= query.start, FileEvent.event_at < query.end)
+    stmt = select(*events.LIST_COLUMNS).where(FileEvent.event_at >= query.start, FileEvent.event_at < query.end)
     stmt = restrict(stmt, scope_for(actor, "forensics.search"), org_column=FileEvent.org_id,
                     user_column=FileEvent.user_id)
     conditions = [condition(row, now) for row in query.rows]
     if conditions:
         stmt = stmt.where(and_(*conditions) if query.match == "all" else or_(*conditions))
     if params.q:
-        stmt = stmt.where(FileEvent.file_name.ilike(f"%{_like(params.q)}%", escape="\\"))
+        stmt = stmt.where(FileEvent.file_name.icontains(params.q, autoescape=True))
     return stmt
 
 

@@ -41,8 +41,9 @@ def user_list(actor, params):
 
 
 def get_user(actor, user_id, permission="users.view"):
-    """The user with this id if `actor` may reach it with `permission`; NotFound otherwise."""
-    user = db.session.get(User, user_id)
+    """The user with this id (a number, or its digits from a query string) if `actor` may reach it with
+    `permission`; NotFound otherwise."""
+    user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
     if user is None or not reaches(scope_for(actor, permission), user.org, user.id):
         raise NotFound(_l("No such user."))
     return user

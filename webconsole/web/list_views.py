@@ -162,13 +162,19 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
         bp.add_url_rule(url + "export.csv", part("export"), export)
 
 
-def _export_rows(spec, params):
+def pages(spec, params, batch=EXPORT_BATCH):
+    """Every row of the list as filtered and sorted, a keyset page of `batch` rows at a time (for exports)."""
     after = None
     while True:
-        page = fetch_page(spec, current_user, params, after, limit=EXPORT_BATCH)
-        for row in page.rows:
-            values = row._mapping
-            yield [column.export(values) for column in spec.columns]
+        page = fetch_page(spec, current_user, params, after, limit=batch)
+        yield page.rows
         if not page.next_cursor:
             return
         after = decode_cursor(spec, page.next_cursor)[1:]
+
+
+def _export_rows(spec, params):
+    for rows in pages(spec, params):
+        for row in rows:
+            values = row._mapping
+            yield [column.export(values) for column in spec.columns]

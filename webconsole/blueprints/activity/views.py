@@ -1,18 +1,17 @@
 """User Activity: a user's file events over time, their devices and their exposure."""
 from flask import request
-from flask_babel import lazy_gettext as _l
 
 from webconsole.blueprints.activity import bp
 from webconsole.domain import activity, agents, exposure
-from webconsole.models import FileEvent
+from webconsole.web.file_events import file_event_columns
 from webconsole.web.list_views import register_list_routes
-from webconsole.web.lists import Column, ListSpec
+from webconsole.web.lists import ListSpec
 
 
 def _page_context(actor):
     user = activity.user_of(actor, request.args.get("user"))
-    devices = activity.devices_of(user)
-    return {"person": user, "devices": [(d, agents.is_online(d)) for d in devices],
+    grace = agents.online_grace()
+    return {"person": user, "devices": [(d, agents.is_online(d, grace=grace)) for d in activity.devices_of(user)],
             "board": exposure.board(actor, "P90D", user=user)}
 
 
@@ -25,16 +24,8 @@ TIMELINE = ListSpec(
     filters=("user",),
     export_name="user-activity",
     page_context=_page_context,
-    columns=[
-        Column("event_at", _l("Time"), cell="datetime", sort=FileEvent.event_at, width=150,
-               link=("forensics.event", "event_id"), panel="event-panel"),
-        Column("event_type", _l("Event"), cell="file_event_type", width=100),
-        Column("file_name", _l("File name"), width=200),
-        Column("file_path", _l("Path"), width=240),
-        Column("file_size", _l("Size"), cell="bytes", numeric=True, width=90),
-        Column("hostname", _l("Hostname"), width=140),
-        Column("exposure", _l("Exposure"), cell="exposure", width=210),
-    ],
+    columns=file_event_columns("event_at", "event_type", "file_name", "file_path", "file_size", "hostname",
+                               "exposure", details=True),
 )
 
 register_list_routes(bp, TIMELINE, "forensics.search", "activity/index.html")

@@ -3,9 +3,10 @@ from flask_babel import lazy_gettext as _l
 
 from webconsole.blueprints.devices import bp
 from webconsole.domain import events
-from webconsole.domain.devices import device_list
+from webconsole.domain.devices import device_list, get_device
 from webconsole.domain.users import org_choices
-from webconsole.models import Device, FileEvent, Org, User
+from webconsole.models import Device, Org, User
+from webconsole.web.file_events import file_event_columns
 from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import Column, ListSpec
 
@@ -40,7 +41,7 @@ register_list_routes(bp, DEVICE_LIST, "devices.view", "devices/index.html")
 
 
 def _events_page_context(actor):
-    return {"device": events.device_of(actor, request.args.get("device"))}
+    return {"device": get_device(actor, request.args.get("device"), "forensics.search")}
 
 
 DEVICE_EVENTS = ListSpec(
@@ -52,18 +53,9 @@ DEVICE_EVENTS = ListSpec(
     filters=("device",),
     export_name="file-events",
     page_context=_events_page_context,
-    columns=[
-        Column("event_at", _l("Time"), cell="datetime", sort=FileEvent.event_at, width=150),
-        Column("event_type", _l("Event"), cell="file_event_type", sort=FileEvent.event_type, width=100),
-        Column("file_name", _l("File name"), sort=FileEvent.file_name, width=200),
-        Column("file_path", _l("Path"), sort=FileEvent.file_path, width=260),
-        Column("file_size", _l("Size"), cell="bytes", sort=FileEvent.file_size, nullable=True, numeric=True,
-               width=90),
-        Column("file_category", _l("Category"), cell="file_category", sort=FileEvent.file_category, width=130),
-        Column("exposure", _l("Exposure"), cell="exposure", sort=FileEvent.exposure, width=210),
-        Column("md5", _l("MD5"), cell="code", width=270),
-        Column("sha256", _l("SHA-256"), cell="code", width=300),
-    ],
+    columns=file_event_columns(
+        "event_at", "event_type", "file_name", "file_path", "file_size", "file_category", "exposure", "md5", "sha256",
+        sortable=("event_at", "event_type", "file_name", "file_path", "file_size", "file_category", "exposure")),
 )
 
 register_list_routes(bp, DEVICE_EVENTS, "forensics.search", "devices/file_events.html", url="/file-events/")

@@ -4,18 +4,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webconsole.blueprints.forensics import bp
 from webconsole.domain import events, forensics
 from webconsole.domain.errors import ValidationError
-from webconsole.models import FileEvent
 from webconsole.models.base import utcnow
 from webconsole.web.exports import safe_filename
+from webconsole.web.file_events import file_event_columns
 from webconsole.web.htmx import is_partial
-from webconsole.web.list_views import first_page, register_list_routes
-from webconsole.web.lists import Column, ListSpec, decode_cursor, fetch_page, params_from_request
+from webconsole.web.list_views import pages, register_list_routes
+from webconsole.web.lists import ListSpec, fetch_page, params_from_request
 from webconsole.web.permissions import require
 
 
@@ -52,20 +51,8 @@ SEARCH = ListSpec(
     filters=forensics.SEARCH_ARGS,
     export_name="file-events",
     page_context=_page_context,
-    columns=[
-        Column("event_at", _l("Time"), cell="datetime", sort=FileEvent.event_at, width=150,
-               link=("forensics.event", "event_id"), panel="event-panel"),
-        Column("event_type", _l("Event"), cell="file_event_type", width=100),
-        Column("file_name", _l("File name"), width=200),
-        Column("file_path", _l("Path"), width=240),
-        Column("file_size", _l("Size"), cell="bytes", numeric=True, width=90),
-        Column("file_category", _l("Category"), cell="file_category", width=120),
-        Column("username", _l("User"), width=190),
-        Column("hostname", _l("Hostname"), width=140),
-        Column("exposure", _l("Exposure"), cell="exposure", width=210),
-        Column("sha256", _l("SHA-256"), cell="code", width=300),
-        Column("md5", _l("MD5"), cell="code", width=270),
-    ],
+    columns=file_event_columns("event_at", "event_type", "file_name", "file_path", "file_size", "file_category",
+                               "username", "hostname", "exposure", "sha256", "md5", details=True),
 )
 
 register_list_routes(bp, SEARCH, "forensics.search", "forensics/index.html")
@@ -108,16 +95,11 @@ def export_json():
 
     def stream():
         yield "[\n"
-        after, first = None, True
-        while True:
-            page = fetch_page(SEARCH, current_user, params, after, limit=1000)
-            ids = [row.id for row in page.rows]
-            for item in forensics.events_as_v1(ids):
+        first = True
+        for rows in pages(SEARCH, params):
+            for item in forensics.events_as_v1([row.id for row in rows]):
                 yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
                 first = False
-            if not page.next_cursor:
-                break
-            after = decode_cursor(SEARCH, page.next_cursor)[1:]
         yield "\n]\n"
 
     return Response(stream_with_context(stream()), mimetype="application/json", headers={
@@ -154,7 +136,3 @@ def delete_saved(search_id):
     flash(_("Saved search deleted."), "success")
     return redirect(url_for("forensics.saved_list"))
 
-
-def first_view():
-    """For tests and other pages: the search's first page as a ListView."""
-    return first_page(SEARCH)
