@@ -202,7 +202,7 @@ def test_the_demo_stores_events_as_parse_event_and_store_would(app, world):
         assert events.store(checked, "checked", None) == (350, 0)
         connection = db.session.connection()
         values = demo.EventValues(connection.dialect.name)
-        connection.exec_driver_sql(events._insert_statement(connection.dialect.name), [
+        connection.exec_driver_sql(events.insert_statement(connection.dialect.name), [
             values(event, moment, arrived, "fast", owners["org_id"], owners["user_id"], owners["device_id"])
             for moment, event in made])
         db.session.commit()

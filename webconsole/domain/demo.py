@@ -16,8 +16,15 @@ from webconsole.domain import demo_events
 from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.database import refresh_statistics
 from webconsole.domain.event_import import IMPORT_CACHE_KIB, larger_page_cache
-from webconsole.domain.events import _JSON_COLUMNS as JSON_COLUMNS
-from webconsole.domain.events import COLUMNS, DEFAULTS, EXPOSURE_BITS, FIELDS, SEVERITIES, _insert_statement
+from webconsole.domain.events import (
+    COLUMNS,
+    DEFAULTS,
+    EXPOSURE_BITS,
+    FIELDS,
+    JSON_COLUMNS,
+    SEVERITIES,
+    insert_statement,
+)
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import sync_builtin_roles
@@ -293,7 +300,7 @@ def _load_events(count, user_rows, endpoints, now, rng, progress):
     indexes = range(len(people))
     moments = demo_events.event_moments(rng, count, now, days=EVENT_DAYS)
     connection = db.session.connection()
-    values, statement = EventValues(connection.dialect.name), _insert_statement(connection.dialect.name)
+    values, statement = EventValues(connection.dialect.name), insert_statement(connection.dialect.name)
     uncommitted = 0
     with larger_page_cache(IMPORT_CACHE_KIB):
         while batch := list(islice(moments, EVENT_BATCH)):

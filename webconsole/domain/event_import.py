@@ -131,7 +131,7 @@ def _store(rows, owners, result):
     owners.fill(rows)
     # events.store's bulk path, without its commit after every call (import_file commits less often).
     extra = {"origin": ORIGIN, "inserted_at": utcnow()}
-    stored = events._bulk_insert([{**row, **extra} for row in rows])
+    stored = events.bulk_insert([{**row, **extra} for row in rows])
     result.stored += stored
     result.duplicates += len(rows) - stored
 

@@ -252,10 +252,10 @@ COLUMNS = ("origin", "inserted_at", "event_id", "event_type", "event_at", "file_
            "device_id",
            *DEFAULTS)
 _OWNERS = {"org_id": None, "user_id": None, "device_id": None}
-_JSON_COLUMNS = {"private_ips", "removable_media", "tab_urls", "tab_titles", "email_recipients", "risk_indicators"}
+JSON_COLUMNS = {"private_ips", "removable_media", "tab_urls", "tab_titles", "email_recipients", "risk_indicators"}
 
 
-def _insert_statement(dialect):
+def insert_statement(dialect):
     marker = "%s" if dialect == "postgresql" else "?"
     return (f"INSERT INTO file_events ({', '.join(COLUMNS)}) VALUES ({', '.join([marker] * len(COLUMNS))}) "
             "ON CONFLICT (origin, event_id) DO NOTHING")
@@ -266,16 +266,16 @@ def _sqlite_time(moment):
     return f"{moment:%Y-%m-%d %H:%M:%S.%f}" if moment else None
 
 
-def _bulk_insert(rows):
+def bulk_insert(rows):
     """One driver-level executemany; how many rows were new. (The ORM's per-value processing would cost
     more than the insert.) Rows whose (origin, event id) is stored already are skipped by the database."""
     connection = db.session.connection()
     dialect = connection.dialect.name
     pick = itemgetter(*COLUMNS)
     converters = [(n, (lambda v: json.dumps(v, ensure_ascii=False) if v is not None else None)
-                   if column in _JSON_COLUMNS else _sqlite_time)
+                   if column in JSON_COLUMNS else _sqlite_time)
                   for n, column in enumerate(COLUMNS)
-                  if column in _JSON_COLUMNS or (dialect != "postgresql" and column in ("event_at", "inserted_at"))]
+                  if column in JSON_COLUMNS or (dialect != "postgresql" and column in ("event_at", "inserted_at"))]
     values = []
     for row in rows:
         item = list(pick(row))
@@ -283,7 +283,7 @@ def _bulk_insert(rows):
             item[n] = convert(item[n])
         values.append(tuple(item))
     # Both drivers report the rows an executemany inserted, conflicts not counted.
-    return connection.exec_driver_sql(_insert_statement(dialect), values).rowcount
+    return connection.exec_driver_sql(insert_statement(dialect), values).rowcount
 
 
 def store(rows, origin, common=None):
@@ -294,7 +294,7 @@ def store(rows, origin, common=None):
     what the events say about themselves.
     """
     now, extra = utcnow(), {**(common or {}), "origin": origin}
-    stored = _bulk_insert([{**_OWNERS, **row, **extra, "inserted_at": now} for row in rows]) if rows else 0
+    stored = bulk_insert([{**_OWNERS, **row, **extra, "inserted_at": now} for row in rows]) if rows else 0
     db.session.commit()
     return stored, len(rows) - stored
 
