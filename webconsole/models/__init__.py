@@ -1,6 +1,7 @@
 """Tables only; rules live in webconsole.domain."""
 from webconsole.models.audit import AuditEvent
 from webconsole.models.commands import DeviceCommand
+from webconsole.models.connections import DataConnection, IngestError
 from webconsole.models.deployment import DeploymentPolicy
 from webconsole.models.devices import BackupState, Destination, Device
 from webconsole.models.events import FileEvent
@@ -14,8 +15,8 @@ from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
 
 __all__ = [
-    "AgentVersion", "AuditEvent", "BackupState", "DeploymentPolicy", "Destination", "Device", "DeviceCommand",
-    "DeviceSettings", "FileEvent",
+    "AgentVersion", "AuditEvent", "BackupState", "DataConnection", "DeploymentPolicy", "Destination", "Device", "DeviceCommand",
+    "DeviceSettings", "FileEvent", "IngestError",
     "ListPreference", "Org", "OrgSettings", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
     "StorageUsage", "User", "user_roles",
 ]
