@@ -10,7 +10,7 @@ PUBLIC = {"static", "home.index", "auth.signin", "account.set_locale"}
 
 def test_every_route_declares_a_permission():
     app = create_app(base_config("sqlite://"))
-    undeclared, public, devices = [], set(), set()
+    undeclared, public, devices, senders = [], set(), set(), set()
     for endpoint, view in app.view_functions.items():
         permission = getattr(view, "permission", None)
         if permission is None:
@@ -19,20 +19,24 @@ def test_every_route_declares_a_permission():
             public.add(endpoint)
         elif permission == "device":
             devices.add(endpoint)
+        elif permission == "connection":
+            senders.add(endpoint)
     assert undeclared == []
     assert public == PUBLIC
     # The agent protocol: devices prove themselves with a registration key or their secret.
     assert devices and all(e.startswith("agent_api.") for e in devices)
+    # Data connections' senders prove themselves with their connection's token.
+    assert senders == {"ingest.events"}
 
 
 SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/destinations/", "/updates/", "/client-management/",
             "/subscription/", "/reports/", "/audit/", "/risk-exposure/",
-            "/forensic-search/"]
+            "/forensic-search/", "/data-connections/"]
 EVERYTHING = set(SECTIONS)
 EXPECTED = {
     "admin@acme.test": EVERYTHING,
     "orgadmin@acme.test": EVERYTHING - {"/audit/", "/updates/", "/client-management/", "/forensic-search/",
-                                                 "/risk-exposure/"},
+                                                 "/risk-exposure/", "/data-connections/"},
     "helpdesk@acme.test": {"/dashboard/", "/users/", "/devices/", "/destinations/", "/reports/"},
     "auditor@acme.test": {"/audit/"},
     "user@acme.test": {"/devices/"},

@@ -36,8 +36,7 @@ def upgrade():
     sa.Column('events_rejected', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_data_connections_created_by_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_data_connections')),
-    sa.UniqueConstraint('key', name=op.f('uq_data_connections_key')),
-    sa.UniqueConstraint('name', name=op.f('uq_data_connections_name'))
+    sa.UniqueConstraint('key', name=op.f('uq_data_connections_key'))
     )
     op.create_table('data_connection_errors',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -2,16 +2,17 @@ import pytest
 from playwright.sync_api import expect
 
 SECTIONS = ["Dashboard", "Organizations", "Users", "Devices", "Destinations", "App Updates", "Client Management",
-            "Subscription", "Reports", "Audit Log", "Risk Exposure", "Forensic Search"]
+            "Subscription", "Reports", "Audit Log", "Risk Exposure", "Forensic Search", "Data Connections"]
 PATHS = {"Dashboard": "dashboard", "Organizations": "orgs", "Users": "users", "Devices": "devices",
          "Destinations": "destinations", "App Updates": "updates", "Client Management": "client-management",
          "Subscription": "subscription", "Reports": "reports", "Audit Log": "audit",
-         "Risk Exposure": "risk-exposure", "Forensic Search": "forensic-search"}
+         "Risk Exposure": "risk-exposure", "Forensic Search": "forensic-search", "Data Connections": "data-connections"}
 EXPECTED = {
     "admin@example.com": SECTIONS,
     "orgadmin@example.com": [s for s in SECTIONS if s not in ("App Updates", "Client Management", "Audit Log",
-                                                              "Risk Exposure", "Forensic Search")],
-    "analyst@example.com": ["Risk Exposure", "Forensic Search"],
+                                                              "Risk Exposure", "Forensic Search",
+                                                              "Data Connections")],
+    "analyst@example.com": ["Risk Exposure", "Forensic Search", "Data Connections"],
     "legal@example.com": ["Users"],
     "auditor@example.com": ["Audit Log"],
     "helpdesk@example.com": ["Dashboard", "Users", "Devices", "Destinations", "Reports"],

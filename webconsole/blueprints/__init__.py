@@ -9,6 +9,7 @@ def register_blueprints(app):
         audit,
         auth,
         clients,
+        connections,
         console,
         dashboard,
         destinations,
@@ -17,6 +18,7 @@ def register_blueprints(app):
         forensics,
         help,
         home,
+        ingest,
         orgs,
         preferences,
         reports,
@@ -38,6 +40,7 @@ def register_blueprints(app):
     app.register_blueprint(forensics.bp)
     app.register_blueprint(exposure.bp)
     app.register_blueprint(activity.bp)
+    app.register_blueprint(connections.bp)
     app.register_blueprint(destinations.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)
@@ -45,6 +48,7 @@ def register_blueprints(app):
     app.register_blueprint(updates.bp)
     app.register_blueprint(clients.bp)
     app.register_blueprint(agent_api.bp)
+    app.register_blueprint(ingest.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(audit.bp)
 

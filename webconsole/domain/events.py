@@ -20,7 +20,7 @@ BATCH_LIMIT = 1000
 LIST_LIMIT = 100
 
 EVENT_TYPES = ("CREATED", "MODIFIED", "DELETED", "READ_BY_APP", "EMAILED", "PRINTED")
-SOURCES = ("Endpoint", "GoogleDrive", "OneDrive", "Box", "Gmail", "Office365")
+SOURCES = ("Endpoint", "GoogleDrive", "OneDrive", "Box", "Gmail", "Office365", "Webhook")
 CATEGORIES = ("Audio", "Document", "Executable", "Image", "Pdf", "Presentation", "Script", "SourceCode",
               "Spreadsheet", "Video", "VirtualDiskImage", "Archive")
 # Each exposure is one bit of FileEvent.exposure.

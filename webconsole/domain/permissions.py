@@ -21,6 +21,7 @@ PERMISSIONS = {
     "updates.manage": _l("Manage the agent versions offered to devices"),
     "clients.manage": _l("Manage deployment policies for installing agents"),
     "forensics.search": _l("Search file events"),
+    "connections.manage": _l("Manage data connections that bring in file events from cloud services"),
     "alerts.manage": _l("Review alerts and manage alert rules"),
     "watchlists.manage": _l("Manage watchlists"),
     "legalhold.manage": _l("Manage legal hold matters and policies"),
@@ -41,7 +42,7 @@ BUILTIN_ROLES = [
         "devices.edit",
     })),
     BuiltinRole("security_admin", "Security Administrator", "all", frozenset({
-        "forensics.search", "alerts.manage", "watchlists.manage",
+        "forensics.search", "connections.manage", "alerts.manage", "watchlists.manage",
     })),
     BuiltinRole("insider_risk_analyst", "Insider Risk Analyst", "all", frozenset({
         "forensics.search", "alerts.manage",

@@ -14,7 +14,8 @@ class DataConnection(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The public part of the ingest URL; random, so one connection's URL says nothing of the others.
     key: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # Unique among connections not removed (webconsole.domain.connections): a removed one keeps its name.
+    name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default="active")  # active, paused or removed

@@ -2,11 +2,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 
+from webconsole.domain.connections import KINDS
+
 STATUS = {
     "active": _l("Active"),
     "deactivated": _l("Deactivated"),
     "blocked": _l("Blocked"),
     "deauthorized": _l("Deauthorized"),
+    "paused": _l("Paused"),
+    "removed": _l("Removed"),
 }
 
 # Product names are not translated.
@@ -16,6 +20,12 @@ AUDIT_EVENTS = {
     "signin": _l("Signed in"),
     "search.save": _l("Forensic search saved"),
     "search.delete": _l("Saved forensic search deleted"),
+    "connection.create": _l("Data connection added"),
+    "connection.update": _l("Data connection changed"),
+    "connection.pause": _l("Data connection paused"),
+    "connection.resume": _l("Data connection resumed"),
+    "connection.rotate": _l("Data connection token replaced"),
+    "connection.remove": _l("Data connection removed"),
     "signin.failed": _l("Sign-in failed"),
     "signin.throttled": _l("Sign-in refused (too many failures)"),
     "signout": _l("Signed out"),
@@ -70,6 +80,7 @@ OBJECT_TYPES = {
     "agent_version": _l("Agent version"),
     "deployment": _l("Deployment policy"),
     "saved_search": _l("Saved search"),
+    "data_connection": _l("Data connection"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}
@@ -93,3 +104,9 @@ FILE_CATEGORIES = {
     "Spreadsheet": _l("Spreadsheet"), "Video": _l("Video"), "VirtualDiskImage": _l("Virtual disk image"),
     "Archive": _l("Archive"),
 }
+
+CONNECTION_KINDS = {key: kind.label for key, kind in KINDS.items()}
+
+# Where a file event came from; the cloud services' names are product names, not translated.
+FILE_EVENT_SOURCES = {"Endpoint": _l("Endpoint"), "GoogleDrive": "Google Drive", "OneDrive": "Microsoft OneDrive",
+                      "Box": "Box", "Gmail": "Gmail", "Office365": "Microsoft 365", "Webhook": _l("Webhook")}

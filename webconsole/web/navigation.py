@@ -32,6 +32,7 @@ NAVIGATION = [
     (_l("Insider risk"), [
         NavItem("exposure.index", _l("Risk Exposure"), "forensics.search", "dashboard"),
         NavItem("forensics.index", _l("Forensic Search"), "forensics.search", "search"),
+        NavItem("connections.index", _l("Data Connections"), "connections.manage", "plug"),
     ]),
 ]
 

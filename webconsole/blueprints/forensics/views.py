@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webconsole.blueprints.forensics import bp
-from webconsole.domain import events, forensics
+from webconsole.domain import connections, events, forensics
 from webconsole.domain.errors import ValidationError
 from webconsole.models.base import utcnow
 from webconsole.web.exports import safe_filename
@@ -80,7 +80,8 @@ def event(event_id):
         base = None
     pivot = lambda field, value: _search_with(base or url_for("forensics.index"), field, value)  # noqa: E731
     template = "forensics/_event.html" if is_partial() else "forensics/event.html"
-    return render_template(template, event=found, pivot=pivot, exposures=events.exposure_names(found.exposure))
+    return render_template(template, event=found, pivot=pivot, exposures=events.exposure_names(found.exposure),
+                           connection=connections.origin_name(found.origin))
 
 
 @bp.get("/export.json")

@@ -1,0 +1,151 @@
+"""Data connections: tokens kept as hashes, events stored or refused one by one, counts and errors kept."""
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from webconsole.domain import connections
+from webconsole.domain.errors import ValidationError
+from webconsole.extensions import db
+from webconsole.models import AuditEvent, DataConnection, FileEvent, IngestError, User
+
+
+def event(**changes):
+    return {"eventId": str(uuid.uuid4()), "eventType": "MODIFIED", "eventTimestamp": "2026-11-25T10:04:31.120Z",
+            "fileName": "board-deck.pptx", "filePath": "https://drive.example.test/Shared/", "fileSize": 9120,
+            "deviceUserName": "USER@acme.test", "exposure": ["SharedViaLink"], **changes}
+
+
+@pytest.fixture
+def ctx(app, world):
+    with app.app_context():
+        yield db.session.get(User, world["admin"])
+
+
+def test_the_token_is_returned_once_and_only_its_hash_is_kept(ctx):
+    connection, token = connections.create_connection(ctx, name="Acme Drive", kind="google_drive")
+    assert token.startswith(connections.TOKEN_PREFIX) and len(token) > 40
+    stored = db.session.get(DataConnection, connection.id)
+    assert token not in (stored.token_hash, stored.key) and stored.token_hint == token[-4:]
+    assert connections.authenticate(stored.key, token).id == connection.id
+    assert db.session.scalar(select(AuditEvent.event_type).where(AuditEvent.object_type == "data_connection")) \
+        == "connection.create"
+
+
+def test_names_are_unique_among_connections_not_removed(ctx):
+    first, _token = connections.create_connection(ctx, name="Mail", kind="gmail")
+    with pytest.raises(ValidationError) as refused:
+        connections.create_connection(ctx, name="  mail ", kind="webhook")
+    assert refused.value.field == "name"
+    connections.remove_connection(ctx, first)
+    again, _token = connections.create_connection(ctx, name="Mail", kind="gmail")
+    assert again.id != first.id
+
+
+def test_unknown_kind_is_refused(ctx):
+    with pytest.raises(ValidationError) as refused:
+        connections.create_connection(ctx, name="Something", kind="ftp")
+    assert refused.value.field == "kind"
+
+
+def test_good_events_are_stored_and_bad_ones_refused_one_by_one(ctx, world):
+    connection, _token = connections.create_connection(ctx, name="Acme Drive", kind="google_drive")
+    good = event()
+    answer = connections.ingest(connection, {"events": [good, event(fileSize="big"), "not an event",
+                                                        event(deviceUserName="nobody@elsewhere.test")]})
+    assert answer["accepted"] == 2 and answer["duplicates"] == 0
+    assert [(r["index"], r["field"]) for r in answer["rejected"]] == [(1, "fileSize"), (2, "")]
+    stored = db.session.execute(select(FileEvent).where(FileEvent.event_id == good["eventId"])).scalar_one()
+    # The connection is the source; the user is found by name whatever its case.
+    assert (stored.source, stored.origin, stored.user_id) == ("GoogleDrive", f"c{connection.id}", world["user"])
+    connection = db.session.get(DataConnection, connection.id)
+    assert (connection.events_received, connection.events_rejected) == (2, 2)
+    assert connection.last_event_at is not None
+    assert [e.message for e in connections.recent_errors(connection)][-1].startswith("events[1]: fileSize")
+
+
+def test_sending_the_same_events_again_stores_nothing_twice(ctx):
+    connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
+    batch = [event(), event()]
+    connections.ingest(connection, {"events": batch})
+    assert connections.ingest(connection, {"events": batch}) == {"accepted": 0, "duplicates": 2, "rejected": []}
+    assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 2
+    assert db.session.get(DataConnection, connection.id).events_received == 2
+
+
+def test_the_same_event_id_from_two_connections_is_two_events(ctx):
+    one, _ = connections.create_connection(ctx, name="Box one", kind="box")
+    two, _ = connections.create_connection(ctx, name="Box two", kind="box")
+    same = event()
+    connections.ingest(one, {"events": [same]})
+    assert connections.ingest(two, {"events": [same]})["accepted"] == 1
+
+
+@pytest.mark.parametrize("payload", [None, [], {"events": "x"}, {"event": []}])
+def test_a_body_without_an_events_list_is_refused_and_noted(ctx, payload):
+    connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
+    with pytest.raises(connections.IngestRefused) as refused:
+        connections.ingest(connection, payload)
+    assert (refused.value.status, refused.value.code) == (400, "invalid_request")
+    assert db.session.get(DataConnection, connection.id).events_rejected == 1
+
+
+def test_a_paused_connection_refuses_events_until_resumed(ctx):
+    connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
+    connections.set_paused(ctx, connection, True)
+    with pytest.raises(connections.IngestRefused) as refused:
+        connections.ingest(connection, {"events": [event(), event()]})
+    assert refused.value.status == 409
+    assert db.session.get(DataConnection, connection.id).events_rejected == 2
+    connections.set_paused(ctx, connection, False)
+    assert connections.ingest(connection, {"events": [event()]})["accepted"] == 1
+    assert [e for (e,) in db.session.execute(select(AuditEvent.event_type).order_by(AuditEvent.id))][-2:] == \
+        ["connection.pause", "connection.resume"]
+
+
+def test_too_many_events_in_one_request_are_refused(ctx):
+    connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
+    with pytest.raises(connections.IngestRefused) as refused:
+        connections.ingest(connection, {"events": [event() for _ in range(1001)]})
+    assert refused.value.status == 413
+    assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 0
+
+
+def test_a_new_token_replaces_the_old_one_at_once(ctx):
+    connection, old = connections.create_connection(ctx, name="Hook", kind="webhook")
+    new = connections.rotate_token(ctx, connection)
+    assert connections.authenticate(connection.key, new).id == connection.id
+    with pytest.raises(connections.IngestRefused) as refused:
+        connections.authenticate(connection.key, old)
+    assert refused.value.status == 401
+    assert db.session.get(DataConnection, connection.id).events_rejected == 1
+
+
+def test_a_removed_connection_answers_as_if_it_never_existed(ctx):
+    connection, token = connections.create_connection(ctx, name="Hook", kind="webhook")
+    connections.ingest(connection, {"events": [event()]})
+    connections.remove_connection(ctx, connection)
+    with pytest.raises(connections.IngestRefused) as refused:
+        connections.authenticate(connection.key, token)
+    assert refused.value.status == 404
+    with pytest.raises(ValidationError):
+        connections.rotate_token(ctx, connection)
+    # The events it brought stay.
+    assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 1
+
+
+def test_only_the_newest_errors_are_kept(ctx, monkeypatch):
+    monkeypatch.setattr(connections, "ERRORS_KEPT", 5)
+    connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
+    for n in range(4):
+        connections.ingest(connection, {"events": [event(eventType=f"BAD{n}"), event(eventType=f"BAD{n}")]})
+    kept = db.session.scalars(select(IngestError.message).where(IngestError.connection_id == connection.id)
+                              .order_by(IngestError.id)).all()
+    assert len(kept) == 5 and db.session.get(DataConnection, connection.id).events_rejected == 8
+
+
+def test_changes_are_audited_with_what_changed(ctx):
+    connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
+    connections.update_connection(ctx, connection, name="Partner hook", description="From the partner portal")
+    entry = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "connection.update")).one()
+    assert entry.details["name"] == ["Hook", "Partner hook"] and entry.object_label == "Partner hook"
