@@ -1,7 +1,10 @@
 """Jinja globals and filters: locale-aware formats, permissions, navigation."""
+import re
+
 from babel.units import format_unit
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from markupsafe import Markup, escape
 
 from webconsole.domain.events import exposure_names
 from webconsole.domain.permissions import role_label
@@ -31,6 +34,23 @@ def datetime_filter(value, fmt="medium"):
     return format_datetime(value, fmt) if value else ""
 
 
+# Control characters and direction overrides: invisible, yet "invoice\u202efdp.exe" reads as
+# "invoiceexe.pdf". Names from endpoints show them as visible marks, so an investigator sees the real name.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def reveal_filter(value):
+    """Text (escaped) with control and bidirectional-override characters shown as marks like ⟨U+202E⟩."""
+    if value is None:
+        return ""
+    text = str(value)
+    if not _HIDDEN.search(text):
+        return text
+    parts = re.split(f"({_HIDDEN.pattern})", text)
+    return Markup("").join(Markup(f'<span class="hidden-char">U+{ord(part):04X}</span>') if _HIDDEN.fullmatch(part)
+                           else escape(part) for part in parts if part)
+
+
 def percent_filter(value):
     """A 0-100 value as a locale-formatted percentage."""
     return format_percent((value or 0) / 100, "#,##0.#%")
@@ -45,6 +65,7 @@ def html_lang():
 def init_app(app):
     app.jinja_env.filters.update(
         bytes=bytes_filter, datetime=datetime_filter, percent=percent_filter, number=format_decimal,
+        reveal=reveal_filter,
         date=lambda value: format_date(value) if value else "",
     )
     app.jinja_env.globals.update(
