@@ -15,11 +15,12 @@ def test_an_investigator_sees_a_users_timeline_devices_and_exposure(client, sign
 
 def test_links_lead_there_and_strangers_are_kept_out(client, sign_in, exposures):  # noqa: F811
     sign_in("admin@acme.test")
-    assert f"/user-activity/?user={exposures['user']}" in client.get(f"/users/{exposures['user']}").get_data(
-        as_text=True)
+    for page in (f"/users/{exposures['user']}", f"/devices/{exposures['user_laptop']}"):
+        assert f"/user-activity/?user={exposures['user']}" in client.get(page).get_data(as_text=True)
     client.get("/auth/signout")
     sign_in("orgadmin@acme.test")
-    assert "/user-activity/" not in client.get(f"/users/{exposures['user']}").get_data(as_text=True)
+    for page in (f"/users/{exposures['user']}", f"/devices/{exposures['user_laptop']}"):
+        assert "/user-activity/" not in client.get(page).get_data(as_text=True)
     assert client.get(f"/user-activity/?user={exposures['user']}").status_code == 403
     client.get("/auth/signout")
     sign_in("analyst@acme.test")
