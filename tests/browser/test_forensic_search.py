@@ -1,4 +1,6 @@
-"""An investigator in Forensic Search: filter rows, event details, a pivot on the hash, saving and reopening."""
+"""An investigator in Forensic Search: filter rows, event details, a pivot on the hash, saving and reopening,
+choosing columns."""
+import csv
 import re
 import uuid
 from datetime import timedelta
@@ -71,3 +73,38 @@ def test_investigator_narrows_pivots_saves_and_reopens(page, sign_in, base_url, 
     page.get_by_role("link", name="Una's USB copies").click()
     expect(page).to_have_url(re.compile(rf"v3={SHA}"))
     assert result_names(page) == ["roadmap.pdf"]
+
+
+def headings(page):
+    return [t.strip() for t in page.locator("#list-forensic_search thead th").all_inner_texts()]
+
+
+def test_columns_are_chosen_with_the_keyboard_kept_exported_and_reset(page, sign_in, base_url, usb_copies):
+    sign_in("admin@example.com")
+    page.goto(base_url + "/forensic-search/?range=P7D&f1=deviceUserName&v1=user%40example.com")
+    assert "SHA-256" in headings(page) and "Removable media volume" not in headings(page)
+    chooser = page.locator(".column-chooser")
+    chooser.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(chooser.get_by_label("Removable media volume")).to_be_visible()
+    chooser.get_by_label("Removable media volume").press("Space")
+    chooser.get_by_label("SHA-256").press("Space")
+    chooser.get_by_role("button", name="Apply").press("Enter")
+    expect(page.locator("#list-forensic_search thead")).to_contain_text("Removable media volume")
+    assert "SHA-256" not in headings(page)
+    expect(page).to_have_url(re.compile(r"f1=deviceUserName"))  # back on the same search
+    roadmap = page.locator("#list-forensic_search tbody tr", has_text="roadmap.pdf")
+    expect(roadmap).to_contain_text("KINGSTON")
+
+    page.reload()  # kept on the server
+    assert "Removable media volume" in headings(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    with open(download.value.path(), encoding="utf-8-sig") as exported:
+        assert next(csv.reader(exported)) == headings(page)
+    expect(page.locator("#export-status")).to_contain_text("Export finished: 3 events.")
+
+    page.locator(".column-chooser summary").click()
+    page.get_by_role("button", name="Default columns").click()
+    expect(page.locator("#list-forensic_search thead")).to_contain_text("SHA-256")
+    assert "Removable media volume" not in headings(page)

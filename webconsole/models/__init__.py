@@ -5,6 +5,7 @@ from webconsole.models.connections import DataConnection, IngestError
 from webconsole.models.deployment import DeploymentPolicy
 from webconsole.models.devices import BackupState, Destination, Device
 from webconsole.models.events import FileEvent
+from webconsole.models.exports import ExportProgress
 from webconsole.models.forensics import SavedSearch
 from webconsole.models.orgs import Org
 from webconsole.models.preferences import ListPreference
@@ -16,7 +17,7 @@ from webconsole.models.users import Role, RolePermission, SignInAttempt, User, u
 
 __all__ = [
     "AgentVersion", "AuditEvent", "BackupState", "DataConnection", "DeploymentPolicy", "Destination", "Device", "DeviceCommand",
-    "DeviceSettings", "FileEvent", "IngestError",
+    "DeviceSettings", "ExportProgress", "FileEvent", "IngestError",
     "ListPreference", "Org", "OrgSettings", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
     "StorageUsage", "User", "user_roles",
 ]

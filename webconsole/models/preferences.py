@@ -15,4 +15,6 @@ class ListPreference(db.Model):
     list_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     # {"column key": width in px}
     widths: Mapped[dict] = mapped_column(JSON, default=dict)
+    # ["column key", ...] the user chose to see; NULL: the list's default columns
+    columns: Mapped[list | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

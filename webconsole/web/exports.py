@@ -36,13 +36,17 @@ def csv_response(name, header, rows):
         writer = csv.writer(buffer)
         buffer.write("\ufeff")  # a BOM, so spreadsheets read UTF-8 names correctly
         writer.writerow([neutralise(str(h)) for h in header])
-        for row in rows:
-            writer.writerow([neutralise(v) for v in row])
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+        try:
+            for row in rows:
+                writer.writerow([neutralise(v) for v in row])
+                if buffer.tell() > 64 * 1024:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+        finally:
+            # A cancelled download stops here: close `rows` now, so that it can say it did not finish.
+            getattr(rows, "close", lambda: None)()
 
     filename = safe_filename(f"{name}-{utcnow():%Y-%m-%d}") + ".csv"
     return Response(generate(), mimetype="text/csv", headers={

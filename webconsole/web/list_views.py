@@ -1,11 +1,15 @@
-"""List doors: the page, its rows, its lazy count and its CSV export, for any ListSpec."""
+"""List doors: the page, its rows, its lazy count, its column choice and its CSV export, for any ListSpec."""
+from contextlib import closing
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, stream_with_context, url_for
+from flask import abort, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from webconsole.domain import exports
 from webconsole.domain.errors import ValidationError
-from webconsole.domain.preferences import column_widths
+from webconsole.domain.preferences import list_preferences, reset_chosen_columns, save_chosen_columns
 from webconsole.web.exports import csv_response
 from webconsole.web.htmx import is_partial
 from webconsole.web.lists import (
@@ -32,6 +36,7 @@ class ListView:
     widths: dict
     rows_endpoint: str
     count_endpoint: str
+    columns: list  # the columns shown, in order
     first: bool = True
     errors: dict = field(default_factory=dict)
 
@@ -71,6 +76,22 @@ class ListView:
         return url_for(_endpoint(self.spec, "export"), **self.params.args())
 
     @property
+    def export_progress_url(self):
+        if not self.spec.export_name:
+            return None
+        return url_for(_endpoint(self.spec, "export_progress"))
+
+    @property
+    def column_choices(self):
+        """[(column, shown)] of the columns a user may show or hide (required ones are always shown)."""
+        shown = {c.key for c in self.columns}
+        return [(c, c.key in shown) for c in self.spec.columns if not c.required]
+
+    @property
+    def columns_url(self):
+        return url_for(_endpoint(self.spec, "columns")) if self.spec.choosable else None
+
+    @property
     def widths_url(self):
         return url_for("preferences.save_widths", list_key=self.spec.key)
 
@@ -85,12 +106,12 @@ def _endpoint(spec, part):
     return f"{base}.{part}" if name == "index" else f"{base}.{name}_{part}"
 
 
-def _checked_page(spec, params, after=None, limit=None):
+def _checked_page(spec, params, after=None, limit=None, columns=None):
     """(params, page, errors): a filter the domain refuses is dropped and its message kept."""
     errors = {}
     while True:
         try:
-            return params, fetch_page(spec, current_user, params, after, limit), errors
+            return params, fetch_page(spec, current_user, params, after, limit, columns), errors
         except ValidationError as error:
             if not error.field or error.field not in params.filters:
                 raise
@@ -98,12 +119,18 @@ def _checked_page(spec, params, after=None, limit=None):
             params = params.without(error.field)
 
 
+def shown_columns(spec):
+    """The columns the signed-in user shows in this list: their choice, or the list's defaults."""
+    return spec.visible_columns(list_preferences(current_user.id, spec.key)[1])
+
+
 def first_page(spec):
     """The ListView for a list page (first rows), from the request's query string."""
-    params, page, errors = _checked_page(spec, params_from_request(spec))
+    widths, chosen = list_preferences(current_user.id, spec.key)
+    columns = spec.visible_columns(chosen)
+    params, page, errors = _checked_page(spec, params_from_request(spec), columns=columns)
     return ListView(
-        spec=spec, params=params, page=page, errors=errors,
-        widths=column_widths(current_user.id, spec.key),
+        spec=spec, params=params, page=page, errors=errors, widths=widths, columns=columns,
         rows_endpoint=_endpoint(spec, "rows"), count_endpoint=_endpoint(spec, "count"),
     )
 
@@ -112,16 +139,53 @@ def next_page(spec):
     """The ListView for the rows after the request's cursor."""
     token = request.args.get("cursor", "")
     params, phase, value, last_id = decode_cursor(spec, token)
-    params, page, _errors = _checked_page(spec, params, (phase, value, last_id))
+    columns = shown_columns(spec)
+    params, page, _errors = _checked_page(spec, params, (phase, value, last_id), columns=columns)
     return ListView(
-        spec=spec, params=params, page=page,
+        spec=spec, params=params, page=page, columns=columns,
         widths={}, rows_endpoint=_endpoint(spec, "rows"), count_endpoint=_endpoint(spec, "count"),
         first=False,
     )
 
 
+def _list_url(spec, target):
+    """`target` when it is this list's own URL (where the column choice came from), else the list."""
+    index = url_for(spec.endpoint)
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or parts.path != index:
+        return index
+    return index + ("?" + parts.query if parts.query else "")
+
+
+def export_tracker(spec, params):
+    """An ExportTracker when the request asks for progress (a `progress` token), else None."""
+    token = request.args.get("progress")
+    if token is None:
+        return None
+    if not exports.valid_token(token):
+        abort(400, description=_("The export's progress token is not valid."))
+    total, exact = bounded_count(spec, current_user, params)
+    return exports.start_export(token, current_user.id, total, exact)
+
+
+def export_pages(spec, params, columns=None, tracker=None):
+    """pages(), reporting to `tracker` (if any) after each batch, and whether the export completed."""
+    complete = False
+    try:
+        for rows in pages(spec, params, columns=columns):
+            yield rows
+            if tracker is not None:
+                tracker.advance(len(rows))
+        complete = True
+    finally:
+        # Also when the download is cancelled: closing the stream stops this generator.
+        if tracker is not None:
+            tracker.finish(failed=not complete)
+
+
 def register_list_routes(bp, spec, permission, page_template, url="/"):
-    """Add a list's routes to a blueprint at `url`: the page, its next rows, its lazy count, its export."""
+    """Add a list's routes to a blueprint at `url`: the page, its next rows, its lazy count, its export (and
+    its progress), and its choice of columns."""
     @require(permission)
     def index():
         """The list page, or just its table when htmx sorts or searches."""
@@ -148,10 +212,33 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
 
     @require(permission)
     def export():
-        """Every row of the list as it is filtered and sorted, as CSV, streamed in keyset batches."""
-        params, _page, _errors = _checked_page(spec, params_from_request(spec), limit=1)
-        return csv_response(spec.export_name, [c.label for c in spec.columns],
-                            stream_with_context(_export_rows(spec, params)))
+        """Every row of the list as it is filtered and sorted, in the user's columns, as CSV streamed in
+        keyset batches; with a `progress` token, how far it has got can be asked while it runs."""
+        columns = shown_columns(spec)
+        params, _page, _errors = _checked_page(spec, params_from_request(spec), limit=1, columns=columns)
+        rows = _export_rows(spec, params, columns, export_tracker(spec, params))
+        return csv_response(spec.export_name, [c.label for c in columns], stream_with_context(rows))
+
+    @require(permission)
+    def export_progress():
+        """How far the user's export with this token has got: a fragment asking again while it runs."""
+        token = request.args.get("token", "")
+        if not exports.valid_token(token):
+            abort(400, description=_("The export's progress token is not valid."))
+        tries = max(0, request.args.get("tries", 0, type=int))
+        return render_template("_partials/list_export_progress.html", token=token, tries=tries,
+                               progress=exports.export_progress(current_user.id, token),
+                               url=url_for(_endpoint(spec, "export_progress")))
+
+    @require(permission)
+    def columns():
+        """Keep the columns the user chose for this list (or its defaults again), then show the list."""
+        if request.form.get("reset"):
+            reset_chosen_columns(current_user.id, spec.key)
+        else:
+            save_chosen_columns(current_user.id, spec.key, request.form.getlist("column"), spec.column_keys,
+                                [c.key for c in spec.columns if c.required])
+        return redirect(_list_url(spec, request.form.get("next")), 303)
 
     name = spec.endpoint.rpartition(".")[2]
     part = lambda p: _endpoint(spec, p).rpartition(".")[2]  # noqa: E731
@@ -160,21 +247,26 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
     bp.add_url_rule(url + "count", part("count"), count)
     if spec.export_name:
         bp.add_url_rule(url + "export.csv", part("export"), export)
+        bp.add_url_rule(url + "export/progress", part("export_progress"), export_progress)
+    if spec.choosable:
+        bp.add_url_rule(url + "columns", part("columns"), columns, methods=["POST"])
 
 
-def pages(spec, params, batch=EXPORT_BATCH):
-    """Every row of the list as filtered and sorted, a keyset page of `batch` rows at a time (for exports)."""
+def pages(spec, params, batch=None, columns=None):
+    """Every row of the list as filtered and sorted, a keyset page of `batch` (EXPORT_BATCH) rows at a
+    time (for exports); with `columns`, only what they show is read."""
     after = None
     while True:
-        page = fetch_page(spec, current_user, params, after, limit=batch)
+        page = fetch_page(spec, current_user, params, after, limit=batch or EXPORT_BATCH, columns=columns)
         yield page.rows
         if not page.next_cursor:
             return
         after = decode_cursor(spec, page.next_cursor)[1:]
 
 
-def _export_rows(spec, params):
-    for rows in pages(spec, params):
-        for row in rows:
-            values = row._mapping
-            yield [column.export(values) for column in spec.columns]
+def _export_rows(spec, params, columns, tracker):
+    with closing(export_pages(spec, params, columns, tracker)) as batches:
+        for rows in batches:
+            for row in rows:
+                values = row._mapping
+                yield [column.export(values) for column in columns]

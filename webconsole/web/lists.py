@@ -1,7 +1,8 @@
 """The list pattern: whitelisted sorts, keyset pages with signed cursors, lazy bounded counts.
 
 A section declares a ListSpec (columns and a query from the domain); this module does the rest,
-so every list sorts, scrolls, counts and remembers widths the same way.
+so every list sorts, scrolls, counts, remembers widths and (when it offers a choice of columns)
+reads only the columns a user shows, the same way.
 """
 import json
 from dataclasses import dataclass, field
@@ -35,9 +36,16 @@ class Column:
     numeric: bool = False
     link: tuple | None = None  # (endpoint, argument name): the cell links to the row's page by its id
     panel: str | None = None  # id of an element the link's page opens in (htmx), rather than navigating
+    # In a list that offers a choice of columns (ListSpec.choosable):
+    optional: bool = False  # hidden until the user chooses it
+    required: bool = False  # always shown (it opens the row), so not offered in the choice
+    select: tuple = ()  # labelled SQL expressions the cell reads; () means the query's column named `key`
+    labels: Any = None  # {stored value: label}: the cell and the export show the label
 
     def export(self, values):
         """This column's value for a CSV export of a row (`values` is the row's mapping)."""
+        if self.labels is not None:
+            return str(self.labels.get(values[self.key], values[self.key] or ""))
         return EXPORTERS.get(self.cell, _raw)(values, self.key)
 
 
@@ -55,6 +63,7 @@ class ListSpec:
     filters: tuple = ()  # names of extra request args the query understands
     export_name: str | None = None  # file name stem of the CSV export; None: no export
     page_context: Callable | None = None  # page_context(actor) -> extra template values (filter choices)
+    choosable: bool = False  # each user chooses which columns they see (and the CSV export holds)
 
     def __post_init__(self):
         _REGISTRY[self.key] = self
@@ -66,6 +75,18 @@ class ListSpec:
     @property
     def column_keys(self):
         return {c.key for c in self.columns}
+
+    @property
+    def default_columns(self):
+        return [c for c in self.columns if not c.optional or not self.choosable]
+
+    def visible_columns(self, chosen):
+        """The columns shown, in the list's order: the `chosen` keys (plus the required ones), or the
+        defaults when nothing (or nothing this list still has) was chosen."""
+        if not self.choosable or not chosen:
+            return self.default_columns
+        shown = [c for c in self.columns if c.key in chosen or c.required]
+        return shown if any(c.key in chosen for c in shown) else self.default_columns
 
 
 def _raw(values, key):
@@ -82,6 +103,7 @@ def _label(table):
 
 EXPORTERS = {
     "datetime": _iso,
+    "texts": lambda v, k: ", ".join(v[k] or ()),
     "status": _label(labels.STATUS),
     "user_status": lambda v, k: str(labels.STATUS.get(v[k], v[k])) + (
         f", {labels.STATUS['blocked']}" if v["blocked"] else ""),
@@ -194,12 +216,28 @@ def _phases(column, descending):
     return ["value", "null"] if descending else ["null", "value"]
 
 
-def fetch_page(spec, actor, params, after=None, limit=None):
-    """One keyset page of rows: `after` is (phase, value, id) of the last row already shown."""
+def only_columns(spec, query, columns):
+    """The list's query narrowed to the row id and what `columns` show: hidden columns are never read."""
+    if not spec.choosable:
+        return query
+    selected = query.selected_columns
+    wanted = {"id": selected.id}
+    for column in columns:
+        for expr in column.select or (selected[column.key],):
+            wanted.setdefault(expr.key, expr)
+    # Keep the FROM list of the full query, so that narrowing never changes which rows match.
+    return query.with_only_columns(*wanted.values(), maintain_column_froms=True)
+
+
+def fetch_page(spec, actor, params, after=None, limit=None, columns=None):
+    """One keyset page of rows: `after` is (phase, value, id) of the last row already shown; with
+    `columns`, only what they show is read."""
     limit = limit or current_app.config["LIST_PAGE_SIZE"]
     column = spec.sortable[params.sort]
     descending = params.dir == "desc"
     base = spec.query(actor, params)
+    if columns is not None:
+        base = only_columns(spec, base, columns)
     id_col = base.selected_columns.id
     sort_expr = column.sort
     phases = _phases(column, descending)

@@ -1,5 +1,6 @@
 """Forensic Search: file events by any field within a date range; event details; saved searches."""
 import json
+from contextlib import closing
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
@@ -13,7 +14,7 @@ from webconsole.models.base import utcnow
 from webconsole.web.exports import safe_filename
 from webconsole.web.file_events import file_event_columns
 from webconsole.web.htmx import is_partial
-from webconsole.web.list_views import pages, register_list_routes
+from webconsole.web.list_views import export_pages, export_tracker, register_list_routes
 from webconsole.web.lists import ListSpec, fetch_page, params_from_request
 from webconsole.web.permissions import require
 
@@ -51,8 +52,15 @@ SEARCH = ListSpec(
     filters=forensics.SEARCH_ARGS,
     export_name="file-events",
     page_context=_page_context,
-    columns=file_event_columns("event_at", "event_type", "file_name", "file_path", "file_size", "file_category",
-                               "username", "hostname", "exposure", "sha256", "md5", details=True),
+    choosable=True,
+    columns=file_event_columns(
+        "event_at", "event_type", "file_name", "file_path", "file_size", "file_category", "username", "os_user",
+        "hostname", "file_owner", "source", "exposure", "sync_destination", "media_name", "media_volume",
+        "process_name", "destination_name", "tab_urls", "email_subject", "email_recipients", "risk_severity",
+        "sha256", "md5", "event_id",
+        details=True, optional=("os_user", "file_owner", "source", "sync_destination", "media_name", "media_volume",
+                                "process_name", "destination_name", "tab_urls", "email_subject", "email_recipients",
+                                "risk_severity", "md5", "event_id")),
 )
 
 register_list_routes(bp, SEARCH, "forensics.search", "forensics/index.html")
@@ -87,20 +95,23 @@ def event(event_id):
 @bp.get("/export.json")
 @require("forensics.search")
 def export_json():
-    """The whole result as a JSON array of v1 events, streamed in keyset batches."""
+    """The whole result as a JSON array of v1 events (every field, whatever the columns shown), streamed
+    in keyset batches; with a `progress` token, how far it has got can be asked while it runs."""
     params = params_from_request(SEARCH)
     try:
-        fetch_page(SEARCH, current_user, params, limit=1)
+        fetch_page(SEARCH, current_user, params, limit=1, columns=[])
     except ValidationError as error:
         abort(400, description=str(error))
+    tracker = export_tracker(SEARCH, params)
 
     def stream():
         yield "[\n"
         first = True
-        for rows in pages(SEARCH, params):
-            for item in forensics.events_as_v1([row.id for row in rows]):
-                yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
-                first = False
+        with closing(export_pages(SEARCH, params, columns=[], tracker=tracker)) as batches:
+            for rows in batches:
+                for item in forensics.events_as_v1([row.id for row in rows]):
+                    yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
+                    first = False
         yield "\n]\n"
 
     return Response(stream_with_context(stream()), mimetype="application/json", headers={

@@ -239,6 +239,35 @@
     });
   });
 
+  // Column choice: come back to the list as it is now (sorting and searching change the URL in place).
+  document.addEventListener("submit", function (e) {
+    var next = e.target.matches("form[data-keep-location]") && e.target.querySelector("input[name=next]");
+    if (next) { next.value = window.location.pathname + window.location.search; }
+  });
+
+  // Export progress: each download gets a random token, and the status region asks the server how far
+  // that export has got (any server process can answer). Without script the link is a plain download.
+  function randomToken() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest("a[data-export-progress]");
+    var status = link && document.getElementById(link.dataset.exportStatus);
+    if (!status || !window.htmx || !window.crypto) { return; }
+    var token = randomToken();
+    var url = new URL(link.href, window.location.href);
+    url.searchParams.set("progress", token);
+    link.href = url.pathname + url.search;  // the browser follows the link as it is after this handler
+    var poll = document.createElement("div");
+    poll.setAttribute("hx-get", link.dataset.exportProgress + "?token=" + token);
+    poll.setAttribute("hx-trigger", "load delay:300ms");
+    poll.setAttribute("hx-swap", "outerHTML");
+    status.replaceChildren(poll);
+    window.htmx.process(poll);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { initAll(document); });
   document.addEventListener("htmx:load", function (e) { initAll(e.target.parentNode || document); });
 })();
