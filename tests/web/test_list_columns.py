@@ -125,3 +125,20 @@ def test_a_choice_needs_the_permission_and_a_csrf_token(database_url, client, si
     token = re.search(r'class="column-form"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
                       page).group(1)
     assert choose(guarded, "file_name", csrf_token=token).status_code == 303
+
+
+def test_hostile_values_stay_text_in_the_optional_columns(app, client, sign_in, investigation):  # noqa: F811
+    hostile = {"tabUrls": ["javascript:alert(1)", "<img src=x onerror=alert(2)>"], "exposure": ["ApplicationRead"],
+               "emailSubject": "<script>alert(3)</script>", "emailRecipients": ["<b>x</b>@evil.test"],
+               "syncDestination": None, "riskSeverity": "HIGH", "eventTimestamp": at(1)}
+    with app.app_context():
+        laptop = db.session.get(Device, investigation["user_laptop"])
+        events.store([events.parse_event(raw_event(**hostile))], "hostile", {"device_id": laptop.id,
+                     "user_id": laptop.user_id, "org_id": laptop.org_id})
+    sign_in("analyst@acme.test")
+    choose(client, "tab_urls", "email_subject", "email_recipients", "risk_severity", "source")
+    html = client.get("/forensic-search/?f1=exposure&v1=ApplicationRead").get_data(as_text=True)
+    assert "<td class=\"\">javascript:alert(1), &lt;img src=x onerror=alert(2)&gt;</td>" in html
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in html and "&lt;b&gt;x&lt;/b&gt;@evil.test" in html
+    assert "<td class=\"\">High</td>" in html and "<td class=\"\">Endpoint</td>" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
