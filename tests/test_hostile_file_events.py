@@ -63,8 +63,10 @@ def doors(app, client, world, make_user, tmp_path):
         admin = db.session.get(User, world["admin"])
         connection, _token = connections.create_connection(admin, name=ATTRIBUTE, kind="webhook",
                                                            description=SCRIPT)
-        answer = connections.ingest(connection, {"events": [sent["connection"], event(eventId=SCRIPT)]})
-        assert answer["accepted"] == 1 and answer["rejected"][0]["field"] == "eventId"
+        assert connections.ingest(connection, {"events": [sent["connection"]]})["stored"] == 1
+        with pytest.raises(connections.IngestRefused) as refused:
+            connections.ingest(connection, {"events": [event(eventId=SCRIPT)]})
+        assert refused.value.details["field"] == "events[0].eventId"
         path = tmp_path / "hostile.jsonl"
         path.write_bytes(json.dumps(sent["import"]).encode() + b"\n" + b'{"fileName": "\xff\xfe"}\n')
         result = import_file(str(path))
@@ -157,10 +159,11 @@ def test_invalid_values_are_refused_with_the_field_at_every_door(app, client, wo
     assert response.status_code == 400 and response.get_json()["error"]["field"].startswith(f"events[0].{field}")
     with app.app_context():
         connection = db.session.get(connections.DataConnection, doors["connection"])
-        answer = connections.ingest(connection, {"events": [event(**bad)]})
-        assert answer["accepted"] == 0 and answer["rejected"][0]["field"].startswith(field)
+        with pytest.raises(connections.IngestRefused) as refused:
+            connections.ingest(connection, {"events": [event(**bad)]})
+        assert refused.value.details["field"].startswith(f"events[0].{field}")
         assert db.session.scalars(select(IngestError.message).order_by(IngestError.id.desc())).first() \
-            .startswith(f"events[0]: {field}")
+            .startswith(f"events[0].{field}")
         path = tmp_path / "bad.jsonl"
         path.write_text(json.dumps(event(**bad)) + "\n", encoding="utf-8")
         result = import_file(str(path))
@@ -174,8 +177,9 @@ def test_a_lone_surrogate_escape_is_refused_at_every_door(app, client, world, do
     assert response.status_code == 400 and "fileName" in response.get_json()["error"]["field"]
     with app.app_context():
         connection = db.session.get(connections.DataConnection, doors["connection"])
-        answer = connections.ingest(connection, json.loads(body))
-        assert answer["rejected"][0]["field"] == "fileName"
+        with pytest.raises(connections.IngestRefused) as refused:
+            connections.ingest(connection, json.loads(body))
+        assert refused.value.details["field"] == "events[0].fileName"
         path = tmp_path / "surrogate.jsonl"
         path.write_text(body[len('{"events": ['):-2] + "\n", encoding="utf-8")
         assert import_file(str(path)).refused == 1

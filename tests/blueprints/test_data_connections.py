@@ -54,15 +54,18 @@ def test_a_connection_is_added_and_its_token_shown_once(client, secadmin, app):
 def test_events_posted_with_the_token_are_stored_with_the_connection_as_source(client, secadmin, app):
     connection_id, path, token = create(client)
     response = post(client, path, token, {"events": [event(), event(eventTimestamp="yesterday")]})
-    assert response.status_code == 200
-    body = response.get_json()
-    assert body["accepted"] == 1 and body["rejected"][0]["field"] == "eventTimestamp"
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_events", "events[1].eventTimestamp")
+    assert error["rejected"][0]["message"] == "eventTimestamp must be an ISO 8601 time"
+    response = post(client, path, token, {"events": [event()]})
+    assert response.get_json() == {"received": 1, "stored": 1, "duplicates": 0}
     with app.app_context():
         stored = db.session.scalars(select(FileEvent)).one()
         db.session.expunge(stored)
         assert (stored.source, stored.origin) == ("Office365", f"c{connection_id}")
     page = client.get(f"/data-connections/{connection_id}").get_data(as_text=True)
-    assert "events[1]: eventTimestamp" in page
+    assert "events[1].eventTimestamp: eventTimestamp must be an ISO 8601 time" in page
     # The connection's events are a click away in Forensic Search, with the source named.
     search = client.get("/forensic-search/?range=P90D&f1=source&o1=is&v1=Office365").get_data(as_text=True)
     assert "prices.xlsx" in search

@@ -48,27 +48,38 @@ def test_unknown_kind_is_refused(ctx):
     assert refused.value.field == "kind"
 
 
-def test_good_events_are_stored_and_bad_ones_refused_one_by_one(ctx, world):
+def test_a_batch_is_stored_with_the_connection_as_source(ctx, world):
     connection, _token = connections.create_connection(ctx, name="Acme Drive", kind="google_drive")
-    good = event()
-    answer = connections.ingest(connection, {"events": [good, event(fileSize="big"), "not an event",
-                                                        event(deviceUserName="nobody@elsewhere.test")]})
-    assert answer["accepted"] == 2 and answer["duplicates"] == 0
-    assert [(r["index"], r["field"]) for r in answer["rejected"]] == [(1, "fileSize"), (2, "")]
+    good = event(source="Endpoint")
+    answer = connections.ingest(connection, {"events": [good, event(deviceUserName="nobody@elsewhere.test")]})
+    assert answer == {"received": 2, "stored": 2, "duplicates": 0}
     stored = db.session.execute(select(FileEvent).where(FileEvent.event_id == good["eventId"])).scalar_one()
-    # The connection is the source; the user is found by name whatever its case.
+    # The connection is the source, whatever the event says; the user is found by name whatever its case.
     assert (stored.source, stored.origin, stored.user_id) == ("GoogleDrive", f"c{connection.id}", world["user"])
     connection = db.session.get(DataConnection, connection.id)
-    assert (connection.events_received, connection.events_rejected) == (2, 2)
+    assert (connection.events_received, connection.events_rejected) == (2, 0)
     assert connection.last_event_at is not None
-    assert [e.message for e in connections.recent_errors(connection)][-1].startswith("events[1]: fileSize")
+
+
+def test_a_batch_with_a_bad_event_stores_nothing_and_names_every_bad_one(ctx):
+    connection, _token = connections.create_connection(ctx, name="Acme Drive", kind="google_drive")
+    with pytest.raises(connections.IngestRefused) as refused:
+        connections.ingest(connection, {"events": [event(), event(fileSize="big"), "not an event"]})
+    assert (refused.value.status, refused.value.code) == (400, "invalid_events")
+    assert str(refused.value).startswith("events[1].fileSize: fileSize must be a whole number")
+    assert [(r["index"], r["field"]) for r in refused.value.details["rejected"]] == \
+        [(1, "events[1].fileSize"), (2, "events[2]")]
+    assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 0
+    connection = db.session.get(DataConnection, connection.id)
+    assert (connection.events_received, connection.events_rejected) == (0, 3)
+    assert [e.message for e in connections.recent_errors(connection)][-1].startswith("events[1].fileSize: ")
 
 
 def test_sending_the_same_events_again_stores_nothing_twice(ctx):
     connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
     batch = [event(), event()]
     connections.ingest(connection, {"events": batch})
-    assert connections.ingest(connection, {"events": batch}) == {"accepted": 0, "duplicates": 2, "rejected": []}
+    assert connections.ingest(connection, {"events": batch}) == {"received": 2, "stored": 0, "duplicates": 2}
     assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 2
     assert db.session.get(DataConnection, connection.id).events_received == 2
 
@@ -78,7 +89,7 @@ def test_the_same_event_id_from_two_connections_is_two_events(ctx):
     two, _ = connections.create_connection(ctx, name="Box two", kind="box")
     same = event()
     connections.ingest(one, {"events": [same]})
-    assert connections.ingest(two, {"events": [same]})["accepted"] == 1
+    assert connections.ingest(two, {"events": [same]})["stored"] == 1
 
 
 @pytest.mark.parametrize("payload", [None, [], {"events": "x"}, {"event": []}])
@@ -98,7 +109,7 @@ def test_a_paused_connection_refuses_events_until_resumed(ctx):
     assert refused.value.status == 409
     assert db.session.get(DataConnection, connection.id).events_rejected == 2
     connections.set_paused(ctx, connection, False)
-    assert connections.ingest(connection, {"events": [event()]})["accepted"] == 1
+    assert connections.ingest(connection, {"events": [event()]})["stored"] == 1
     assert [e for (e,) in db.session.execute(select(AuditEvent.event_type).order_by(AuditEvent.id))][-2:] == \
         ["connection.pause", "connection.resume"]
 
@@ -138,7 +149,8 @@ def test_only_the_newest_errors_are_kept(ctx, monkeypatch):
     monkeypatch.setattr(connections, "ERRORS_KEPT", 5)
     connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
     for n in range(4):
-        connections.ingest(connection, {"events": [event(eventType=f"BAD{n}"), event(eventType=f"BAD{n}")]})
+        with pytest.raises(connections.IngestRefused):
+            connections.ingest(connection, {"events": [event(eventType=f"BAD{n}"), event(eventType=f"BAD{n}")]})
     kept = db.session.scalars(select(IngestError.message).where(IngestError.connection_id == connection.id)
                               .order_by(IngestError.id)).all()
     assert len(kept) == 5 and db.session.get(DataConnection, connection.id).events_rejected == 8

@@ -2,10 +2,11 @@
 
 Each connection has a random key (the public part of its URL) and a secret token, of which only a
 SHA-256 hash is kept: the token is shown once, when it is made, and rotating it makes a new one.
-Events posted there go through the parser every door shares (events.parse_event), one by one: the
-good ones are stored under the origin "c<connection id>" (so resending is safe) with the
-connection's kind as their source; the bad ones are counted, answered with the reason, and the
-newest reasons are kept for the connection's page.
+Events posted there go through the parser every door shares (events.parse_event). Like an agent's
+batch, a request is validated whole and stored in one transaction, under the origin
+"c<connection id>" (so resending is safe) with the connection's kind as their source: a request
+with a bad event stores nothing, its answer lists every bad event with the reason, and the newest
+reasons are kept for the connection's page.
 """
 import hashlib
 import hmac
@@ -46,11 +47,12 @@ ERRORS_PER_REQUEST = 10  # refused events of one request that are written to the
 
 
 class IngestRefused(DomainError):
-    """The request as a whole is refused; `status` is the HTTP status and `code` the JSON error."""
+    """The request is refused and nothing of it stored; `status` is the HTTP status, `code` the JSON
+    error code and `details` more of the JSON error (the bad events)."""
 
-    def __init__(self, message, status, code):
+    def __init__(self, message, status, code, details=None):
         super().__init__(message)
-        self.status, self.code = status, code
+        self.status, self.code, self.details = status, code, details or {}
 
 
 def _hash(token):
@@ -207,9 +209,9 @@ def authenticate(key, token):
 def ingest(connection, payload):
     """Store the events of one request posted to `connection`; the JSON answer.
 
-    The request must be {"events": [...]} with at most events.BATCH_LIMIT events. Each event is
-    checked on its own: good ones are stored (an event id already stored for this connection counts as
-    a duplicate), bad ones are listed with their index, id, field and reason.
+    The request must be {"events": [...]} with at most events.BATCH_LIMIT events, all valid: one bad
+    event refuses the request, naming every bad one (index, id, field, reason). An event id already
+    stored for this connection counts as a duplicate.
     """
     items = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(items, list):
@@ -229,12 +231,19 @@ def ingest(connection, payload):
             rows.append(events.parse_event(raw))
         except events.InvalidEvent as error:
             event_id = raw.get("eventId") if isinstance(raw, dict) and isinstance(raw.get("eventId"), str) else None
-            rejected.append({"index": n, "eventId": event_id, "field": error.field, "error": str(error)})
+            field = f"events[{n}]" + (f".{error.field}" if error.field else "")
+            rejected.append({"index": n, "eventId": event_id, "field": field, "message": str(error)})
+    if rejected:
+        _note_bad_events(connection, rejected, len(items))
+        first = rejected[0]
+        raise IngestRefused(f"{first['field']}: {first['message']}" + (
+            f" (and {len(rejected) - 1} more bad events)" if len(rejected) > 1 else ""), 400, "invalid_events",
+            {"field": first["field"], "rejected": rejected[:events.BATCH_LIMIT]})
     _fill_owners(rows)
     stored, duplicates = events.store(rows, connection.origin, {"source": KINDS[connection.kind].source,
                                                                 "device_id": None})
-    _count(connection, stored, rejected, received_any=bool(rows))
-    return {"accepted": stored, "duplicates": duplicates, "rejected": rejected}
+    _count_received(connection, stored, received_any=bool(rows))
+    return {"received": stored + duplicates, "stored": stored, "duplicates": duplicates}
 
 
 def _fill_owners(rows):
@@ -248,18 +257,23 @@ def _fill_owners(rows):
         row["user_id"], row["org_id"] = owners.get(row["username"].lower(), (None, None))
 
 
-def _count(connection, stored, rejected, received_any):
+def _count_received(connection, stored, received_any):
     # Counters move by SQL arithmetic, so simultaneous requests never lose each other's counts.
-    values = {"events_received": DataConnection.events_received + stored,
-              "events_rejected": DataConnection.events_rejected + len(rejected)}
+    values = {"events_received": DataConnection.events_received + stored}
     if received_any:
         values["last_event_at"] = utcnow()
     db.session.execute(update(DataConnection).where(DataConnection.id == connection.id).values(**values))
+    db.session.commit()
+
+
+def _note_bad_events(connection, rejected, count):
+    """Count a request refused for its bad events (all `count` of its events) and keep the first reasons."""
+    db.session.execute(update(DataConnection).where(DataConnection.id == connection.id)
+                       .values(events_rejected=DataConnection.events_rejected + count))
     for item in rejected[:ERRORS_PER_REQUEST]:
         db.session.add(IngestError(connection_id=connection.id, event_id=(item["eventId"] or "")[:128],
-                                   message=f"events[{item['index']}]: {item['error']}"[:500]))
-    if rejected:
-        _trim_errors(connection)
+                                   message=f"{item['field']}: {item['message']}"[:500]))
+    _trim_errors(connection)
     db.session.commit()
 
 

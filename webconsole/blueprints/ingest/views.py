@@ -11,7 +11,7 @@ csrf.exempt(bp)
 
 @bp.errorhandler(connections.IngestRefused)
 def refused(error):
-    return jsonify(error={"code": error.code, "message": str(error)}), error.status
+    return jsonify(error={"code": error.code, "message": str(error), **error.details}), error.status
 
 
 @bp.errorhandler(413)
@@ -28,7 +28,7 @@ def connection_token(view):
 @bp.post("/<key>/events")
 @connection_token
 def events(key):
-    """Post file events to one data connection: each event is stored or refused on its own."""
+    """Post a batch of file events to one data connection: validated whole, stored once, acknowledged after commit."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     connection = connections.authenticate(key, token.strip() if scheme.lower() == "bearer" else "")
     payload = request.get_json(force=True, silent=True)  # senders label JSON in many ways
