@@ -25,3 +25,16 @@ def test_links_lead_there_and_strangers_are_kept_out(client, sign_in, exposures)
     client.get("/auth/signout")
     sign_in("analyst@acme.test")
     assert client.get("/user-activity/?user=999999").status_code == 404
+
+
+def test_the_timeline_offers_a_choice_of_columns(client, sign_in, exposures):  # noqa: F811
+    sign_in("analyst@acme.test")
+    url = f"/user-activity/?user={exposures['user']}"
+    html = client.get(url).get_data(as_text=True)
+    assert '<input type="checkbox" name="column" value="email_subject" >' in html
+    assert "E-mail subject" not in html.split("<thead")[1]
+    response = client.post("/user-activity/columns", data={"column": ["file_name", "email_subject"], "next": url})
+    assert response.status_code == 303 and response.headers["Location"] == url
+    html = client.get(url).get_data(as_text=True)
+    assert "E-mail subject" in html.split("<thead")[1] and "a.xlsx" in html
+    assert "/home/" not in html.split("<tbody")[1]  # the path column is gone

@@ -24,8 +24,12 @@ TIMELINE = ListSpec(
     filters=("user",),
     export_name="user-activity",
     page_context=_page_context,
-    columns=file_event_columns("event_at", "event_type", "file_name", "file_path", "file_size", "hostname",
-                               "exposure", details=True),
+    choosable=True,
+    columns=file_event_columns("event_at", "event_type", "file_name", "file_path", "file_size", "file_category",
+                               "hostname", "source", "exposure", "sync_destination", "media_name", "tab_urls",
+                               "email_subject", "email_recipients", "sha256", details=True,
+                               optional=("file_category", "source", "sync_destination", "media_name", "tab_urls",
+                                         "email_subject", "email_recipients", "sha256")),
 )
 
 register_list_routes(bp, TIMELINE, "forensics.search", "activity/index.html")
