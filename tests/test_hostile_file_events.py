@@ -56,8 +56,8 @@ def doors(app, client, world, make_user, tmp_path):
     """Hostile events stored through the agent API, a data connection and an import file; their ids by door."""
     agent = auth(register(client, app, world).get_json())
     sent = {"agent": event(**HOSTILE), "connection": event(**HOSTILE, deviceUserName=SCRIPT + "@cloud.test"),
-            "import": event(**{**HOSTILE, "fileName": FORMULA}), "long": event(fileName=LONG, filePath="/" + "p" * 4000 + "/")}
-    assert client.post(f"{API}/file-events", json={"events": [sent["agent"], sent["long"]]},
+            "import": event(**{**HOSTILE, "fileName": FORMULA}), "long": event(fileName=LONG, filePath="/" + "p" * 4000 + "/"), "rtl": event(fileName=RTL)}
+    assert client.post(f"{API}/file-events", json={"events": [sent["agent"], sent["long"], sent["rtl"]]},
                        headers=agent).status_code == 200
     with app.app_context():
         admin = db.session.get(User, world["admin"])
@@ -106,6 +106,11 @@ def test_every_page_shows_hostile_values_as_text(client, sign_in, doors):
     # Invisible controls and direction overrides are marked, so the real name shows ("invoiceexe.pdf" would not).
     assert 'invoice<span class="hidden-char">U+202E</span>fdp.exe' in details
     assert '<span class="event-value">invoice\u202e' not in details
+    rtl = f"/forensic-search/events/{doors['ids']['rtl']}"
+    page, panel = (client.get(rtl, headers=h).get_data(as_text=True) for h in ({}, {"HX-Request": "true"}))
+    assert "<title>invoiceU+202Efdp.exe ·" in page
+    assert '<h1>invoice<span class="hidden-char">U+202E</span>fdp.exe</h1>' in page
+    assert '<h2 class="event-title">invoice<span class="hidden-char">U+202E</span>fdp.exe</h2>' in panel
     assert 'bell<span class="hidden-char">U+0007</span> escape<span class="hidden-char">U+001B</span>[31m' in details
     # A refused event's id is shown as the sender wrote it, as text.
     connection_page = client.get(f"/data-connections/{doors['connection']}").get_data(as_text=True)
