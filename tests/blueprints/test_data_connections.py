@@ -1,6 +1,7 @@
 """Data Connections in the console, and their ingest door: a URL and token each, events as their source."""
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -8,12 +9,13 @@ from sqlalchemy import select
 from tests.conftest import HX
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, DataConnection, FileEvent
+from webconsole.models.base import utcnow
 
 HOSTILE = '<script>alert(1)</script>"\'&'
 
 
 def event(**changes):
-    return {"eventId": str(uuid.uuid4()), "eventType": "EMAILED", "eventTimestamp": "2026-11-25T10:04:31.120Z",
+    return {"eventId": str(uuid.uuid4()), "eventType": "EMAILED", "eventTimestamp": (utcnow() - timedelta(days=1)).isoformat() + "Z",
             "fileName": "prices.xlsx", "filePath": "/attachments/", "deviceUserName": "user@acme.test",
             "emailSubject": "Q4", "emailRecipients": ["buyer@rival.test"], **changes}
 
@@ -103,6 +105,7 @@ def test_pause_resume_and_remove(client, secadmin, app):
     assert "Paused" in client.get(f"/data-connections/{connection_id}").get_data(as_text=True)
     client.post(f"/data-connections/{connection_id}/resume")
     assert post(client, path, token, {"events": [event()]}).status_code == 200
+    assert "stop working for good" in client.get(f"/data-connections/{connection_id}/remove").get_data(as_text=True)
     response = client.post(f"/data-connections/{connection_id}/remove", follow_redirects=True)
     assert "removed" in response.get_data(as_text=True)
     assert post(client, path, token, {"events": [event()]}).status_code == 404

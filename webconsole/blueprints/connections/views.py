@@ -127,6 +127,14 @@ def resume(connection_id):
                    _("Data connection resumed."))
 
 
+@bp.get("/<int:connection_id>/remove")
+@require("connections.manage")
+def confirm_remove(connection_id):
+    """Ask before removing a connection: it cannot be undone."""
+    return render_template("connections/remove.html", connection=connections.get_connection(connection_id),
+                           confirm=ConfirmForm())
+
+
 @bp.post("/<int:connection_id>/remove")
 @require("connections.manage")
 def remove(connection_id):
