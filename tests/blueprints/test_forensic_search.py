@@ -2,13 +2,14 @@
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.blueprints.test_file_event_upload import MD5, SHA, event
-from webconsole.domain import events
+from webconsole.domain import events, name_search
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, Device, FileEvent, SavedSearch
 from webconsole.models.base import utcnow
@@ -168,3 +169,26 @@ def test_hostile_values_are_shown_as_text_everywhere(client, sign_in, investigat
         assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         assert "<img src=x" not in html and "<b>x</b>" not in html
         assert 'href="javascript:' not in html
+
+
+@pytest.mark.parametrize("by_id", [5_000, 0], ids=["indexed", "walked"])
+def test_a_file_name_search_scrolls_through_every_match_once(client, sign_in, investigation, app, monkeypatch,
+                                                             by_id):
+    monkeypatch.setattr(name_search, "BY_ID", by_id)  # 0: every name counts as common
+    with app.app_context():
+        device = db.session.get(Device, investigation["user_laptop"])
+        rows = [events.parse_event(event(fileName=f"Report-{n:02}.pdf" if n % 2 else f"other-{n:02}.txt",
+                                         eventTimestamp=at(n / 10))) for n in range(1, 25)]
+        events.store(rows, f"d{device.id}", {"device_id": device.id, "user_id": device.user_id,
+                                             "org_id": device.org_id})
+    sign_in("analyst@acme.test")
+    html = client.get("/forensic-search/?f1=fileName&o1=contains&v1=REPORT-").get_data(as_text=True)
+    seen = []
+    while True:
+        seen += re.findall(r"Report-\d\d\.pdf", html)
+        rows_url = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html)
+        if not rows_url:
+            break
+        html = client.get(rows_url.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"}).get_data(
+            as_text=True)
+    assert seen == [f"Report-{n:02}.pdf" for n in range(1, 25, 2)]  # newest first, each once

@@ -10,6 +10,7 @@ from operator import itemgetter
 
 from sqlalchemy import select
 
+from webconsole.domain import name_search
 from webconsole.domain.devices import get_device
 from webconsole.domain.errors import DomainError
 from webconsole.extensions import db
@@ -310,7 +311,9 @@ def bulk_insert(rows):
             item[n] = convert(item[n])
         values.append(tuple(item))
     # Both drivers report the rows an executemany inserted, conflicts not counted.
-    return connection.exec_driver_sql(insert_statement(dialect), values).rowcount
+    stored = connection.exec_driver_sql(insert_statement(dialect), values).rowcount
+    name_search.index_new_events()
+    return stored
 
 
 def store(rows, origin, common=None):

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, and_, cast, func, or_, select
 
-from webconsole.domain import audit, events
+from webconsole.domain import audit, events, name_search
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.extensions import db
@@ -212,13 +212,13 @@ def condition(row, now=None):
                                                                        FileEvent.user_id.is_(None))
     if op == "exists":
         return column != ""
+    if field.key == "fileName" and op != "is_not":
+        return name_search.file_name_condition(op, value)  # through the file-name index
     if op == "is":
         return column == value
     if op == "is_not":
         return column != value
-    if op == "starts_with":
-        return column.istartswith(value, autoescape=True)
-    return column.icontains(value, autoescape=True)
+    return name_search.matches(column, value, anchored=op == "starts_with")
 
 
 def search(actor, params, now=None):
@@ -237,7 +237,7 @@ def search(actor, params, now=None):
     if conditions:
         stmt = stmt.where(and_(*conditions) if query.match == "all" else or_(*conditions))
     if params.q:
-        stmt = stmt.where(FileEvent.file_name.icontains(params.q, autoescape=True))
+        stmt = stmt.where(name_search.file_name_condition("contains", params.q))
     return stmt
 
 

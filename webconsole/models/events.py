@@ -73,5 +73,6 @@ class FileEvent(db.Model):
         Index("ix_file_events_device_id_event_at", "device_id", "event_at", "id"),
         Index("ix_file_events_user_id_event_at", "user_id", "event_at", "id"),
         Index("ix_file_events_sha256", "sha256"),
-        # ix_file_events_md5 exists on PostgreSQL only (webconsole.models.search.DIALECT_INDEXES).
+        # ix_file_events_md5 exists on PostgreSQL only, and on SQLite ix_file_events_event_at_id holds
+        # file_name too (webconsole.models.search.DIALECT_INDEXES).
     )

@@ -1,0 +1,141 @@
+"""Substring search in file events' text, and the file-name index that keeps it fast at millions of events.
+
+Matching is case-insensitive (non-ASCII letters too) and takes `%` and `_` literally, on both
+databases. A LIKE '%x%' alone reads every event of the date range when few match: seconds at
+10 million events. So file names are indexed by trigram (migration 0014):
+
+- PostgreSQL: pg_trgm GIN indexes on file name and path, which ILIKE uses; the planner chooses.
+- SQLite: an FTS5 trigram index of file names that keeps neither positions nor sizes (substring
+  search needs neither; without them it is half the size and half the work to write). A trigger
+  per row would cost each stored event about 25 µs, since FTS5 writes its pending terms out at the
+  end of every statement, so bulk inserts index their rows in one statement (`index_new_events`);
+  `file_events_fts_state.indexed_to` says how far the index reaches, and events stored otherwise
+  are read directly until the next catch-up. A name part of three characters or more is looked
+  up there first: a few thousand events at most are read by id; more mean a common part, whose
+  page a walk of the date index (which holds file names on SQLite) fills sooner. Either way the
+  exact LIKE (or GLOB) test decides, so the index only ever narrows.
+"""
+import json
+
+from sqlalchemy import Integer, and_, column, false, func, select, text, union_all
+from sqlalchemy.orm import aliased
+
+from webconsole.extensions import db
+from webconsole.models import FileEvent
+
+# Events holding a name part that are read by id at most (about 2.5 µs each). More mean a common part,
+# whose page a walk of the (event_at, id, file_name) index fills sooner: 5 000 among 10 million
+# events is one in 2 000, a page of 50 within about 100 000 index entries (15 ms).
+BY_ID = 5_000
+# Events not yet indexed that a search may still read one by one; beyond, it walks the date index.
+TAIL = 50_000
+# The backlog one bulk insert may index: its own rows, not a whole unindexed demo load.
+CATCH_UP = 100_000
+_LIKE_ESCAPE = str.maketrans({"/": "//", "%": "/%", "_": "/_"})
+_GLOB_SPECIAL = {"*": "[*]", "?": "[?]", "[": "[[]"}
+_MATCHES = "SELECT rowid FROM file_events_fts WHERE file_events_fts MATCH :query LIMIT :n"
+
+
+def _sqlite():
+    return db.engine.dialect.name == "sqlite"
+
+
+def _case_variants(char):
+    return sorted({v for v in (char, char.lower(), char.upper()) if len(v) == 1})
+
+
+def _folds_beyond_ascii(value):
+    return any(ord(c) > 127 and len(_case_variants(c)) > 1 for c in value)
+
+
+def _glob(value):
+    """A GLOB pattern body matching `value` in any case, character by character."""
+    parts = []
+    for char in value:
+        variants = _case_variants(char)
+        parts.append(f"[{''.join(variants)}]" if len(variants) > 1 else _GLOB_SPECIAL.get(char, char))
+    return "".join(parts)
+
+
+def matches(column_, value, anchored=False):
+    """SQL true where `column_` contains `value` (or starts with it, if `anchored`), in any case."""
+    if "\x00" in value:
+        # Stored text never holds a NUL (events.parse_event), and SQLite's LIKE would stop reading at one.
+        return false()
+    if not _sqlite():
+        # ILIKE, not lower() LIKE: the pg_trgm indexes serve ILIKE on the column itself.
+        pattern = value.translate(_LIKE_ESCAPE) + "%"
+        return column_.ilike(pattern if anchored else "%" + pattern, escape="/")
+    if _folds_beyond_ascii(value):
+        # SQLite's LIKE and lower() fold ASCII letters only; a GLOB of [xX] classes folds them all.
+        return column_.op("GLOB")(_glob(value) + "*" if anchored else "*" + _glob(value) + "*")
+    pattern = value.translate(_LIKE_ESCAPE) + "%"
+    return column_.like(pattern if anchored else "%" + pattern, escape="/")  # LIKE folds ASCII itself
+
+
+def file_name_condition(operator, value):
+    """SQL true for events whose file name is `value` ("is", exactly), starts with it or contains it."""
+    column_ = FileEvent.file_name
+    if "\x00" in value:
+        return false()  # as in matches()
+    exact = column_ == value if operator == "is" else matches(column_, value, anchored=operator == "starts_with")
+    if not _sqlite():
+        return exact
+    holding = _ids_holding(value)
+    return exact if holding is None else and_(FileEvent.id.in_(holding), exact)
+
+
+def _ids_holding(value):
+    """A select of the ids of the events whose name may hold `value` (the index's hits and the
+    events it does not reach yet), or None when walking the date index finds a page sooner."""
+    if len(value) < 3:
+        return None  # shorter than a trigram
+    top = db.session.scalar(select(func.coalesce(func.max(FileEvent.id), 0)))
+    indexed_to = db.session.scalar(text("SELECT indexed_to FROM file_events_fts_state"))
+    if top - indexed_to > TAIL:
+        return None
+    for query in _queries(value):
+        ids = db.session.scalars(text(_MATCHES), {"query": query, "n": BY_ID + 1}).all()
+        if len(ids) <= BY_ID:
+            break
+    else:
+        return None
+    # The ids go in as a table-valued JSON array: as a subquery, SQLite reads them by id (a long
+    # IN list makes it walk the date index instead), without asking the index a second time.
+    hits = select(column("value", Integer)).select_from(func.json_each(json.dumps(ids)).table_valued("value"))
+    if top == indexed_to:
+        return hits
+    unindexed = aliased(FileEvent)
+    return union_all(hits, select(unindexed.id).where(unindexed.id > indexed_to))
+
+
+def _queries(value):
+    """FTS5 queries for names holding trigrams of `value`, each narrower and dearer than the one before:
+    its first and last trigrams, then those that tile it (every third). Each trigram is a doclist to
+    read, up to a million entries for the commonest; the exact test sees to the characters between."""
+    ends = dict.fromkeys((0, len(value) - 3))
+    tiles = dict.fromkeys([*range(0, len(value) - 3, 3), len(value) - 3])
+    for starts in (ends, tiles) if len(tiles) > len(ends) else (tiles,):
+        yield " AND ".join('"' + value[n:n + 3].replace('"', '""') + '"' for n in starts)
+
+
+def index_new_events(everything=False):
+    """Add the events stored past the file-name index's reach to it (SQLite); how many were added.
+
+    Unless `everything`, nothing is done when more than CATCH_UP wait, so that a bulk insert never
+    pays for a backlog it did not make (a big demo load); a call with `everything` catches up.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return 0
+    top = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM file_events").scalar()
+    indexed_to = connection.exec_driver_sql("SELECT indexed_to FROM file_events_fts_state").scalar()
+    if top <= indexed_to or not everything and top - indexed_to > CATCH_UP:
+        return 0
+    # One statement for the whole backlog (see the module's notes). The state is read inside the
+    # statement, under the write lock, so two catch-ups never index an event twice.
+    added = connection.exec_driver_sql(
+        "INSERT INTO file_events_fts (rowid, file_name) SELECT id, file_name FROM file_events "
+        "WHERE id > (SELECT indexed_to FROM file_events_fts_state) AND id <= ?", (top,)).rowcount
+    connection.exec_driver_sql("UPDATE file_events_fts_state SET indexed_to = ? WHERE indexed_to < ?", (top, top))
+    return added
