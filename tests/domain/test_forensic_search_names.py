@@ -105,16 +105,24 @@ def test_deleted_events_leave_the_index_and_new_ones_join_it(analyst):
         db.session.execute(text("INSERT INTO file_events_fts (file_events_fts) VALUES ('integrity-check')"))
 
 
-def test_a_bulk_insert_indexes_only_a_backlog_it_can_afford(app, monkeypatch):
+def test_a_bulk_insert_indexes_its_events_and_chips_away_at_a_backlog(app, monkeypatch):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("PostgreSQL keeps its trigram indexes itself")
+        reach = text("SELECT indexed_to FROM file_events_fts_state")
         store(["first.txt"])
-        reach = db.session.scalar(text("SELECT indexed_to FROM file_events_fts_state"))
-        assert reach == db.session.scalar(select(func.max(FileEvent.id)))
+        first = db.session.scalar(select(func.max(FileEvent.id)))
+        assert db.session.scalar(reach) == first
         monkeypatch.setattr(name_search, "CATCH_UP", 2)
-        store(["second.txt", "third.txt", "fourth.txt"])  # more than it may index: left for a catch-up
-        assert db.session.scalar(text("SELECT indexed_to FROM file_events_fts_state")) == reach
-        assert name_search.index_new_events(everything=True) == 3
+        store(["second.txt", "third.txt", "fourth.txt"])  # more than one insert may index
+        assert db.session.scalar(reach) == first + 2
+        assert found_anywhere("fourth") == ["fourth.txt"]  # read directly meanwhile
+        assert name_search.index_new_events(everything=True) == 1
         db.session.commit()
+        assert db.session.scalar(reach) == first + 3
         db.session.execute(text("INSERT INTO file_events_fts (file_events_fts) VALUES ('integrity-check')"))
+
+
+def found_anywhere(value):
+    condition = name_search.file_name_condition("contains", value)
+    return sorted(db.session.scalars(select(FileEvent.file_name).where(condition)))
