@@ -15,8 +15,6 @@ databases. A LIKE '%x%' alone reads every event of the date range when few match
   page a walk of the date index (which holds file names on SQLite) fills sooner. Either way the
   exact LIKE (or GLOB) test decides, so the index only ever narrows.
 """
-import json
-
 from sqlalchemy import Integer, and_, column, false, func, select, text, union_all
 from sqlalchemy.orm import aliased
 
@@ -34,7 +32,8 @@ TAIL = 50_000
 CATCH_UP = 5_000
 _LIKE_ESCAPE = str.maketrans({"/": "//", "%": "/%", "_": "/_"})
 _GLOB_SPECIAL = {"*": "[*]", "?": "[?]", "[": "[[]"}
-_MATCHES = "SELECT rowid FROM file_events_fts WHERE file_events_fts MATCH :query LIMIT :n"
+_MATCHES = ("SELECT count(*), json_group_array(rowid) FROM "
+            "(SELECT rowid FROM file_events_fts WHERE file_events_fts MATCH :query LIMIT :n)")
 
 
 def _sqlite():
@@ -96,14 +95,15 @@ def _ids_holding(value):
     if top - indexed_to > TAIL:
         return None
     for query in _queries(value):
-        ids = db.session.scalars(text(_MATCHES), {"query": query, "n": BY_ID + 1}).all()
-        if len(ids) <= BY_ID:
+        # The hits come back as one JSON array, not thousands of rows: Python allocates one string.
+        n, ids = db.session.execute(text(_MATCHES), {"query": query, "n": BY_ID + 1}).one()
+        if n <= BY_ID:
             break
     else:
         return None
-    # The ids go in as a table-valued JSON array: as a subquery, SQLite reads them by id (a long
+    # The ids go back in as a table-valued JSON array: as a subquery, SQLite reads them by id (a long
     # IN list makes it walk the date index instead), without asking the index a second time.
-    hits = select(column("value", Integer)).select_from(func.json_each(json.dumps(ids)).table_valued("value"))
+    hits = select(column("value", Integer)).select_from(func.json_each(ids).table_valued("value"))
     if top == indexed_to:
         return hits
     unindexed = aliased(FileEvent)
