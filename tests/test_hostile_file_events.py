@@ -56,7 +56,8 @@ def doors(app, client, world, make_user, tmp_path):
     """Hostile events stored through the agent API, a data connection and an import file; their ids by door."""
     agent = auth(register(client, app, world).get_json())
     sent = {"agent": event(**HOSTILE), "connection": event(**HOSTILE, deviceUserName=SCRIPT + "@cloud.test"),
-            "import": event(**{**HOSTILE, "fileName": FORMULA}), "long": event(fileName=LONG, filePath="/" + "p" * 4000 + "/"), "rtl": event(fileName=RTL)}
+            "import": event(**{**HOSTILE, "fileName": FORMULA}),
+            "long": event(fileName=LONG, filePath="/" + "p" * 4000 + "/"), "rtl": event(fileName=RTL)}
     assert client.post(f"{API}/file-events", json={"events": [sent["agent"], sent["long"], sent["rtl"]]},
                        headers=agent).status_code == 200
     with app.app_context():

@@ -15,7 +15,8 @@ HOSTILE = '<script>alert(1)</script>"\'&'
 
 
 def event(**changes):
-    return {"eventId": str(uuid.uuid4()), "eventType": "EMAILED", "eventTimestamp": (utcnow() - timedelta(days=1)).isoformat() + "Z",
+    return {"eventId": str(uuid.uuid4()), "eventType": "EMAILED",
+            "eventTimestamp": (utcnow() - timedelta(days=1)).isoformat() + "Z",
             "fileName": "prices.xlsx", "filePath": "/attachments/", "deviceUserName": "user@acme.test",
             "emailSubject": "Q4", "emailRecipients": ["buyer@rival.test"], **changes}
 

@@ -16,8 +16,8 @@ from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
 
 __all__ = [
-    "AgentVersion", "AuditEvent", "BackupState", "DataConnection", "DeploymentPolicy", "Destination", "Device", "DeviceCommand",
-    "DeviceSettings", "ExportProgress", "FileEvent", "IngestError",
-    "ListPreference", "Org", "OrgSettings", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
-    "StorageUsage", "User", "user_roles",
+    "AgentVersion", "AuditEvent", "BackupState", "DataConnection", "DeploymentPolicy", "Destination", "Device",
+    "DeviceCommand", "DeviceSettings", "ExportProgress", "FileEvent", "IngestError", "ListPreference", "Org",
+    "OrgSettings", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt", "StorageUsage", "User",
+    "user_roles",
 ]
