@@ -35,16 +35,17 @@ class ConsoleProcess:
              "--threads", "4", "wsgi:app"], cwd=ROOT, env=self.env, stdout=log, stderr=log,
             start_new_session=True)  # its own process group: kill() takes the workers down with it
         log.close()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.url + "/auth/signin", timeout=2).close()
+                urllib.request.urlopen(self.url + "/auth/signin", timeout=5).close()
                 return self
-            except (urllib.error.URLError, ConnectionError):
+            # Refused until gunicorn listens; a read may time out while a busy machine boots the workers.
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if self.process.poll() is not None:
                     raise RuntimeError(f"the console exited with {self.process.returncode}") from None
                 time.sleep(0.1)
-        raise RuntimeError("the console did not start within 30 s")
+        raise RuntimeError("the console did not start within 60 s")
 
     def kill(self):
         """SIGKILL to the arbiter and its workers: no graceful shutdown, requests in flight are cut off."""
