@@ -27,7 +27,7 @@ def yesterday():
 
 def event(**changes):
     return {"eventId": str(uuid.uuid4()), "eventType": "MODIFIED", "eventTimestamp": yesterday(),
-            "fileName": "board-minutes.docx", "filePath": "/My Drive/Board/", "deviceUserName": "user@example.com",
+            "fileName": "board-minutes.docx", "filePath": "/My Drive/Board/", "deviceUserName": "secretary@board.test",
             "exposure": ["SharedViaLink"], **changes}
 
 
