@@ -32,11 +32,8 @@ def upgrade():
                    "content_rowid='id', tokenize='trigram', detail='none', columnsize=0)")
         op.execute("CREATE TABLE file_events_fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
                    "indexed_to INTEGER NOT NULL)")
-        # Segments are merged by each catch-up, a step at a time (webconsole.domain.name_search), not by
-        # FTS5 in steps of hundreds of pages; what is there now is merged at once.
-        op.execute("INSERT INTO file_events_fts (file_events_fts, rank) VALUES ('automerge', 0)")
         op.execute("INSERT INTO file_events_fts (rowid, file_name) SELECT id, file_name FROM file_events")
-        op.execute("INSERT INTO file_events_fts (file_events_fts) VALUES ('optimize')")
+        op.execute("INSERT INTO file_events_fts (file_events_fts) VALUES ('optimize')")  # one segment to start
         op.execute(f"INSERT INTO file_events_fts_state (id, indexed_to) VALUES (1, {TOP})")
         # A deleted event leaves the index; when the newest go, the reach comes back down with them,
         # since SQLite gives the next event the id after the highest left.

@@ -30,10 +30,6 @@ TAIL = 50_000
 # Events one bulk insert indexes at most, oldest first: its own (an agent's batch holds up to 1000)
 # and some of any backlog. Indexing costs about 2.5 µs an event, so at most about 12 ms.
 CATCH_UP = 5_000
-# Pages of the index's segments merged per 1000 events indexed: a little more than they add over
-# its levels. FTS5's own merging (off since migration 0014) works in steps of 64 pages a level, so
-# now and then a batch paid for several hundred pages at once (up to 130 ms at a million events).
-MERGE_PAGES = 160
 _LIKE_ESCAPE = str.maketrans({"/": "//", "%": "/%", "_": "/_"})
 _GLOB_SPECIAL = {"*": "[*]", "?": "[?]", "[": "[[]"}
 _MATCHES = ("SELECT count(*), json_group_array(rowid) FROM "
@@ -144,7 +140,4 @@ def index_new_events(everything=False):
         "INSERT INTO file_events_fts (rowid, file_name) SELECT id, file_name FROM file_events "
         "WHERE id > (SELECT indexed_to FROM file_events_fts_state) AND id <= ?", (upto,)).rowcount
     connection.exec_driver_sql("UPDATE file_events_fts_state SET indexed_to = ? WHERE indexed_to < ?", (upto, upto))
-    if added:
-        connection.exec_driver_sql("INSERT INTO file_events_fts (file_events_fts, rank) VALUES ('merge', ?)",
-                                   (max(MERGE_PAGES, added * MERGE_PAGES // 1000),))
     return added
