@@ -6,15 +6,18 @@ In a temporary folder: a fresh SQLite database with demo users and devices, and 
 of --events realistic events (webconsole.domain.demo_events, oldest first, as an export holds them)
 whose deviceUserName and osHostName name those users and devices (one in twenty names no one).
 The file is then imported through the real code path (webconsole.domain.event_import.import_file:
-read, decode, parse_event, owner look-ups, bulk insert, commits), and imported a second time, when
-every event is a duplicate. Generating the file is not timed.
+worker processes read, decode and check the lines with parse_values into chunk files; this process
+looks up owners and stores the chunks; the indexes dropped for the import are built again), and
+imported a second time, when every event is a duplicate. Generating the file is not timed.
 
-Prints Markdown table rows; paste them into docs/benchmarks.md.
+Prints Markdown table rows; paste them into docs/benchmarks.md. "CPU s" adds up this process and the
+workers; the load average before each run tells whether other work shared the machine.
 """
 import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -51,6 +54,12 @@ def write_events(path, count, owners, seed=7):
     return os.path.getsize(path)
 
 
+def _cpu_seconds():
+    """User and system time of this process and of its children that have ended (the import's workers)."""
+    return sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for field in ("ru_utime", "ru_stime"))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -69,17 +78,21 @@ def main():
                 select(User.username, Device.hostname).join(Device, Device.user_id == User.id))]
         path = os.path.join(folder, "events.jsonl")
         size = write_events(path, args.events, owners)
-        print("| run | events in file | file MB | seconds | events/s | stored | already stored | refused |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("| run | events in file | file MB | seconds | events/s | CPU s | load before | stored | "
+              "already stored | refused |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for run in ("first import", "same file again"):
             with app.app_context():
+                load = os.getloadavg()[0]
+                cpu = _cpu_seconds()
                 started = time.perf_counter()
                 result = import_file(path)
                 elapsed = time.perf_counter() - started
+                cpu = _cpu_seconds() - cpu
                 total = db.session.scalar(select(func.count()).select_from(FileEvent))
             assert total == args.events and result.refused == 0, (total, result)
             print(f"| {run} | {args.events:,} | {size / 1e6:,.0f} | {elapsed:.1f} | {args.events / elapsed:,.0f} | "
-                  f"{result.stored:,} | {result.duplicates:,} | {result.refused} |")
+                  f"{cpu:.1f} | {load:.2f} | {result.stored:,} | {result.duplicates:,} | {result.refused} |")
     finally:
         if args.keep:
             print(f"Kept {folder}")

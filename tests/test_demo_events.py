@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from webconsole.domain import demo, demo_events, events
+from webconsole.domain.connections import KINDS
 from webconsole.domain.demo import DEMO_SIGNINS, RISKY_USERS, load_demo
 from webconsole.domain.events import EXPOSURE_BITS, parse_event
 from webconsole.extensions import db
-from webconsole.models import Device, FileEvent, User
+from webconsole.models import DataConnection, Device, FileEvent, User
 
 NOW = datetime(2026, 11, 25, 16, 30, 5)
 USB, UPLOAD, SYNC = EXPOSURE_BITS["RemovableMedia"], EXPOSURE_BITS["ApplicationRead"], EXPOSURE_BITS["CloudStorage"]
@@ -35,23 +36,30 @@ def loaded(app, fixed_now):
 
 
 def test_events_belong_to_the_loaded_users_and_their_devices(app, loaded):
-    assert len(loaded) == 6000 and {e.origin for e in loaded} == {"demo"}
+    assert len(loaded) == 6000
+    connections = {c.origin: c for c in db.session.scalars(select(DataConnection))}
     users = {u.id: u for u in db.session.scalars(select(User))}
     devices = {d.id: d for d in db.session.scalars(select(Device))}
     for event in loaded:
         user = users[event.user_id]
         assert (event.username, event.org_id) == (user.username, user.org_id)
-        if event.device_id is None:  # seen by a cloud service
+        if event.device_id is None:  # seen by a cloud service, and brought in by its data connection
             assert event.source != "Endpoint" and event.hostname == "" and event.event_type in ("EMAILED", "MODIFIED")
+            assert KINDS[connections[event.origin].kind].source == event.source
         else:
             device = devices[event.device_id]
             assert (device.user_id, device.org_id, device.hostname) == (event.user_id, event.org_id, event.hostname)
-            assert event.source == "Endpoint" and event.private_ips == [device.address]
+            assert event.source == "Endpoint" and event.private_ips == [device.address] and event.origin == "demo"
     # Each of the sign-ins has something to look at; the desktop user on both their devices.
     owners = Counter(e.username for e in loaded)
     assert all(owners[username] > 0 for username, *_ in DEMO_SIGNINS)
     demo_user = users[len(DEMO_SIGNINS)]
     assert {e.device_id for e in loaded if e.user_id == demo_user.id} >= {1, 2}
+    # Each connection counts what it brought.
+    brought = Counter(e.origin for e in loaded)
+    assert {c.name: c.events_received for c in connections.values()} == \
+        {c.name: brought[origin] for origin, c in connections.items()}
+    assert all(brought[origin] > 0 for origin in connections)
 
 
 def test_the_mix_holds_every_vector(loaded):

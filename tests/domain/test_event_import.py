@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from webconsole.domain import event_import, events
+from webconsole.domain.demo import load_demo
 from webconsole.domain.event_import import ImportRefused, detect_format, import_file
 from webconsole.extensions import db
 from webconsole.models import Device, FileEvent
@@ -137,7 +138,9 @@ CSV_HEADER = ("eventId,eventType,eventTimestamp,fileName,filePath,fileSize,md5Ch
               "notAV1Field\n")
 
 
-def test_csv_rows_become_v1_events_and_bad_rows_are_reported(app, world, tmp_path):
+@pytest.mark.parametrize("chunk", [10_000, 2])  # one chunk, or bad rows on both sides of chunk boundaries
+def test_csv_rows_become_v1_events_and_bad_rows_are_reported(app, world, tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(event_import, "CHUNK", chunk)
     path = tmp_path / "export.csv"
     path.write_bytes(b"\xef\xbb\xbf" + CSV_HEADER.encode() + b"".join(line.encode("utf-8") + b"\r\n" for line in [
         f'c1,CREATED,2026-11-20T10:00:00Z,"report, final.docx",/home/u/,48213,{MD5},"RemovableMedia, CloudStorage",'
@@ -215,16 +218,16 @@ def test_format_option_overrides_the_file_name(app, tmp_path):
 
 
 def test_owners_are_looked_up_once_per_chunk_not_per_row(app, world, tmp_path, monkeypatch):
-    monkeypatch.setattr(event_import, "CHUNK", 4)
+    monkeypatch.setattr(event_import, "CHUNK_BYTES", 600)  # three or four events
     monkeypatch.setattr(event_import, "COMMIT_EVERY", 8)
     owners = [("user@acme.test", "USER-LAPTOP"), ("seller@acme.test", "SELLER-LAPTOP")]
     path = write_lines(tmp_path / "events.jsonl", [
         v1(n, deviceUserName=owners[n % 2][0], osHostName=owners[n % 2][1]) for n in range(40)])
-    statements, commits = [], []
+    statements = []  # (connection, statement or "COMMIT")
     with app.app_context():
         engine = db.engine
-        listen = (lambda *args, **kwargs: statements.append(args[2]))  # noqa: E731
-        count_commit = (lambda connection: commits.append(1))  # noqa: E731
+        listen = (lambda connection, cursor, statement, *args: statements.append((connection, statement)))  # noqa: E731
+        count_commit = (lambda connection: statements.append((connection, "COMMIT")))  # noqa: E731
         sa_event.listen(engine, "before_cursor_execute", listen)
         sa_event.listen(engine, "commit", count_commit)
         try:
@@ -234,10 +237,12 @@ def test_owners_are_looked_up_once_per_chunk_not_per_row(app, world, tmp_path, m
             sa_event.remove(engine, "commit", count_commit)
         assert result.stored == 40
         assert db.session.scalar(select(func.count()).where(FileEvent.device_id == world["seller_laptop"])) == 20
-    lookups = [s for s in statements if "FROM users" in s or "FROM devices" in s]
-    assert len(lookups) == 2, lookups  # one for users, one for devices, for all ten chunks
-    inserts = [s for s in statements if s.startswith("INSERT INTO file_events")]
-    assert len(inserts) == 10
+    lookups = [s for _c, s in statements if "FROM users" in s or "FROM devices" in s]
+    assert len(lookups) == 2, lookups  # one for users, one for devices, for all the chunks
+    inserts = [(c, s) for c, s in statements if s.startswith("INSERT INTO file_events (")]
+    assert len(inserts) == len(list(event_import._slices(str(path), path.stat().st_size))) >= 10
+    importer = inserts[0][0]
+    commits = [s for c, s in statements if c is importer and s == "COMMIT"]
     assert len(commits) < len(inserts)  # transactions span several chunks
 
 
@@ -262,3 +267,127 @@ def test_store_takes_owners_from_the_rows_when_nothing_is_common(app, world):
         assert events.store([row, events.parse_event(v1(2))], "test", None) == (2, 0)
         rows = {e.event_id: (e.user_id, e.org_id, e.device_id) for e in db.session.scalars(select(FileEvent))}
     assert rows == {"evt-1": (world["seller"], world["sales"], world["seller_laptop"]), "evt-2": (None, None, None)}
+
+
+def index_names(app):
+    with app.app_context():
+        return {index["name"] for index in inspect(db.engine).get_indexes("file_events")}
+
+
+def sqlite_only(app):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("indexes are dropped and built again on SQLite only")
+
+
+def many_events(tmp_path, count, bad=()):
+    """A JSON Lines file of `count` good events, owned by the world's user, with raw bad lines at the given
+    line numbers; the lines of the file as written."""
+    lines = [v1(n, deviceUserName="user@acme.test", osHostName="USER-LAPTOP", sha256Checksum=f"{n:064x}")
+             for n in range(count)]
+    for number, line in sorted(bad):
+        lines.insert(number - 1, line)
+    return write_lines(tmp_path / "events.jsonl", lines), lines
+
+
+def test_worker_processes_report_bad_lines_by_their_number_in_the_file(app, world, tmp_path, monkeypatch):
+    monkeypatch.setattr(event_import, "PIPELINE_BYTES", 0)  # parse in worker processes, however small
+    monkeypatch.setattr(event_import, "CHUNK_BYTES", 2000)  # about ten events a chunk
+    bad = [(1, b"\xef\xbb\xbf"), (2, b"{not json"), (37, b""), (38, b"caf\xe9"),
+           (90, json.dumps(v1(900, fileSize=-1)).encode()), (151, b"[]")]
+    path, lines = many_events(tmp_path, 150, bad)
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # the last line ends the file without a line break
+    told = []
+    with app.app_context():
+        result = import_file(str(path), progress=told.append)
+    assert result.errors == [
+        (2, "not valid JSON (Expecting property name enclosed in double quotes at column 2)"),
+        (38, "not valid UTF-8 (byte 4)"),
+        (90, f"fileSize must be a whole number from 0 to {2**63 - 1}"),
+        (151, "each event must be a JSON object"),
+    ]
+    assert (result.stored, result.duplicates, result.refused) == (150, 0, 4)
+    assert sum(told) == path.stat().st_size and len(told) > 10
+    with app.app_context():
+        # In the file's order, with their owners.
+        ids = db.session.execute(select(FileEvent.event_id, FileEvent.user_id).order_by(FileEvent.id)).all()
+    assert ids == [(f"evt-{n}", world["user"]) for n in range(150)]
+
+
+def test_a_large_import_builds_its_indexes_again_and_stays_idempotent(app, world, tmp_path, monkeypatch):
+    monkeypatch.setattr(event_import, "PIPELINE_BYTES", 0)
+    monkeypatch.setattr(event_import, "CHUNK_BYTES", 4000)
+    monkeypatch.setattr(event_import, "DEFER_INDEXES_FROM", 0)  # any file counts as large
+    monkeypatch.setattr(event_import, "COMMIT_EVERY", 1)  # progress is told after a commit, with the database free
+    path, _lines = many_events(tmp_path, 200)
+    every_index = index_names(app)
+    seen = []
+
+    def meanwhile(_size):
+        # An agent uploads while the import runs: its batch is stored once, whatever the indexes.
+        seen.append(index_names(app))
+        if len(seen) == 3:
+            with app.app_context():
+                device = db.session.get(Device, world["user_laptop"])
+                batch = [v1(1, sha256Checksum="ab" * 32), v1(2)]
+                assert events.store_device_batch(device, batch, "198.51.100.7") == (2, 0)
+                assert events.store_device_batch(device, batch, "198.51.100.7") == (0, 2)
+
+    with app.app_context():
+        first = import_file(str(path), progress=meanwhile)
+    assert (first.stored, first.duplicates, first.refused) == (200, 0, 0)
+    assert index_names(app) == every_index
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            assert "ix_file_events_sha256" not in seen[2] and "uq_file_events_origin_event_id" in seen[2]
+            # The file-name search index reaches every event, as after bulk inserts.
+            reach = db.session.scalar(db.text("SELECT indexed_to FROM file_events_fts_state"))
+            assert reach == db.session.scalar(select(func.max(FileEvent.id)))
+        again = import_file(str(path), progress=meanwhile)
+        assert (again.stored, again.duplicates) == (0, 200)
+        assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 202
+        # The rebuilt index finds the agent's event and an imported one.
+        found = db.session.scalars(select(FileEvent.origin).where(FileEvent.sha256.in_(["ab" * 32, f"{7:064x}"])))
+        assert sorted(found) == [f"d{world['user_laptop']}", "import"]
+    assert index_names(app) == every_index
+
+
+def test_an_import_that_fails_midway_builds_the_indexes_again(app, world, tmp_path, monkeypatch):
+    sqlite_only(app)
+    monkeypatch.setattr(event_import, "CHUNK_BYTES", 4000)
+    monkeypatch.setattr(event_import, "DEFER_INDEXES_FROM", 0)
+    path, _lines = many_events(tmp_path, 200)
+    every_index = index_names(app)
+    store = event_import._Loader._insert_sqlite
+
+    def failing(loader, chunk):
+        if loader.deferred and loader.result.stored > 50:
+            raise OSError("disk full")
+        return store(loader, chunk)
+
+    monkeypatch.setattr(event_import._Loader, "_insert_sqlite", failing)
+    with app.app_context(), pytest.raises(OSError):
+        import_file(str(path))
+    assert index_names(app) == every_index
+
+
+def test_indexes_an_interrupted_import_left_dropped_are_built_by_the_next(app, world, tmp_path):
+    sqlite_only(app)
+    every_index = index_names(app)
+    with app.app_context():
+        db.session.execute(db.text("DROP INDEX ix_file_events_sha256"))
+        db.session.commit()
+    with app.app_context():
+        import_file(str(write_lines(tmp_path / "events.jsonl", [v1(1)])))
+    assert index_names(app) == every_index
+
+
+def test_the_demo_loads_its_events_without_the_deferrable_indexes_and_builds_them_again(app, monkeypatch):
+    sqlite_only(app)
+    monkeypatch.setattr(event_import, "DEFER_INDEXES_FROM", 0)
+    every_index, seen = index_names(app), []
+    with app.app_context():
+        load_demo("demo-password", users=20, devices=30, events=300, progress=lambda n: seen.append(index_names(app)))
+        assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 300
+    assert "ix_file_events_device_id_event_at" not in seen[-1] and "ix_file_events_event_at_id" in seen[-1]
+    assert index_names(app) == every_index

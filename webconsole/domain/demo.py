@@ -12,10 +12,10 @@ from itertools import accumulate, islice
 
 from sqlalchemy import func, insert, select, text
 
-from webconsole.domain import demo_events
+from webconsole.domain import connections, demo_events, name_search
 from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.database import refresh_statistics
-from webconsole.domain.event_import import IMPORT_CACHE_KIB, larger_page_cache
+from webconsole.domain.event_import import IMPORT_CACHE_KIB, indexes_deferred, larger_page_cache
 from webconsole.domain.events import (
     COLUMNS,
     DEFAULTS,
@@ -31,7 +31,20 @@ from webconsole.domain.permissions import sync_builtin_roles
 from webconsole.domain.settings import snapshot_devices_without_settings
 from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
-from webconsole.models import AgentVersion, BackupState, Destination, Device, Org, Role, StorageUsage, User, user_roles
+from webconsole.models import (
+    AgentVersion,
+    BackupState,
+    DataConnection,
+    Destination,
+    Device,
+    FileEvent,
+    IngestError,
+    Org,
+    Role,
+    StorageUsage,
+    User,
+    user_roles,
+)
 from webconsole.models.base import utcnow
 
 ORG_TREE = {
@@ -134,9 +147,11 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None, events=0
     refresh_user_totals()
     snapshot_devices_without_settings()
     db.session.commit()
+    origins = _load_connections(db.session.get(User, user_rows[0]["id"]))
     if events:
         # A generator of its own: the users and devices of a seed do not depend on the events.
-        _load_events(events, user_rows, endpoints, now, random.Random(f"{seed}:events"), progress)
+        _load_events(events, user_rows, endpoints, now, random.Random(f"{seed}:events"), progress, origins)
+    _count_connection_events(now)
     _usage_history(now.date(), rng)
     _agent_versions(now.date())
     refresh_statistics()
@@ -286,7 +301,7 @@ def demo_row_count(users, devices, events=0):
 _ENDPOINT_KEYS = ("id", "user_id", "org_id", "hostname", "os", "address", "remote_address")
 
 
-def _load_events(count, user_rows, endpoints, now, rng, progress):
+def _load_events(count, user_rows, endpoints, now, rng, progress, origins=None):
     """`count` file events over the last EVENT_DAYS days, oldest first, by the demo users on their devices.
 
     Each user works on files of their own (some shared with others), mostly at working hours on
@@ -302,7 +317,7 @@ def _load_events(count, user_rows, endpoints, now, rng, progress):
     connection = db.session.connection()
     values, statement = EventValues(connection.dialect.name), insert_statement(connection.dialect.name)
     uncommitted = 0
-    with larger_page_cache(IMPORT_CACHE_KIB):
+    with larger_page_cache(IMPORT_CACHE_KIB), indexes_deferred(count):
         while batch := list(islice(moments, EVENT_BATCH)):
             rows = []
             for when, n in zip(batch, rng.choices(indexes, cum_weights=cumulative, k=len(batch)), strict=True):
@@ -316,7 +331,8 @@ def _load_events(count, user_rows, endpoints, now, rng, progress):
                 event = demo_events.fake_activity(rng, when, person, kind, endpoint)
                 # An event reaches the console a few minutes after it happened.
                 arrived = min(when + timedelta(seconds=30 + 870 * rng.random()), now)
-                rows.append(values(event, when, arrived, "demo", org_id, user_id, device_id))
+                origin = origins.get(event.get("source"), "demo") if origins else "demo"
+                rows.append(values(event, when, arrived, origin, org_id, user_id, device_id))
             db.session.connection().exec_driver_sql(statement, rows)
             progress(len(rows))
             uncommitted += len(rows)
@@ -324,6 +340,42 @@ def _load_events(count, user_rows, endpoints, now, rng, progress):
                 db.session.commit()
                 uncommitted = 0
         db.session.commit()
+        name_search.index_new_events(everything=True)  # in one statement, as a bulk insert does its own
+        db.session.commit()
+
+
+# The demo's cloud events arrive through these data connections, one per cloud source.
+DEMO_CONNECTIONS = [
+    ("Acme Google Drive", "google_drive", "Shared drives and My Drive of the Acme Google Workspace."),
+    ("Acme OneDrive", "onedrive", "OneDrive for Business, relayed from the Microsoft 365 audit log."),
+    ("Acme Box", "box", "Enterprise Box account, from its event stream."),
+    ("Acme Microsoft 365 mail", "microsoft365", "Outbound attachments from Exchange Online."),
+    ("Acme Gmail", "gmail", "Outbound attachments from Gmail."),
+]
+
+
+def _load_connections(admin):
+    """The demo's data connections (their tokens are not kept: replace one to try a sender); {event
+    source: origin} of the events they bring."""
+    origins = {}
+    for name, kind, description in DEMO_CONNECTIONS:
+        connection, _token = connections.create_connection(admin, name=name, kind=kind, description=description)
+        origins[connections.KINDS[kind].source] = connection.origin
+    return origins
+
+
+def _count_connection_events(now):
+    """Each demo connection's counts from the events it brought, and a refused request on the Gmail one."""
+    for connection in db.session.scalars(select(DataConnection)):
+        count, last = db.session.execute(select(func.count(), func.max(FileEvent.inserted_at))
+                                         .where(FileEvent.origin == connection.origin)).one()
+        connection.events_received, connection.last_event_at = count, last
+        if connection.kind == "gmail":
+            connection.events_rejected = 3
+            db.session.add(IngestError(connection_id=connection.id, at=now - timedelta(hours=5),
+                                       event_id="gm-18c2f0a9e41b7d35", message="events[2].eventTimestamp: "
+                                       "eventTimestamp must be an ISO 8601 time"))
+    db.session.commit()
 
 
 class EventValues:
