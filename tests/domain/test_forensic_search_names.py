@@ -26,15 +26,19 @@ def store(names):
     return events.store([events.parse_event(v1(name, n + 1)) for n, name in enumerate(names)], "test")
 
 
-@pytest.fixture(params=["indexed", "walked"])
+@pytest.fixture(params=["indexed", "not indexed yet", "walked"])
 def analyst(request, app, make_org, make_user, monkeypatch):
-    """An investigator in an app context with NAMES stored; "walked": every text counts as common,
-    so searches walk the date index (LIKE or GLOB) instead of reading the index's hits."""
+    """An investigator in an app context with NAMES stored: in the file-name index, past its reach
+    (read directly), or indexed with every text counting as common, so that searches walk the
+    date index (LIKE or GLOB) instead of reading the index's hits."""
     if request.param == "walked":
         monkeypatch.setattr(name_search, "BY_ID", 0)
     user_id = make_user("analyst@acme.test", "insider_risk_analyst", make_org("Acme"))
     with app.app_context():
         store(NAMES)
+        if request.param != "not indexed yet":
+            name_search.index_new_events(everything=True)
+            db.session.commit()
         yield db.session.get(User, user_id)
 
 
@@ -97,6 +101,8 @@ def test_deleted_events_leave_the_index_and_new_ones_join_it(analyst):
     db.session.execute(delete(FileEvent).where(FileEvent.id == db.session.scalar(select(func.max(FileEvent.id)))))
     db.session.commit()
     store(["plans-v2.docx"])  # on SQLite it takes the deleted newest event's id
+    name_search.index_new_events(everything=True)
+    db.session.commit()
     assert found(analyst, "contains", "plans") == ["plans-v2.docx"]
     assert found(analyst, "contains", "forecast") == []
     if db.engine.dialect.name == "sqlite":
@@ -105,21 +111,24 @@ def test_deleted_events_leave_the_index_and_new_ones_join_it(analyst):
         db.session.execute(text("INSERT INTO file_events_fts (file_events_fts) VALUES ('integrity-check')"))
 
 
-def test_a_bulk_insert_indexes_its_events_and_chips_away_at_a_backlog(app, monkeypatch):
+def test_bulk_inserts_index_their_events_together_once_enough_wait(app, monkeypatch):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("PostgreSQL keeps its trigram indexes itself")
+        monkeypatch.setattr(name_search, "BACKLOG", 3)
+        monkeypatch.setattr(name_search, "CATCH_UP", 4)
         reach = text("SELECT indexed_to FROM file_events_fts_state")
         store(["first.txt"])
-        first = db.session.scalar(select(func.max(FileEvent.id)))
-        assert db.session.scalar(reach) == first
-        monkeypatch.setattr(name_search, "CATCH_UP", 2)
-        store(["second.txt", "third.txt", "fourth.txt"])  # more than one insert may index
-        assert db.session.scalar(reach) == first + 2
-        assert found_anywhere("fourth") == ["fourth.txt"]  # read directly meanwhile
+        assert db.session.scalar(reach) == 0
+        assert found_anywhere("first") == ["first.txt"]  # read directly meanwhile
+        store(["second.txt", "third.txt"])
+        top = db.session.scalar(select(func.max(FileEvent.id)))
+        assert db.session.scalar(reach) == top  # three waited: all indexed
+        store([f"more-{n}.txt" for n in range(5)])
+        assert db.session.scalar(reach) == top + 4  # at most CATCH_UP at a time
+        assert found_anywhere("more-4") == ["more-4.txt"]
         assert name_search.index_new_events(everything=True) == 1
         db.session.commit()
-        assert db.session.scalar(reach) == first + 3
         db.session.execute(text("INSERT INTO file_events_fts (file_events_fts) VALUES ('integrity-check')"))
 
 
