@@ -11,7 +11,8 @@ looks up owners and stores the chunks; the indexes dropped for the import are bu
 imported a second time, when every event is a duplicate. Generating the file is not timed.
 
 Prints Markdown table rows; paste them into docs/benchmarks.md. "CPU s" adds up this process and the
-workers; the load average before each run tells whether other work shared the machine.
+workers; "others' CPU s" is what the rest of the machine used meanwhile (Linux), which a shared
+machine's figures need beside them.
 """
 import argparse
 import json
@@ -60,6 +61,17 @@ def _cpu_seconds():
                for field in ("ru_utime", "ru_stime"))
 
 
+def _machine_cpu_seconds():
+    """CPU time every process of the machine has used, from /proc/stat; None elsewhere than Linux."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(n) for n in stat.readline().split()[1:9]]
+    except OSError:
+        return None
+    idle, iowait = ticks[3], ticks[4]
+    return (sum(ticks) - idle - iowait) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -78,21 +90,21 @@ def main():
                 select(User.username, Device.hostname).join(Device, Device.user_id == User.id))]
         path = os.path.join(folder, "events.jsonl")
         size = write_events(path, args.events, owners)
-        print("| run | events in file | file MB | seconds | events/s | CPU s | load before | stored | "
+        print("| run | events in file | file MB | seconds | events/s | CPU s | others' CPU s | stored | "
               "already stored | refused |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for run in ("first import", "same file again"):
             with app.app_context():
-                load = os.getloadavg()[0]
-                cpu = _cpu_seconds()
+                cpu, machine = _cpu_seconds(), _machine_cpu_seconds()
                 started = time.perf_counter()
                 result = import_file(path)
                 elapsed = time.perf_counter() - started
                 cpu = _cpu_seconds() - cpu
+                others = f"{_machine_cpu_seconds() - machine - cpu:.1f}" if machine is not None else "?"
                 total = db.session.scalar(select(func.count()).select_from(FileEvent))
             assert total == args.events and result.refused == 0, (total, result)
             print(f"| {run} | {args.events:,} | {size / 1e6:,.0f} | {elapsed:.1f} | {args.events / elapsed:,.0f} | "
-                  f"{cpu:.1f} | {load:.2f} | {result.stored:,} | {result.duplicates:,} | {result.refused} |")
+                  f"{cpu:.1f} | {others} | {result.stored:,} | {result.duplicates:,} | {result.refused} |")
     finally:
         if args.keep:
             print(f"Kept {folder}")

@@ -68,6 +68,7 @@ LOOKUP_LIMIT = 500  # values per IN (...) of an owner look-up
 # chunk reads and spills pages (about 30% of the import's time at a million events).
 IMPORT_CACHE_KIB = 262_144
 INDEX_BUILD_CACHE_KIB = 2048  # while building indexes: smaller is faster (restore_indexes says why)
+INDEX_BUILD_THREADS = min(os.cpu_count() or 1, 4) - 1  # helper threads SQLite's sorter may use to build one
 
 # CSV cells are text; these fields are turned into the values their JSON form would hold.
 LIST_FIELDS = ("exposure", "tabUrls", "tabTitles", "emailRecipients", "privateIpAddresses", "riskIndicatorNames")
@@ -203,14 +204,18 @@ def restore_indexes(executor):
         return
     # A small cache makes SQLite sort an index's entries in runs that fit the CPU's caches and merge
     # them: 1.3 s an index at a million events, against 2 s with a cache of hundreds of megabytes.
-    cache = executor.scalar(text("PRAGMA cache_size"))
+    # Helper threads sort runs side by side: 0.8 s instead of 1.3 for the device index at a million events
+    # on two cores, which the import's workers have left idle by then.
+    cache, threads = executor.scalar(text("PRAGMA cache_size")), executor.scalar(text("PRAGMA threads"))
     executor.execute(text(f"PRAGMA cache_size=-{int(INDEX_BUILD_CACHE_KIB)}"))
+    executor.execute(text(f"PRAGMA threads={int(INDEX_BUILD_THREADS)}"))
     try:
         for index in missing:
             executor.execute(CreateIndex(index, if_not_exists=True))
             executor.commit()
     finally:
         executor.execute(text(f"PRAGMA cache_size={int(cache)}"))
+        executor.execute(text(f"PRAGMA threads={int(threads)}"))
 
 
 @dataclass
