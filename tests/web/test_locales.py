@@ -33,3 +33,20 @@ def test_page_is_translated_and_dates_are_localised(client, sign_in, world, app,
     expected = format_datetime(SAMPLE, "short", locale=Locale.parse(locale), tzinfo=None)
     assert expected in html
 
+
+
+def bytes_in(app, locale, value):
+    from flask_babel import force_locale
+
+    from webconsole.web.templating import bytes_filter
+    with app.test_request_context(), force_locale(locale):
+        return bytes_filter(value)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_byte_counts_read_naturally_in_every_locale(app, locale):
+    small, large = bytes_in(app, locale, 512), bytes_in(app, locale, 3 * 1024**3)
+    assert "512" in small and "digital" not in small and "digital" not in large  # never a unit's id
+    assert large.startswith("3")
+    if locale.startswith("en"):
+        assert [bytes_in(app, locale, n) for n in (0, 1, 512)] == ["0 bytes", "1 byte", "512 bytes"]

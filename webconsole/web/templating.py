@@ -26,7 +26,10 @@ def bytes_filter(value):
     for size, unit in _UNITS:
         if abs(value) >= size:
             return format_unit(round(value / size, 1), unit, length="short", locale=get_locale())
-    return format_unit(value, "digital-byte", length="short", locale=get_locale())
+    # Whole bytes in words, which have plurals ("1 byte", "512 bytes"; the short form says "512 byte");
+    # CLDR has no long form for some locales (Babel then writes the unit's id), which keep the short one.
+    text = format_unit(value, "digital-byte", length="long", locale=get_locale())
+    return format_unit(value, "digital-byte", length="short", locale=get_locale()) if "digital-" in text else text
 
 
 def datetime_filter(value, fmt="medium"):
