@@ -38,6 +38,14 @@ def usb_copies(live_app):
             "hostname": device.hostname})
 
 
+def choose_field(page, n, field):
+    """Pick filter n's field, which re-renders the form with its operators and value (once console.js, loaded
+    after the page, listens for the change: a choice made before then would do nothing)."""
+    page.wait_for_load_state()
+    page.get_by_label(f"Filter {n}: field").select_option(field)
+    expect(page.get_by_label(f"Filter {n}: operator")).to_be_visible()
+
+
 def result_names(page):
     return page.locator("#list-forensic_search tbody tr:not(.list-end) td:nth-child(3)").all_inner_texts()
 
@@ -45,10 +53,10 @@ def result_names(page):
 def test_investigator_narrows_pivots_saves_and_reopens(page, sign_in, base_url, usb_copies):
     sign_in("analyst@example.com")
     page.get_by_role("link", name="Forensic Search", exact=True).click()
-    page.get_by_label("Filter 1: field").select_option("deviceUserName")
+    choose_field(page, 1, "deviceUserName")
     page.get_by_label("Filter 1: value").fill("user@example.com")
     page.get_by_role("button", name="Search", exact=True).click()
-    page.get_by_label("Filter 2: field").select_option("exposure")
+    choose_field(page, 2, "exposure")
     page.get_by_label("Filter 2: value").select_option("RemovableMedia")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page).to_have_url(re.compile(r"f2=exposure"))
