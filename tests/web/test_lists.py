@@ -123,3 +123,30 @@ def test_page_and_fragment_share_a_url(client, sign_in, many_devices):
     assert "<html" not in part.get_data(as_text=True)
     assert 'id="list-devices"' in part.get_data(as_text=True)
     assert "HX-Request" in full.headers["Vary"]
+
+
+def test_orgs_of_the_same_name_keep_their_devices_together(app, client, sign_in, world, make_org, make_user,
+                                                           make_device):
+    # Two "Sales" orgs: sorting by organization orders by name, then org, then device, so each org's
+    # devices come together (as an index walk gives them) and paging neither skips nor repeats a row.
+    other = make_org("Sales", world["eng"])
+    rep = make_user("rep@acme.test", "desktop_user", other)
+    for n in range(6):
+        make_device(rep if n % 2 else world["seller"], f"sales-{n}")
+    sign_in("admin@acme.test")
+    for direction in ("asc", "desc"):
+        names, pages = walk(client, f"/devices/?sort=org_name&dir={direction}")
+        assert len(names) == len(set(names)) == 9 and pages == 2
+        sales = [name for name in names if name.startswith(("sales-", "SELLER"))]
+        first_org = {"sales-1", "sales-3", "sales-5"} if direction == "desc" else {"SELLER-LAPTOP", "sales-0",
+                                                                                   "sales-2", "sales-4"}
+        assert set(sales[:len(first_org)]) == first_org
+
+
+def test_a_cursor_without_the_tie_breaking_values_is_a_400(app, client, sign_in, many_devices):
+    from webconsole.web.lists import ListParams, encode_cursor
+    sign_in("admin@acme.test")
+    with app.test_request_context():
+        params = ListParams(sort="org_name", dir="asc", q=None, filters={})
+        cursor = encode_cursor(DEVICE_LIST, params, "value", "Sales", 1)  # as cursors were before `then`
+    assert client.get(f"/devices/rows?cursor={cursor}", headers=HX).status_code == 400

@@ -32,6 +32,9 @@ class Column:
     cell: str = "text"
     sort: Any = None  # the SQL expression to sort by; None means not sortable
     nullable: bool = False  # sort values may be NULL (NULLs sort as the smallest value)
+    # Non-NULL expressions that order rows of equal sort values before the row id does, e.g. the org's
+    # id after its name: rows then come in the order of an index walk of the joined table, not sorted.
+    then: tuple = ()
     width: int = 160
     numeric: bool = False
     link: tuple | None = None  # (endpoint, argument name): the cell links to the row's page by its id
@@ -169,12 +172,16 @@ def _serializer(spec):
 def _encode_value(value):
     if isinstance(value, datetime):
         return {"dt": value.isoformat()}
+    if isinstance(value, (list, tuple)):
+        return [_encode_value(item) for item in value]
     return value
 
 
 def _decode_value(value):
     if isinstance(value, dict):
         return datetime.fromisoformat(value["dt"])
+    if isinstance(value, list):
+        return [_decode_value(item) for item in value]
     return value
 
 
@@ -195,6 +202,9 @@ def decode_cursor(spec, token):
             raise ValueError(params.sort)
         if data["p"] not in ("value", "null") or not isinstance(data["i"], int):
             raise ValueError(data["p"])
+        then = spec.sortable[params.sort].then
+        if then and not (isinstance(data["v"], list) and len(data["v"]) == 1 + len(then)):
+            raise ValueError(data["v"])  # e.g. a cursor from before the column had `then`
         return params, data["p"], _decode_value(data["v"]), data["i"]
     except (BadSignature, KeyError, TypeError, ValueError):
         abort(400, description=_("The list cursor is not valid. Reload the list."))
@@ -230,8 +240,8 @@ def only_columns(spec, query, columns):
 
 
 def fetch_page(spec, actor, params, after=None, limit=None, columns=None):
-    """One keyset page of rows: `after` is (phase, value, id) of the last row already shown; with
-    `columns`, only what they show is read."""
+    """One keyset page of rows: `after` is (phase, value, id) of the last row already shown (value is
+    [sort value, *then values] for a column with `then`); with `columns`, only what they show is read."""
     limit = limit or current_app.config["LIST_PAGE_SIZE"]
     column = spec.sortable[params.sort]
     descending = params.dir == "desc"
@@ -239,25 +249,27 @@ def fetch_page(spec, actor, params, after=None, limit=None, columns=None):
     if columns is not None:
         base = only_columns(spec, base, columns)
     id_col = base.selected_columns.id
-    sort_expr = column.sort
+    sort_expr, then = column.sort, list(column.then)
     phases = _phases(column, descending)
     start = phases.index(after[0]) if after else 0
     found = []
     for n, phase in enumerate(phases[start:]):
-        stmt = base.add_columns(sort_expr.label("_sort"))
+        stmt = base.add_columns(sort_expr.label("_sort"), *(e.label(f"_then{k}") for k, e in enumerate(then)))
         resume = after is not None and n == 0
+        last = (after[1] if then else [after[1]]) if resume else None
         if phase == "value":
             if column.nullable:
                 stmt = stmt.where(sort_expr.is_not(None))
+            order = [sort_expr, *then, id_col]
             if resume:
-                key, bound = tuple_(sort_expr, id_col), tuple_(after[1], after[2])
+                key, bound = tuple_(*order), tuple_(*last, after[2])
                 stmt = stmt.where(key < bound if descending else key > bound)
-            order = [sort_expr, id_col]
         else:
             stmt = stmt.where(sort_expr.is_(None))
+            order = [*then, id_col]
             if resume:
-                stmt = stmt.where(id_col < after[2] if descending else id_col > after[2])
-            order = [id_col]
+                key, bound = tuple_(*order), tuple_(*last[1:], after[2])
+                stmt = stmt.where(key < bound if descending else key > bound)
         order = [o.desc() for o in order] if descending else order
         rows = db.session.execute(stmt.order_by(*order).limit(limit + 1 - len(found))).all()
         found.extend((phase, row) for row in rows)
@@ -268,7 +280,8 @@ def fetch_page(spec, actor, params, after=None, limit=None, columns=None):
     cursor = None
     if more:
         phase, last = found[-1]
-        cursor = encode_cursor(spec, params, phase, last._sort, last.id)
+        value = [last._sort, *(getattr(last, f"_then{k}") for k in range(len(then)))] if then else last._sort
+        cursor = encode_cursor(spec, params, phase, value, last.id)
     return Page(rows=[row for _, row in found], next_cursor=cursor)
 
 

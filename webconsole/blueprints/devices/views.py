@@ -22,7 +22,7 @@ DEVICE_LIST = ListSpec(
         Column("name", _l("Name"), sort=Device.name, width=170, link=("devices.detail", "device_id")),
         Column("hostname", _l("Hostname"), sort=Device.hostname, width=150),
         Column("username", _l("User"), sort=User.username, width=200),
-        Column("org_name", _l("Organization"), sort=Org.name, width=130),
+        Column("org_name", _l("Organization"), sort=Org.name, then=(Org.id,), width=130),
         Column("os", _l("OS"), cell="os", sort=Device.os, width=100),
         Column("agent_version", _l("Version"), sort=Device.agent_version, width=90),
         Column("status", _l("Status"), cell="status", sort=Device.status, width=110),

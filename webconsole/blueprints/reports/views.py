@@ -43,7 +43,7 @@ USER_REPORT = ListSpec(
         Column("archive_bytes", _l("Total storage used"), cell="bytes", sort=User.archive_bytes, numeric=True,
                width=150),
         Column("status", _l("User status"), cell="user_status", sort=User.status, width=130),
-        Column("org_name", _l("Organization"), sort=Org.name, width=170),
+        Column("org_name", _l("Organization"), sort=Org.name, then=(Org.id,), width=170),
     ],
 )
 
@@ -54,7 +54,7 @@ DEVICE_REPORT = ListSpec(
         Column("name", _l("Device"), sort=Device.name, width=170, link=("devices.detail", "device_id")),
         Column("guid", _l("GUID"), cell="code", width=170),
         Column("username", _l("User"), sort=User.username, width=210),
-        Column("org_name", _l("Organization"), sort=Org.name, width=150),
+        Column("org_name", _l("Organization"), sort=Org.name, then=(Org.id,), width=150),
         Column("os", _l("OS"), cell="os", sort=Device.os, width=100),
         Column("os_version", _l("OS version"), width=130),
         Column("agent_version", _l("Version"), sort=Device.agent_version, width=90),

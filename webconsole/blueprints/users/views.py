@@ -17,7 +17,7 @@ USER_LIST = ListSpec(
     columns=[
         Column("username", _l("Username"), sort=User.username, width=260, link=("users.detail", "user_id")),
         Column("name", _l("Name"), cell="person", sort=User.last_name, width=200),
-        Column("org_name", _l("Organization"), sort=Org.name, width=180),
+        Column("org_name", _l("Organization"), sort=Org.name, then=(Org.id,), width=180),
         Column("status", _l("Status"), cell="user_status", sort=User.status, width=120),
         Column("device_count", _l("Devices"), cell="number", numeric=True, width=100),
         Column("last_signin_at", _l("Last sign-in"), cell="datetime", sort=User.last_signin_at,
