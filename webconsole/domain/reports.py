@@ -8,7 +8,7 @@ from webconsole.domain.devices import device_list
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.queries import filter_by, org_subtree, search
 from webconsole.domain.scope import restrict, scope_for
-from webconsole.models import BackupState, Device, Org, User
+from webconsole.models import BackupState, Device, Org, OrgTotals, User
 
 GB = 1024**3
 Parent = aliased(Org, name="report_parent")
@@ -16,23 +16,18 @@ Parent = aliased(Org, name="report_parent")
 
 def org_report(actor, params):
     """Per org: users, active devices, selected and stored bytes, and devices in Warning / Critical."""
-    totals = (select(Device.org_id.label("org_id"), func.count().label("devices"),
-                     func.sum(Device.selected_bytes).label("selected_bytes"),
-                     func.sum(Device.archive_bytes).label("archive_bytes"))
-              .where(Device.status == "active").group_by(Device.org_id).subquery())
+    # Users, devices and bytes are kept per org by triggers (OrgTotals): summing them here cost 45 ms.
     # Alert counts come from index ranges (alerts.count_by_level), mapped onto each org row.
     counted = alerts.count_by_level()
     per_level = {level: case({o: c[level] for o, c in counted.items()}, value=Org.id, else_=0) if counted
                  else literal(0) for level in (alerts.WARNING, alerts.CRITICAL)}
-    users = (select(User.org_id.label("org_id"), func.count().label("users"))
-             .where(User.status == "active").group_by(User.org_id).subquery())
     stmt = (select(Org.id, Org.name, Org.status, Org.created_at, Org.registration_key,
-                   Parent.name.label("parent_name"), func.coalesce(users.c.users, 0).label("users"),
-                   *[func.coalesce(totals.c[k], 0).label(k) for k in ("devices", "selected_bytes", "archive_bytes")],
+                   Parent.name.label("parent_name"),
+                   *[func.coalesce(OrgTotals.__table__.c[k], 0).label(k)
+                     for k in ("users", "devices", "selected_bytes", "archive_bytes")],
                    per_level[alerts.WARNING].label("warning"), per_level[alerts.CRITICAL].label("critical"))
             .outerjoin(Parent, Org.parent_id == Parent.id)
-            .outerjoin(totals, totals.c.org_id == Org.id)
-            .outerjoin(users, users.c.org_id == Org.id))
+            .outerjoin(OrgTotals, OrgTotals.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, "reports.view"), org_column=Org.id)
     stmt = search(stmt, params.q, contains=(Org.name, Org.ext_ref), equals=(Org.uid,))
     return filter_by(stmt, params.filters, {"status": Org.status})

@@ -1,7 +1,7 @@
 """Organizations: a tree, stored with a materialised path for subtree scoping."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webconsole.extensions import db
@@ -36,3 +36,21 @@ class Org(db.Model):
     def depth(self):
         """How many levels below the root this org sits."""
         return self.path.count("/") - 2
+
+
+class OrgTotals(db.Model):
+    """An org's own active users and active devices with their selected and stored bytes (subtrees not
+    rolled up), which the organization report shows for every org at once.
+
+    Kept by database triggers on orgs, users and devices (migration 0015), so that every change, however
+    it is made, moves the totals in the same transaction; summing 200 000 devices for each report cost
+    45 ms. Rows are never written by the application. On PostgreSQL, transactions changing devices of one
+    org queue for its row until they commit, so such transactions stay short (an agent's report is one).
+    """
+    __tablename__ = "org_totals"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    users: Mapped[int] = mapped_column(default=0)
+    devices: Mapped[int] = mapped_column(default=0)
+    selected_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    archive_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
