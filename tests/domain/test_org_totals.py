@@ -57,3 +57,47 @@ def test_orm_changes_move_the_totals_too(app, world):
         device.status = "active"
         db.session.commit()
         assert kept() == recount() and kept()[world["platform"]][3] == 1234
+
+
+def recount_storage():
+    """{(org id, destination id): (devices, bytes)} counted from the backup states and their devices."""
+    from webconsole.models import BackupState
+    return {(org_id, dest): (n, stored) for org_id, dest, n, stored in db.session.execute(
+        select(Device.org_id, BackupState.destination_id, func.count(), func.sum(BackupState.archive_bytes))
+        .join(Device, Device.id == BackupState.device_id).group_by(Device.org_id, BackupState.destination_id))}
+
+
+def kept_storage():
+    from webconsole.models import OrgDestinationTotals
+    return {(row.org_id, row.destination_id): (row.devices, row.archive_bytes)
+            for row in db.session.scalars(select(OrgDestinationTotals)) if row.devices or row.archive_bytes}
+
+
+def test_storage_per_destination_follows_every_change(app, world):
+    from webconsole.models import BackupState, Destination
+    with app.app_context():
+        cloud, local = Destination(name="Cloud", kind="cloud"), Destination(name="Local", kind="local")
+        db.session.add_all([cloud, local])
+        db.session.flush()
+        laptop, mac, seller = world["user_laptop"], world["user_mac"], world["seller_laptop"]
+        db.session.add_all([BackupState(device_id=laptop, destination_id=cloud.id, archive_bytes=100),
+                            BackupState(device_id=laptop, destination_id=local.id, archive_bytes=30),
+                            BackupState(device_id=mac, destination_id=cloud.id, archive_bytes=50),
+                            BackupState(device_id=seller, destination_id=cloud.id, archive_bytes=7)])
+        db.session.flush()
+        assert kept_storage() == recount_storage() and kept_storage()[(world["platform"], cloud.id)] == (2, 150)
+        steps = [
+            update(BackupState).where(BackupState.device_id == laptop).values(
+                archive_bytes=BackupState.archive_bytes + 1000),
+            update(Device).where(Device.id == mac).values(status="deactivated"),  # its archive still counts
+            update(Device).where(Device.user_id == world["user"]).values(org_id=world["sales"]),  # as a user moves
+            update(BackupState).where(BackupState.device_id == seller).values(destination_id=local.id),
+            delete(BackupState).where(BackupState.device_id == mac),
+            delete(Device).where(Device.id == laptop),  # its archives go with it
+        ]
+        for step in steps:
+            db.session.execute(step)
+            db.session.flush()
+            assert kept_storage() == recount_storage(), step
+        assert kept_storage() == {(world["sales"], local.id): (1, 7)}
+        db.session.rollback()

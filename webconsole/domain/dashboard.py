@@ -7,7 +7,7 @@ from sqlalchemy import Date, delete, func, insert, literal, select
 from webconsole.domain import alerts
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.extensions import db
-from webconsole.models import BackupState, Destination, Device, Org, StorageUsage, User
+from webconsole.models import BackupState, Destination, Device, Org, OrgDestinationTotals, StorageUsage, User
 from webconsole.models.base import utcnow
 
 TREND_DAYS = 30
@@ -59,11 +59,16 @@ def destination_usage(actor):
 
 def _destinations(scope):
     # Every archive counts, a deactivated device's included: it occupies the destination until purged.
-    used = select(BackupState.destination_id, func.sum(BackupState.archive_bytes), func.count())
-    if scope.kind != "all":
-        used = restrict(used.join(Device, Device.id == BackupState.device_id), scope,
-                        org_column=Device.org_id, user_column=Device.user_id)
-    used = used.group_by(BackupState.destination_id)
+    # Scopes of whole orgs read the per-org totals the database keeps (OrgDestinationTotals); one user's
+    # scope sums that user's backup states.
+    if scope.kind in ("all", "subtree"):
+        totals = OrgDestinationTotals
+        used = restrict(select(totals.destination_id, func.sum(totals.archive_bytes), func.sum(totals.devices)),
+                        scope, org_column=totals.org_id).group_by(totals.destination_id)
+    else:
+        used = restrict(select(BackupState.destination_id, func.sum(BackupState.archive_bytes), func.count())
+                        .join(Device, Device.id == BackupState.device_id), scope,
+                        org_column=Device.org_id, user_column=Device.user_id).group_by(BackupState.destination_id)
     by_id = {dest_id: (total or 0, n) for dest_id, total, n in db.session.execute(used)}
     return [{"id": d.id, "name": d.name, "kind": d.kind, "location": d.location, "capacity": d.capacity_bytes,
              "used": by_id.get(d.id, (0, 0))[0], "devices": by_id.get(d.id, (0, 0))[1]}

@@ -54,3 +54,19 @@ class OrgTotals(db.Model):
     devices: Mapped[int] = mapped_column(default=0)
     selected_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     archive_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OrgDestinationTotals(db.Model):
+    """What an org's own devices store at one destination: how many have an archive there and its bytes,
+    deactivated devices included (an archive occupies the destination until it is purged).
+
+    Kept by database triggers on backup states and devices (migration 0016), like OrgTotals: the dashboard
+    reads storage per destination here instead of joining every backup state of the scope to its device
+    (91 ms for an Org Admin at 200 000 devices). Rows are never written by the application.
+    """
+    __tablename__ = "org_destination_totals"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    destination_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"), primary_key=True)
+    devices: Mapped[int] = mapped_column(default=0)
+    archive_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
