@@ -1,4 +1,5 @@
 from flask import abort, redirect, render_template, url_for
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from webconsole.blueprints.help import bp
@@ -17,9 +18,10 @@ def index():
 @signed_in
 def page(slug):
     """One page of the user guide, with the guide's contents beside it."""
-    found = guide_page(slug)
+    locale = str(get_locale())
+    found = guide_page(slug, locale)
     if found is None:
         abort(404)
     title, html = found
     # The guide is the project's own Markdown in docs/guide, not user input.
-    return render_template("help/page.html", title=title, body=Markup(html), pages=guide_pages(), slug=slug)
+    return render_template("help/page.html", title=title, body=Markup(html), pages=guide_pages(locale), slug=slug)
