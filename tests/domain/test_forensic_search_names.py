@@ -135,3 +135,64 @@ def test_bulk_inserts_index_their_events_together_once_enough_wait(app, monkeypa
 def found_anywhere(value):
     condition = name_search.file_name_condition("contains", value)
     return sorted(db.session.scalars(select(FileEvent.file_name).where(condition)))
+
+
+PATHS = {"a.txt": "C:/Users/giulia.kobayashi/Dropbox/Finance/", "b.txt": "C:/Users/giulia.kobayashi/Desktop/",
+         "c.txt": "/Users/lars/Documents/Projects/", "d.txt": "/Users/lars/Documents/Projects/",
+         "e.txt": "/media/KINGSTON/100%/", "f.txt": "/home/Åsa/Översikt/"}
+
+
+@pytest.fixture(params=["indexed", "not indexed yet", "walked"])
+def path_analyst(request, app, make_org, make_user, monkeypatch):
+    """An investigator with events in PATHS: indexed, past the index's reach, or found by walking."""
+    if request.param == "walked":
+        monkeypatch.setattr(name_search, "BY_ID", 0)
+    user_id = make_user("analyst@acme.test", "insider_risk_analyst", make_org("Acme"))
+    with app.app_context():
+        events.store([events.parse_event({**v1(name, n + 1), "filePath": path})
+                      for n, (name, path) in enumerate(PATHS.items())], "test")
+        if request.param != "not indexed yet":
+            name_search.index_new_events(everything=True)
+            db.session.commit()
+        yield db.session.get(User, user_id)
+
+
+def found_by_path(actor, operator, value):
+    filters = {"range": "P30D", "f1": "filePath", "o1": operator, "v1": value}
+    return sorted(row.file_name for row in db.session.execute(
+        forensics.search(actor, ListParams("event_at", "desc", filters=filters))))
+
+
+@pytest.mark.parametrize("operator, value, names", [
+    ("contains", "kobayashi", ["a.txt", "b.txt"]),
+    ("contains", "DROPBOX/fin", ["a.txt"]),
+    ("contains", "documents/projects", ["c.txt", "d.txt"]),  # one path, two events
+    ("contains", "100%", ["e.txt"]),
+    ("contains", "0%/", ["e.txt"]),
+    ("contains", "åsa/ö", ["f.txt"]),
+    ("contains", "ÖVERSIKT", ["f.txt"]),
+    ("contains", "nowhere at all", []),
+    ("contains", "Us", ["a.txt", "b.txt", "c.txt", "d.txt"]),  # shorter than a trigram
+    ("starts_with", "c:/users/", ["a.txt", "b.txt"]),
+    ("starts_with", "Users/", []),
+    ("is", "/Users/lars/Documents/Projects/", ["c.txt", "d.txt"]),
+    ("is", "/users/lars/documents/projects/", []),
+])
+def test_file_path_filters_find_every_event_on_a_matching_path(path_analyst, operator, value, names):
+    assert found_by_path(path_analyst, operator, value) == names
+
+
+def test_paths_join_their_index_once_and_stay_found(path_analyst):
+    store_path = "/Users/new/Inbox/"
+    events.store([events.parse_event({**v1("g.txt"), "filePath": store_path})], "test")
+    assert found_by_path(path_analyst, "contains", "new/inbox") == ["g.txt"]
+    name_search.index_new_events(everything=True)
+    db.session.commit()
+    assert found_by_path(path_analyst, "contains", "new/inbox") == ["g.txt"]
+    if db.engine.dialect.name == "sqlite":
+        if name_search.BY_ID:
+            assert name_search._ids_on_paths("new/inbox", anchored=False) is not None  # read by id, not walked
+        # Every path of an event is among the distinct paths (which keep the paths of deleted events too).
+        kept = set(db.session.scalars(text("SELECT path FROM file_event_paths")))
+        assert set(db.session.scalars(select(FileEvent.file_path))) <= kept
+        db.session.execute(text("INSERT INTO file_event_paths_fts (file_event_paths_fts) VALUES ('integrity-check')"))

@@ -214,6 +214,8 @@ def condition(row, now=None):
         return column != ""
     if field.key == "fileName" and op != "is_not":
         return name_search.file_name_condition(op, value)  # through the file-name index
+    if field.key == "filePath" and op != "is_not":
+        return name_search.file_path_condition(op, value)  # through the path index
     if op == "is":
         return column == value
     if op == "is_not":

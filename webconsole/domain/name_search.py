@@ -14,8 +14,14 @@ databases. A LIKE '%x%' alone reads every event of the date range when few match
   up there first: a few thousand events at most are read by id; more mean a common part, whose
   page a walk of the date index (which holds file names on SQLite) fills sooner. Either way the
   exact LIKE (or GLOB) test decides, so the index only ever narrows.
+
+File paths repeat (a folder holds many files), so SQLite indexes each distinct path once
+(migration 0017): `file_event_paths` with its own FTS5 trigram index, kept by the same bulk
+inserts, and a (file_path, event_at, id) index from a matching path to its events. A path part is
+looked up among the distinct paths, the paths that really hold it are kept, and their events are
+read by id when there are a few thousand at most; else the date index is walked, as for names.
 """
-from sqlalchemy import Integer, and_, column, false, func, select, text, union_all
+from sqlalchemy import Integer, String, and_, column, false, func, select, table, text, union_all
 from sqlalchemy.orm import aliased
 
 from webconsole.extensions import db
@@ -37,7 +43,9 @@ TAIL = 100_000
 _LIKE_ESCAPE = str.maketrans({"/": "//", "%": "/%", "_": "/_"})
 _GLOB_SPECIAL = {"*": "[*]", "?": "[?]", "[": "[[]"}
 _MATCHES = ("SELECT count(*), json_group_array(rowid) FROM "
-            "(SELECT rowid FROM file_events_fts WHERE file_events_fts MATCH :query LIMIT :n)")
+            "(SELECT rowid FROM {index} WHERE {index} MATCH :query LIMIT :n)")
+# The distinct paths (SQLite, migration 0017); not a model, as the search tables are not.
+_PATHS = table("file_event_paths", column("id", Integer), column("path", String))
 
 
 def _sqlite():
@@ -89,29 +97,82 @@ def file_name_condition(operator, value):
     return exact if holding is None else and_(FileEvent.id.in_(holding), exact)
 
 
+def file_path_condition(operator, value):
+    """SQL true for events whose file path is `value` ("is", exactly), starts with it or contains it."""
+    column_ = FileEvent.file_path
+    if "\x00" in value:
+        return false()  # as in matches()
+    if operator == "is":
+        return column_ == value  # the (file_path, event_at, id) index on SQLite, a B-tree on PostgreSQL
+    anchored = operator == "starts_with"
+    exact = matches(column_, value, anchored=anchored)
+    if not _sqlite():
+        return exact
+    holding = _ids_on_paths(value, anchored)
+    return exact if holding is None else and_(FileEvent.id.in_(holding), exact)
+
+
+def _reach():
+    """(highest event id, highest id the search indexes reach)."""
+    top = db.session.scalar(select(func.coalesce(func.max(FileEvent.id), 0)))
+    return top, db.session.scalar(text("SELECT indexed_to FROM file_events_fts_state"))
+
+
+def _hits(index, value):
+    """A JSON array of the rowids of `index` (an FTS5 table) holding the trigrams of `value`, or None when
+    more than BY_ID do."""
+    for query in _queries(value):
+        # The hits come back as one JSON array, not thousands of rows: Python allocates one string.
+        n, ids = db.session.execute(text(_MATCHES.format(index=index)), {"query": query, "n": BY_ID + 1}).one()
+        if n <= BY_ID:
+            return ids
+    return None
+
+
+def _json_ids(ids):
+    # The ids go back in as a table-valued JSON array: as a subquery, SQLite reads them by id (a long
+    # IN list makes it walk the date index instead), without asking the index a second time.
+    return select(column("value", Integer)).select_from(func.json_each(ids).table_valued("value"))
+
+
+def _with_tail(hits, top, indexed_to):
+    """The index's hits and the events it does not reach yet."""
+    if top == indexed_to:
+        return hits
+    unindexed = aliased(FileEvent)
+    return union_all(hits, select(unindexed.id).where(unindexed.id > indexed_to))
+
+
+def _ids_on_paths(value, anchored):
+    """A select of the ids of the events whose path may hold `value`, or None (walk the date index)."""
+    if len(value) < 3:
+        return None
+    top, indexed_to = _reach()
+    if top - indexed_to > TAIL:
+        return None
+    path_ids = _hits("file_event_paths_fts", value)
+    if path_ids is None:
+        return None
+    # The paths that really hold it, then their events by the (file_path, event_at, id) index.
+    paths = select(_PATHS.c.path).where(_PATHS.c.id.in_(_json_ids(path_ids)),
+                                        matches(_PATHS.c.path, value, anchored=anchored))
+    on_paths = select(FileEvent.id).where(FileEvent.file_path.in_(paths)).limit(BY_ID + 1).subquery()
+    n, ids = db.session.execute(select(func.count(), func.json_group_array(on_paths.c.id))).one()
+    return None if n > BY_ID else _with_tail(_json_ids(ids), top, indexed_to)
+
+
 def _ids_holding(value):
     """A select of the ids of the events whose name may hold `value` (the index's hits and the
     events it does not reach yet), or None when walking the date index finds a page sooner."""
     if len(value) < 3:
         return None  # shorter than a trigram
-    top = db.session.scalar(select(func.coalesce(func.max(FileEvent.id), 0)))
-    indexed_to = db.session.scalar(text("SELECT indexed_to FROM file_events_fts_state"))
+    top, indexed_to = _reach()
     if top - indexed_to > TAIL:
         return None
-    for query in _queries(value):
-        # The hits come back as one JSON array, not thousands of rows: Python allocates one string.
-        n, ids = db.session.execute(text(_MATCHES), {"query": query, "n": BY_ID + 1}).one()
-        if n <= BY_ID:
-            break
-    else:
+    ids = _hits("file_events_fts", value)
+    if ids is None:
         return None
-    # The ids go back in as a table-valued JSON array: as a subquery, SQLite reads them by id (a long
-    # IN list makes it walk the date index instead), without asking the index a second time.
-    hits = select(column("value", Integer)).select_from(func.json_each(ids).table_valued("value"))
-    if top == indexed_to:
-        return hits
-    unindexed = aliased(FileEvent)
-    return union_all(hits, select(unindexed.id).where(unindexed.id > indexed_to))
+    return _with_tail(_json_ids(ids), top, indexed_to)
 
 
 def _queries(value):
@@ -139,6 +200,14 @@ def index_new_events(everything=False):
     if top <= indexed_to or not everything and top - indexed_to < BACKLOG:
         return 0
     upto = top if everything else min(top, indexed_to + CATCH_UP)
+    # Their paths not seen before join the distinct paths and their index. The first statement takes the
+    # write lock, so the reach read inside each statement holds until the state is updated.
+    known = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM file_event_paths").scalar()
+    connection.exec_driver_sql(
+        "INSERT OR IGNORE INTO file_event_paths (path) SELECT DISTINCT file_path FROM file_events "
+        "WHERE id > (SELECT indexed_to FROM file_events_fts_state) AND id <= ?", (upto,))
+    connection.exec_driver_sql(
+        "INSERT INTO file_event_paths_fts (rowid, path) SELECT id, path FROM file_event_paths WHERE id > ?", (known,))
     # One statement for them all (see the module's notes). The reach is read again inside it, under
     # the write lock, so two catch-ups never index an event twice.
     added = connection.exec_driver_sql(
