@@ -61,3 +61,16 @@ def test_placeholders_survive_translation(locale):
         wanted = sorted(re.findall(r"%\(\w+\)[sd]", source))
         for string in strings:
             assert sorted(re.findall(r"%\(\w+\)[sd]", string)) == wanted, (locale, source)
+
+
+# Actions that do different things must not read alike in any language: "Lock" (settings) is not
+# "Block" (a user, an agent version), and "Push" (settings to devices) is not "Send" (a command to one).
+DISTINCT = [("Lock", "Block"), ("Push", "Send")]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_different_actions_are_named_differently(locale):
+    catalog = read(ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po")
+    for first, second in DISTINCT:
+        assert catalog[first] is not None and catalog[second] is not None, (first, second)
+        assert catalog[first].string.casefold() != catalog[second].string.casefold(), (locale, first, second)
