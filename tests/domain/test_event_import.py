@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, inspect, select
 
-from webconsole.domain import event_import, events
+from webconsole.domain import bulk_load, event_import, events
 from webconsole.domain.demo import load_demo
 from webconsole.domain.event_import import ImportRefused, detect_format, import_file
 from webconsole.extensions import db
@@ -317,7 +317,7 @@ def test_worker_processes_report_bad_lines_by_their_number_in_the_file(app, worl
 def test_a_large_import_builds_its_indexes_again_and_stays_idempotent(app, world, tmp_path, monkeypatch):
     monkeypatch.setattr(event_import, "PIPELINE_BYTES", 0)
     monkeypatch.setattr(event_import, "CHUNK_BYTES", 4000)
-    monkeypatch.setattr(event_import, "DEFER_INDEXES_FROM", 0)  # any file counts as large
+    monkeypatch.setattr(bulk_load, "DEFER_INDEXES_FROM", 0)  # any file counts as large
     monkeypatch.setattr(event_import, "COMMIT_EVERY", 1)  # progress is told after a commit, with the database free
     path, _lines = many_events(tmp_path, 200)
     every_index = index_names(app)
@@ -355,7 +355,7 @@ def test_a_large_import_builds_its_indexes_again_and_stays_idempotent(app, world
 def test_an_import_that_fails_midway_builds_the_indexes_again(app, world, tmp_path, monkeypatch):
     sqlite_only(app)
     monkeypatch.setattr(event_import, "CHUNK_BYTES", 4000)
-    monkeypatch.setattr(event_import, "DEFER_INDEXES_FROM", 0)
+    monkeypatch.setattr(bulk_load, "DEFER_INDEXES_FROM", 0)
     path, _lines = many_events(tmp_path, 200)
     every_index = index_names(app)
     store = event_import._Loader._insert_sqlite
@@ -384,7 +384,7 @@ def test_indexes_an_interrupted_import_left_dropped_are_built_by_the_next(app, w
 
 def test_the_demo_loads_its_events_without_the_deferrable_indexes_and_builds_them_again(app, monkeypatch):
     sqlite_only(app)
-    monkeypatch.setattr(event_import, "DEFER_INDEXES_FROM", 0)
+    monkeypatch.setattr(bulk_load, "DEFER_INDEXES_FROM", 0)
     every_index, seen = index_names(app), []
     with app.app_context():
         load_demo("demo-password", users=20, devices=30, events=300, progress=lambda n: seen.append(index_names(app)))

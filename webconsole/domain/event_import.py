@@ -14,7 +14,7 @@ own; this process stores the chunks in file order with one INSERT ... SELECT eac
 in from a temporary table. Parsing costs more than storing, so on two cores the insert hides behind
 it. When a file would at least double the events stored (SQLite only), the indexes an import
 writes out of order (device, user, SHA-256) are dropped after the first chunk and built again at
-the end, which costs a fraction of keeping them up to date row by row (docs/benchmarks.md). The
+the end (bulk_load), which costs a fraction of keeping them up to date row by row. The
 unique (origin, event id) index stays, so agents uploading meanwhile and re-imports stay
 idempotent, and so does the time index every list walks; an import that dies before the end has
 the others built again by the next one.
@@ -29,15 +29,14 @@ import shutil
 import sqlite3
 import tempfile
 from collections import deque
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, select, text, values
+from sqlalchemy import String, select, values
 from sqlalchemy import column as sa_column
-from sqlalchemy.schema import CreateIndex, DropIndex
 
-from webconsole.domain import events, name_search
+from webconsole.domain import bulk_load, events, name_search
 from webconsole.domain.database import refresh_statistics
 from webconsole.domain.errors import DomainError
 from webconsole.extensions import db
@@ -56,19 +55,8 @@ WORKERS = min(os.cpu_count() or 1, 4)  # each parses about 50 000 events a secon
 WORKER_NICENESS = 10  # parsing yields the CPU to this process's insert and to the console's requests
 HEAD_START = 4  # slices parsed here while the workers start (about a second)
 AHEAD = 2  # chunks parsed ahead of the insert per worker: bounds the chunk files waiting on disk
-# The indexes an import writes out of order are dropped, and built again at the end, when the file adds at
-# least as many events as are stored: building one costs about 1 µs an event of the table, keeping it up
-# to date 7 to 20 µs an event imported. It would pay for smaller files too, but searches by device, user
-# or hash go without those indexes meanwhile.
-DEFER_INDEXES_FROM = 50_000  # and adds at least this many (about a second's work)
 ERROR_LIMIT = 100  # refused lines kept (with their reasons) for the report; the rest are counted
 LOOKUP_LIMIT = 500  # values per IN (...) of an owner look-up
-# SQLite page cache while importing: the SHA-256, user and device indexes take each chunk to pages
-# all over them; beyond a million events they outgrow the app's cache (SQLITE_CACHE_KIB) and every
-# chunk reads and spills pages (about 30% of the import's time at a million events).
-IMPORT_CACHE_KIB = 262_144
-INDEX_BUILD_CACHE_KIB = 2048  # while building indexes: smaller is faster (restore_indexes says why)
-INDEX_BUILD_THREADS = min(os.cpu_count() or 1, 4) - 1  # helper threads SQLite's sorter may use to build one
 
 # CSV cells are text; these fields are turned into the values their JSON form would hold.
 LIST_FIELDS = ("exposure", "tabUrls", "tabTitles", "emailRecipients", "privateIpAddresses", "riskIndicatorNames")
@@ -142,91 +130,6 @@ def import_file(path, fmt=None, progress=None):
     if result.stored >= COMMIT_EVERY:
         refresh_statistics()  # a big import changes the shape of the table the planner relies on
     return result
-
-
-@contextmanager
-def larger_page_cache(kib):
-    """A bigger SQLite page cache for the session's connection (one connection: the CLI's) while inside;
-    for bulk loads."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{int(kib)}")
-    try:
-        yield
-    finally:
-        db.session.rollback()  # nothing is left uncommitted on success; on failure, the last chunks go
-        db.session.connection().exec_driver_sql(f"PRAGMA cache_size={int(before)}")
-        db.session.commit()
-
-
-@contextmanager
-def indexes_deferred(events_expected):
-    """While inside, the session's bulk load of `events_expected` file events goes without the deferrable
-    indexes (SQLite, when that at least doubles the table); they are built again on the way out."""
-    stored = db.session.scalar(select(FileEvent.id).order_by(FileEvent.id.desc()).limit(1)) or 0
-    if db.session.connection().dialect.name != "sqlite" or events_expected < max(DEFER_INDEXES_FROM, stored):
-        yield
-        return
-    db.session.commit()
-    drop_deferrable_indexes(db.session)
-    try:
-        yield
-    finally:
-        db.session.rollback()  # the loader commits what it keeps
-        restore_indexes(db.session)
-
-
-def deferrable_indexes():
-    """The file-event indexes a bulk load may drop and build again at its end: all but the unique ones, which
-    keep re-imports and agents' retries idempotent, and the time index, which a file in time order only
-    appends to and every list walks. With them, SQLITE_DEFERRABLE, which no model describes."""
-    return [index for index in FileEvent.__table__.indexes
-            if not index.unique and next(iter(index.columns)).name != "event_at"]
-
-
-# SQLite's indexes of file events beyond the model's (webconsole.models.search), with what builds them.
-SQLITE_DEFERRABLE = {
-    "ix_file_events_file_path_event_at": "CREATE INDEX IF NOT EXISTS ix_file_events_file_path_event_at "
-                                         "ON file_events (file_path, event_at, id)",
-}
-
-
-def drop_deferrable_indexes(executor):
-    """Drop them on a SQLite session or connection, one short transaction each; restore_indexes builds them
-    again."""
-    for index in deferrable_indexes():
-        executor.execute(DropIndex(index, if_exists=True))
-        executor.commit()
-    for name in SQLITE_DEFERRABLE:
-        executor.execute(text(f"DROP INDEX IF EXISTS {name}"))
-        executor.commit()
-
-
-def restore_indexes(executor):
-    """Build the deferrable file-event indexes missing on a SQLite session or connection (a bulk load dropped
-    them), one transaction each, so that agents' batches wait for one index at a time."""
-    present = set(executor.scalars(text("SELECT name FROM sqlite_master WHERE type = 'index'")))
-    missing = [CreateIndex(index, if_not_exists=True) for index in deferrable_indexes() if index.name not in present]
-    missing += [text(sql) for name, sql in SQLITE_DEFERRABLE.items() if name not in present]
-    if not missing:
-        return
-    # A small cache makes SQLite sort an index's entries in runs that fit the CPU's caches and merge
-    # them: 1.3 s an index at a million events, against 2 s with a cache of hundreds of megabytes.
-    # Helper threads sort runs side by side: 0.8 s instead of 1.3 for the device index at a million events
-    # on two cores, which the import's workers have left idle by then.
-    cache, threads = executor.scalar(text("PRAGMA cache_size")), executor.scalar(text("PRAGMA threads"))
-    executor.execute(text(f"PRAGMA cache_size=-{int(INDEX_BUILD_CACHE_KIB)}"))
-    executor.execute(text(f"PRAGMA threads={int(INDEX_BUILD_THREADS)}"))
-    try:
-        for statement in missing:
-            executor.execute(statement)
-            executor.commit()
-    finally:
-        executor.execute(text(f"PRAGMA cache_size={int(cache)}"))
-        executor.execute(text(f"PRAGMA threads={int(threads)}"))
 
 
 @dataclass
@@ -488,9 +391,9 @@ class _Loader:
     def __enter__(self):
         connection = self.connection
         if self.sqlite:
-            restore_indexes(connection)  # an import that died with them dropped
+            bulk_load.restore_indexes(connection)  # an import that died with them dropped
             self.cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-            connection.exec_driver_sql(f"PRAGMA cache_size=-{int(IMPORT_CACHE_KIB)}")
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{int(bulk_load.IMPORT_CACHE_KIB)}")
             connection.exec_driver_sql("DROP TABLE IF EXISTS temp.import_owners")
             connection.exec_driver_sql("CREATE TEMP TABLE import_owners (username TEXT NOT NULL, hostname TEXT NOT "
                                        "NULL, org_id INTEGER, user_id INTEGER, device_id INTEGER, "
@@ -509,7 +412,7 @@ class _Loader:
         if self.sqlite:
             connection.exec_driver_sql("DROP TABLE temp.import_owners")
             connection.exec_driver_sql(f"PRAGMA cache_size={int(self.cache)}")
-            restore_indexes(connection)
+            bulk_load.restore_indexes(connection)
             connection.commit()
 
     def load(self, chunk):
@@ -534,9 +437,9 @@ class _Loader:
     def _maybe_defer_indexes(self, chunk, stored):
         # The first chunk tells how many events the file will add: a file imported again adds none.
         expected = stored * self.size / chunk.size
-        if self.sqlite and expected >= max(DEFER_INDEXES_FROM, self.stored_before):
+        if self.sqlite and bulk_load.worth_deferring(expected, self.stored_before):
             self._commit()
-            drop_deferrable_indexes(self.connection)
+            bulk_load.drop_deferrable_indexes(self.connection)
             self.deferred = True
 
     def _insert_sqlite(self, chunk):
