@@ -10,16 +10,13 @@ line for the current source; with no PAGE it stamps every page of the locale.
 """
 import argparse
 import os
-import re
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from webconsole.config import LOCALES  # noqa: E402
-from webconsole.domain.guide import GUIDE_DIR, slugs, source_stamp, translation_state  # noqa: E402
-
-SOURCE_LINE = re.compile(r"\A<!-- source: [0-9a-f]{16} -->\n")
+from webconsole.domain.guide import GUIDE_DIR, SOURCE_LINE, slugs, source_stamp, stamp_in, stamp_of, translation_state  # noqa: E402
 
 
 def stamp(locale, pages):
@@ -51,19 +48,17 @@ def diff(locale):
             continue
         source = os.path.relpath(os.path.join(GUIDE_DIR, slug + ".md"))
         with open(os.path.join(GUIDE_DIR, locale, slug + ".md"), encoding="utf-8") as f:
-            old = re.match(r"<!-- source: ([0-9a-f]{16}) -->", f.read())
+            old = stamp_in(f.read())
         revisions = subprocess.run(["git", "log", "--format=%H", "--", source], capture_output=True, text=True,
                                    check=True).stdout.split()
-        base = next((rev for rev in revisions if old and _stamp_at(rev, source) == old.group(1)), None)
+        base = next((rev for rev in revisions if old and _stamp_at(rev, source) == old), None)
         print(f"# {slug}.md" + ("" if base else " (the translated source is not in git's history)"))
         if base:
             subprocess.run(["git", "--no-pager", "diff", base, "--", source], check=True)
 
 
 def _stamp_at(revision, path):
-    import hashlib
-    blob = subprocess.run(["git", "show", f"{revision}:{path}"], capture_output=True, check=True).stdout
-    return hashlib.sha256(blob).hexdigest()[:16]
+    return stamp_of(subprocess.run(["git", "show", f"{revision}:{path}"], capture_output=True, check=True).stdout)
 
 
 def main():

@@ -18,7 +18,7 @@ import markdown
 GUIDE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                          "docs", "guide")
 _SLUG = re.compile(r"^[a-z0-9-]+$")
-_SOURCE_LINE = re.compile(r"\A<!-- source: ([0-9a-f]{16}) -->\n")
+SOURCE_LINE = re.compile(r"\A<!-- source: ([0-9a-f]{16}) -->\n")
 
 
 def _title(text):
@@ -33,10 +33,21 @@ def _read(path):
         return f.read()
 
 
+def stamp_of(source):
+    """The stamp of an English page's bytes: what a translation of them carries."""
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
 def source_stamp(slug):
     """The stamp a translation of the English page `slug` carries while it is current."""
     with open(os.path.join(GUIDE_DIR, slug + ".md"), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:16]
+        return stamp_of(f.read())
+
+
+def stamp_in(text):
+    """The stamp a translation's text carries on its first line, or None."""
+    found = SOURCE_LINE.match(text)
+    return found.group(1) if found else None
 
 
 def translation_state(slug, locale):
@@ -44,8 +55,7 @@ def translation_state(slug, locale):
     path = os.path.join(GUIDE_DIR, locale, slug + ".md")
     if not os.path.isfile(path):
         return "missing"
-    found = _SOURCE_LINE.match(_read(path))
-    return "current" if found and found.group(1) == source_stamp(slug) else "stale"
+    return "current" if stamp_in(_read(path)) == source_stamp(slug) else "stale"
 
 
 def slugs():
@@ -56,7 +66,7 @@ def slugs():
 def _text(slug, locale):
     # The page in the locale when its translation is current, else the English source.
     if locale and re.fullmatch(r"[A-Za-z0-9_]+", locale) and translation_state(slug, locale) == "current":
-        return _SOURCE_LINE.sub("", _read(os.path.join(GUIDE_DIR, locale, slug + ".md")), count=1)
+        return SOURCE_LINE.sub("", _read(os.path.join(GUIDE_DIR, locale, slug + ".md")), count=1)
     return _read(os.path.join(GUIDE_DIR, slug + ".md"))
 
 

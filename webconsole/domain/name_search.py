@@ -143,14 +143,19 @@ def _with_tail(hits, top, indexed_to):
     return union_all(hits, select(unindexed.id).where(unindexed.id > indexed_to))
 
 
-def _ids_on_paths(value, anchored):
-    """A select of the ids of the events whose path may hold `value`, or None (walk the date index)."""
+def _reach_for(value):
+    """(highest event id, highest indexed) when the indexes can narrow a search for `value`; None when it is
+    shorter than a trigram or too many events wait to be indexed, and walking the date index is the way."""
     if len(value) < 3:
         return None
     top, indexed_to = _reach()
-    if top - indexed_to > TAIL:
-        return None
-    path_ids = _hits("file_event_paths_fts", value)
+    return None if top - indexed_to > TAIL else (top, indexed_to)
+
+
+def _ids_on_paths(value, anchored):
+    """A select of the ids of the events whose path may hold `value`, or None (walk the date index)."""
+    reach = _reach_for(value)
+    path_ids = _hits("file_event_paths_fts", value) if reach else None
     if path_ids is None:
         return None
     # The paths that really hold it, then their events by the (file_path, event_at, id) index.
@@ -158,21 +163,15 @@ def _ids_on_paths(value, anchored):
                                         matches(_PATHS.c.path, value, anchored=anchored))
     on_paths = select(FileEvent.id).where(FileEvent.file_path.in_(paths)).limit(BY_ID + 1).subquery()
     n, ids = db.session.execute(select(func.count(), func.json_group_array(on_paths.c.id))).one()
-    return None if n > BY_ID else _with_tail(_json_ids(ids), top, indexed_to)
+    return None if n > BY_ID else _with_tail(_json_ids(ids), *reach)
 
 
 def _ids_holding(value):
     """A select of the ids of the events whose name may hold `value` (the index's hits and the
     events it does not reach yet), or None when walking the date index finds a page sooner."""
-    if len(value) < 3:
-        return None  # shorter than a trigram
-    top, indexed_to = _reach()
-    if top - indexed_to > TAIL:
-        return None
-    ids = _hits("file_events_fts", value)
-    if ids is None:
-        return None
-    return _with_tail(_json_ids(ids), top, indexed_to)
+    reach = _reach_for(value)
+    ids = _hits("file_events_fts", value) if reach else None
+    return None if ids is None else _with_tail(_json_ids(ids), *reach)
 
 
 def _queries(value):
