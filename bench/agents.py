@@ -31,6 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from flask_migrate import upgrade  # noqa: E402
+from timing import p95  # noqa: E402
 
 from webconsole import create_app, simulator  # noqa: E402
 from webconsole.domain.demo import load_demo  # noqa: E402
@@ -74,9 +75,8 @@ def batches(path, preload, runs):
         if n >= preload:
             samples.append(elapsed)
     samples.sort()
-    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
     print(f"| 1000-event batch acknowledged ({preload * 1000} events already stored) | {len(samples)} | "
-          f"{statistics.median(samples):.1f} | {p95:.1f} | {samples[-1]:.1f} |")
+          f"{statistics.median(samples):.1f} | {p95(samples):.1f} | {samples[-1]:.1f} |")
 
 
 def fleet(path, devices, heartbeat, duration):

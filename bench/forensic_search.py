@@ -17,7 +17,6 @@ are the same.
 import argparse
 import os
 import re
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -27,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
+from timing import HX, scroll_to, timed  # noqa: E402
 
 from webconsole import create_app  # noqa: E402
 from webconsole.domain import events, name_search  # noqa: E402
@@ -37,7 +37,6 @@ from webconsole.models import Device, FileEvent, User  # noqa: E402
 from webconsole.models.base import utcnow  # noqa: E402
 
 PASSWORD = "bench-password"
-HX = {"HX-Request": "true"}
 WHO = "analyst@example.com"
 # A name no demo file has: what an investigator looks for when a document has leaked.
 RARE_NAME = "Öresund merger plan (draft).docx"
@@ -94,36 +93,6 @@ def busiest_user():
                               .group_by(FileEvent.username).order_by(func.count().desc()).limit(1)).one()
 
 
-def timed(client, url, headers=None, runs=30):
-    body = client.get(url, headers=headers or {}).get_data(as_text=True)  # warm-up, untimed
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url, headers=headers or {})
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        body = response.get_data(as_text=True)
-    samples.sort()
-    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
-    return statistics.median(samples), p95, body
-
-
-def next_url(html):
-    found = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html)
-    return found.group(1).replace("&amp;", "&") if found else None
-
-
-def scroll_to(client, url, depth):
-    """(rows URL of the `depth`-th scrolled page or of the last one, its depth), following cursors."""
-    rows, reached = next_url(client.get(url, headers=HX).get_data(as_text=True)), 1
-    while rows and reached < depth:
-        following = next_url(client.get(rows, headers=HX).get_data(as_text=True))
-        if following is None:
-            break
-        rows, reached = following, reached + 1
-    return rows, reached
-
-
 def search_url(**args):
     return "/forensic-search/?" + urlencode(args)
 
@@ -161,17 +130,17 @@ def main():
     ]
     print(f"| search ({WHO.split('@')[0]}) | request | median ms | p95 ms |\n|---|---|---|---|")
     for label, url in searches:
-        median, p95, body = timed(client, url, None, args.runs)
+        median, p95, body = timed(client, url, None, args.runs, warm_up=True)
         print(f"| {label} | page | {median:.1f} | {p95:.1f} |", flush=True)
         if "merger plan" in label:
             assert len(ROW.findall(body)) == RARE_COUNT, "the rare name is found exactly where it was planted"
-        median, p95, _ = timed(client, url.replace("/?", "/count?"), HX, args.runs)
+        median, p95, _ = timed(client, url.replace("/?", "/count?"), HX, args.runs, warm_up=True)
         print(f"| {label} | lazy count | {median:.1f} | {p95:.1f} |", flush=True)
         for depth in (1, 500, 1000):
             rows, reached = scroll_to(client, url, depth)
             if rows is None:
                 break
-            median, p95, _ = timed(client, rows, HX, args.runs)
+            median, p95, _ = timed(client, rows, HX, args.runs, warm_up=True)
             print(f"| {label} | rows, scrolled page {reached} | {median:.1f} | {p95:.1f} |", flush=True)
             if reached < depth:
                 break

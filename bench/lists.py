@@ -9,21 +9,19 @@ table of median and p95 milliseconds; paste it into docs/benchmarks.md.
 """
 import argparse
 import os
-import re
-import statistics
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask_migrate import upgrade  # noqa: E402
+from timing import HX, scroll_to, timed  # noqa: E402
 
 from webconsole import create_app  # noqa: E402
 from webconsole.domain.database import refresh_statistics  # noqa: E402
 from webconsole.domain.demo import database_is_empty, load_demo  # noqa: E402
 
 PASSWORD = "bench-password"
-HX = {"HX-Request": "true"}
 
 
 def build(path, users, devices):
@@ -42,45 +40,6 @@ def build(path, users, devices):
     return app
 
 
-def timed(client, url, headers=None, runs=30):
-    samples = []
-    body = ""
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url, headers=headers or {})
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        body = response.get_data(as_text=True)
-    samples.sort()
-    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
-    return statistics.median(samples), p95, body
-
-
-def timed_redirect(client, url, runs):
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code in (200, 302), (url, response.status_code)
-    samples.sort()
-    return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
-
-
-def next_url(html):
-    found = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html)
-    return found.group(1).replace("&amp;", "&") if found else None
-
-
-def scroll_to(client, url, depth):
-    """The rows URL of the `depth`-th scrolled page, following cursors from the list page."""
-    html = client.get(url, headers=HX).get_data(as_text=True)
-    rows = next_url(html)
-    for _ in range(depth - 1):
-        rows = next_url(client.get(rows, headers=HX).get_data(as_text=True))
-    return rows
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100_000)
@@ -96,19 +55,19 @@ def main():
         cases = [
             ("devices list, full page", "/devices/", None),
             ("devices list, first page fragment (sort)", "/devices/?sort=last_connected&dir=desc", HX),
-            ("devices rows, scrolled page 1", scroll_to(client, "/devices/", 1), HX),
-            ("devices rows, scrolled page 100", scroll_to(client, "/devices/", 100), HX),
+            ("devices rows, scrolled page 1", scroll_to(client, "/devices/", 1)[0], HX),
+            ("devices rows, scrolled page 100", scroll_to(client, "/devices/", 100)[0], HX),
             ("devices rows by last connected, page 100",
-             scroll_to(client, "/devices/?sort=last_connected&dir=desc", 100), HX),
+             scroll_to(client, "/devices/?sort=last_connected&dir=desc", 100)[0], HX),
             ("devices rows by user (a joined column), page 100",
-             scroll_to(client, "/devices/?sort=username&dir=asc", 100), HX),
+             scroll_to(client, "/devices/?sort=username&dir=asc", 100)[0], HX),
             ("devices rows by organization, page 100",
-             scroll_to(client, "/devices/?sort=org_name&dir=desc", 100), HX),
+             scroll_to(client, "/devices/?sort=org_name&dir=desc", 100)[0], HX),
             ("devices search 'macbook', first page", "/devices/?q=macbook", HX),
             ("devices lazy count", "/devices/count", HX),
             ("users list, full page", "/users/", None),
-            ("users rows, scrolled page 100", scroll_to(client, "/users/", 100), HX),
-            ("users rows by organization, page 100", scroll_to(client, "/users/?sort=org_name", 100), HX),
+            ("users rows, scrolled page 100", scroll_to(client, "/users/", 100)[0], HX),
+            ("users rows by organization, page 100", scroll_to(client, "/users/?sort=org_name", 100)[0], HX),
             ("organizations list, full page", "/orgs/", None),
             ("dashboard, full page", "/dashboard/", None),
             ("global search 'mar' (drop-down)", "/search/?q=mar", HX),
@@ -118,7 +77,7 @@ def main():
             ("user report, full page", "/reports/users/", None),
             ("user report by storage used, first page", "/reports/users/?sort=archive_bytes&dir=desc", HX),
             ("device report, full page", "/reports/devices/", None),
-            ("device report, scrolled page 100", scroll_to(client, "/reports/devices/", 100), HX),
+            ("device report, scrolled page 100", scroll_to(client, "/reports/devices/", 100)[0], HX),
         ]
         with app.app_context():
             from webconsole.extensions import db
@@ -127,7 +86,7 @@ def main():
         for label, url, headers in cases:
             if headers == "guid":
                 url, headers = f"/search/?q={guid}", None
-                median, p95 = timed_redirect(client, url, args.runs)
+                median, p95, _ = timed(client, url, None, args.runs, statuses=(200, 302))
                 print(f"| {who.split('@')[0]} | {label} | {median:.1f} | {p95:.1f} |")
                 continue
             median, p95, _ = timed(client, url, headers, args.runs)
