@@ -34,8 +34,8 @@ from flask_migrate import upgrade  # noqa: E402
 from timing import p95  # noqa: E402
 
 from webconsole import create_app, simulator  # noqa: E402
-from webconsole.domain.demo import load_demo  # noqa: E402
-from webconsole.domain.demo_events import fake_events  # noqa: E402
+from webconsole.demo.data import load_demo  # noqa: E402
+from webconsole.demo.events import fake_events  # noqa: E402
 from webconsole.extensions import db  # noqa: E402
 from webconsole.models import User  # noqa: E402
 from webconsole.models.base import utcnow  # noqa: E402

@@ -3,9 +3,9 @@
     python bench/import_events.py [--events 1000000] [--users 2000] [--devices 4000] [--keep]
 
 In a temporary folder: a fresh SQLite database with demo users and devices, and a JSON Lines file
-of --events realistic events (webconsole.domain.demo_events, oldest first, as an export holds them)
+of --events realistic events (webconsole.demo.events, oldest first, as an export holds them)
 whose deviceUserName and osHostName name those users and devices (one in twenty names no one).
-The file is then imported through the real code path (webconsole.domain.event_import.import_file:
+The file is then imported through the real code path (webconsole.store.event_import.import_file:
 worker processes read, decode and check the lines with parse_values into chunk files; this process
 looks up owners and stores the chunks; the indexes dropped for the import are built again), and
 imported a second time, when every event is a duplicate. Generating the file is not timed.
@@ -32,9 +32,9 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from webconsole import create_app  # noqa: E402
-from webconsole.domain.demo import load_demo  # noqa: E402
-from webconsole.domain.demo_events import fake_event  # noqa: E402
-from webconsole.domain.event_import import import_file  # noqa: E402
+from webconsole.demo.data import load_demo  # noqa: E402
+from webconsole.demo.events import fake_event  # noqa: E402
+from webconsole.store.event_import import import_file  # noqa: E402
 from webconsole.extensions import db  # noqa: E402
 from webconsole.models import Device, FileEvent, User  # noqa: E402
 from webconsole.models.base import utcnow  # noqa: E402

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.blueprints.test_agent_api import API, auth, register
 from webconsole.domain import connections
-from webconsole.domain.event_import import import_file
+from webconsole.store.event_import import import_file
 from webconsole.extensions import db
 from webconsole.models import Device, FileEvent, IngestError, User
 from webconsole.models.base import utcnow

@@ -6,7 +6,7 @@ Create Date: 2026-11-26 02:00:00
 
 A file name "contains" filter was a LIKE '%x%' over every event of the date range: seconds at
 10 million events when few match. On SQLite: an FTS5 trigram index of file names, kept by bulk
-inserts rather than a per-row trigger (see webconsole.domain.name_search), with
+inserts rather than a per-row trigger (see webconsole.store.name_search), with
 `file_events_fts_state` holding the highest event id indexed (the triggers only keep the index
 true when events are deleted or renamed); and file_name joins the (event_at, id) index, so that
 a search for a common name part walks the date range without reading the rows it skips. On

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.blueprints.test_file_event_upload import MD5, SHA, event
-from webconsole.domain import events, name_search
+from webconsole.domain import events
+from webconsole.store import name_search
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, Device, FileEvent, SavedSearch
 from webconsole.models.base import utcnow

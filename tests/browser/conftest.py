@@ -9,7 +9,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import base_config
 from webconsole import create_app
-from webconsole.domain.demo import load_demo
+from webconsole.demo.data import load_demo
 from webconsole.extensions import db
 
 DEMO_PASSWORD = "browser-demo-password"

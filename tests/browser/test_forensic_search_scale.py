@@ -21,7 +21,7 @@ from tests.browser.conftest import DEMO_PASSWORD
 from tests.browser.test_forensic_search import choose_field
 from tests.conftest import base_config
 from webconsole import create_app
-from webconsole.domain.demo import load_demo
+from webconsole.demo.data import load_demo
 from webconsole.domain.events import EXPOSURE_BITS
 from webconsole.extensions import db
 from webconsole.models import FileEvent

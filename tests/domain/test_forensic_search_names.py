@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select, text
 
-from webconsole.domain import events, forensics, name_search
+from webconsole.domain import events, forensics
+from webconsole.store import name_search
 from webconsole.extensions import db
 from webconsole.models import FileEvent, User
 from webconsole.models.base import utcnow

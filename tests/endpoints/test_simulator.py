@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
-from webconsole import simulator
+from webconsole.demo import simulator
 from webconsole.extensions import db
 from webconsole.models import Device, FileEvent, Org
 

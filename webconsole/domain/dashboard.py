@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import Date, delete, func, insert, literal, select
 
-from webconsole.domain import alerts
+from webconsole.domain import backup_alerts
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import BackupState, Destination, Device, Org, OrgDestinationTotals, StorageUsage, User
@@ -31,8 +31,9 @@ def dashboard(actor, today=None):
     """Counts, alert levels, storage per destination and its trend, within the actor's scope."""
     scope = scope_for(actor, "dashboard.view")
     now = utcnow()
-    per_org = alerts.count_by_level(_org_ids(scope), now)
-    counts = {lvl: sum(c[lvl] for c in per_org.values()) for lvl in (alerts.OK, alerts.WARNING, alerts.CRITICAL)}
+    per_org = backup_alerts.count_by_level(_org_ids(scope), now)
+    levels = (backup_alerts.OK, backup_alerts.WARNING, backup_alerts.CRITICAL)
+    counts = {lvl: sum(c[lvl] for c in per_org.values()) for lvl in levels}
     recent = restrict(select(func.count()).select_from(Device).where(
         Device.status == "active", Device.last_connected >= now - timedelta(hours=24)),
         scope, org_column=Device.org_id, user_column=Device.user_id)

@@ -2,7 +2,8 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from webconsole.domain import alerts, audit
+from webconsole.domain import audit
+from webconsole.domain import backup_alerts
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, org_subtree, text_matches
 from webconsole.domain.scope import reaches, restrict, scope_for
@@ -13,11 +14,12 @@ from webconsole.models import Device, Org, User
 
 def device_list(actor, params, permission="devices.view"):
     """Select of the devices `actor` may view, with owner and org, filtered by a search."""
-    grouped = alerts.thresholds()
+    grouped = backup_alerts.thresholds()
     columns = (Device.id, Device.guid, Device.name, Device.hostname, Device.os, Device.os_version,
                Device.agent_version, Device.status, Device.last_connected, Device.last_completed_backup,
                Device.percent_complete, Device.selected_bytes, Device.archive_bytes,
-               User.username, Org.name.label("org_name"), alerts.level_expression(grouped).label("alert_level"))
+               User.username, Org.name.label("org_name"),
+               backup_alerts.level_expression(grouped).label("alert_level"))
     # The join order decides SQLite's plan. Sorting by the owner or the org walks that table's
     # index and each one's devices by (user_id, id) / (org_id, id); any other sort walks the devices
     # index, with LEFT JOINs keeping devices the outer loop (an inner join lets SQLite start from
@@ -39,9 +41,9 @@ def device_list(actor, params, permission="devices.view"):
     if f.get("org"):
         stmt = stmt.where(Device.org_id.in_(org_subtree(f["org"])))
     if f.get("alert"):
-        if f["alert"] not in alerts.LEVELS:
+        if f["alert"] not in backup_alerts.LEVELS:
             raise ValidationError(_l("Choose a value from the list."), field="alert")
-        stmt = stmt.where(alerts.level_condition(f["alert"], grouped))
+        stmt = stmt.where(backup_alerts.level_condition(f["alert"], grouped))
     return filter_by(stmt, f, {"status": Device.status, "os": Device.os})
 
 

@@ -10,7 +10,7 @@ from operator import itemgetter
 
 from sqlalchemy import select
 
-from webconsole.domain import name_search
+from webconsole.store import name_search
 from webconsole.domain.devices import get_device
 from webconsole.domain.errors import DomainError
 from webconsole.extensions import db

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, and_, cast, func, or_, select
 
-from webconsole.domain import audit, events, name_search
+from webconsole.domain import audit, events
+from webconsole.store import name_search
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.extensions import db

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased
 
-from webconsole.domain import alerts
+from webconsole.domain import backup_alerts
 from webconsole.domain.devices import device_list
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.queries import filter_by, org_subtree, search
@@ -17,15 +17,15 @@ Parent = aliased(Org, name="report_parent")
 def org_report(actor, params):
     """Per org: users, active devices, selected and stored bytes, and devices in Warning / Critical."""
     # Users, devices and bytes are kept per org by triggers (OrgTotals): summing them here cost 45 ms.
-    # Alert counts come from index ranges (alerts.count_by_level), mapped onto each org row.
-    counted = alerts.count_by_level()
+    # Alert counts come from index ranges (backup_alerts.count_by_level), mapped onto each org row.
+    counted = backup_alerts.count_by_level()
     per_level = {level: case({o: c[level] for o, c in counted.items()}, value=Org.id, else_=0) if counted
-                 else literal(0) for level in (alerts.WARNING, alerts.CRITICAL)}
+                 else literal(0) for level in (backup_alerts.WARNING, backup_alerts.CRITICAL)}
     stmt = (select(Org.id, Org.name, Org.status, Org.created_at, Org.registration_key,
                    Parent.name.label("parent_name"),
                    *[func.coalesce(OrgTotals.__table__.c[k], 0).label(k)
                      for k in ("users", "devices", "selected_bytes", "archive_bytes")],
-                   per_level[alerts.WARNING].label("warning"), per_level[alerts.CRITICAL].label("critical"))
+                   per_level[backup_alerts.WARNING].label("warning"), per_level[backup_alerts.CRITICAL].label("critical"))
             .outerjoin(Parent, Org.parent_id == Parent.id)
             .outerjoin(OrgTotals, OrgTotals.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, "reports.view"), org_column=Org.id)

@@ -1,6 +1,6 @@
 from sqlalchemy import func, select
 
-from webconsole.domain.demo import DEMO_SIGNINS, load_demo
+from webconsole.demo.data import DEMO_SIGNINS, load_demo
 from webconsole.domain.scope import scope_for
 from webconsole.extensions import db
 from webconsole.models import BackupState, Destination, Device, Org, User

@@ -12,10 +12,12 @@ from itertools import accumulate, islice
 
 from sqlalchemy import func, insert, select, text
 
-from webconsole.domain import connections, demo_events, name_search
-from webconsole.domain.bulk_load import IMPORT_CACHE_KIB, indexes_deferred, larger_page_cache
+from webconsole.domain import connections
+from webconsole.demo import events as demo_events
+from webconsole.store import name_search
+from webconsole.store.bulk_load import IMPORT_CACHE_KIB, indexes_deferred, larger_page_cache
 from webconsole.domain.dashboard import record_storage_usage
-from webconsole.domain.database import refresh_statistics
+from webconsole.store.database import refresh_statistics
 from webconsole.domain.events import (
     COLUMNS,
     DEFAULTS,

@@ -3,7 +3,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.domain.test_settings import form
-from webconsole.domain import alerts, settings
+from webconsole.domain import settings
+from webconsole.domain import backup_alerts
 from webconsole.extensions import db
 from webconsole.models import Device, User
 from webconsole.models.base import utcnow
@@ -11,7 +12,7 @@ from webconsole.models.base import utcnow
 
 def levels(app):
     with app.app_context():
-        rows = db.session.execute(select(Device.name, alerts.level_expression().label("level"))).all()
+        rows = db.session.execute(select(Device.name, backup_alerts.level_expression().label("level"))).all()
         return dict(rows)
 
 
@@ -69,9 +70,9 @@ def test_counts_by_index_ranges_agree_with_each_devices_level(app, world, make_d
         settings.save_group(admin, world["sales"], "general", form("general", warning_days=2, critical_days=5),
                             "save")
         expected = {}
-        for org_id, level in db.session.execute(select(Device.org_id, alerts.level_expression(now=now))):
+        for org_id, level in db.session.execute(select(Device.org_id, backup_alerts.level_expression(now=now))):
             expected.setdefault(org_id, {0: 0, 1: 0, 2: 0})[level] += 1
-        assert alerts.count_by_level(now=now) == {o: expected.get(o, {0: 0, 1: 0, 2: 0})
-                                                  for o in alerts.count_by_level(now=now)}
+        assert backup_alerts.count_by_level(now=now) == {o: expected.get(o, {0: 0, 1: 0, 2: 0})
+                                                  for o in backup_alerts.count_by_level(now=now)}
         assert expected[world["sales"]] == {0: 0, 1: 0, 2: 1}
         assert expected[world["platform"]] == {0: 1, 1: 1, 2: 1}

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from webconsole.domain.demo_events import fake_events
+from webconsole.demo.events import fake_events
 from webconsole.models.base import utcnow
 
 USER_AGENT = "webconsole-simulator/1.0"

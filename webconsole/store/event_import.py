@@ -36,8 +36,10 @@ from datetime import datetime
 from sqlalchemy import String, select, values
 from sqlalchemy import column as sa_column
 
-from webconsole.domain import bulk_load, events, name_search
-from webconsole.domain.database import refresh_statistics
+from webconsole.domain import events
+from webconsole.store import bulk_load
+from webconsole.store import name_search
+from webconsole.store.database import refresh_statistics
 from webconsole.domain.errors import DomainError
 from webconsole.extensions import db
 from webconsole.models import Device, FileEvent, User

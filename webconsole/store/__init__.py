@@ -1,0 +1,1 @@
+"""The storage engine's own tricks, below the domain: bulk loads, the text indexes, database housekeeping."""
