@@ -8,7 +8,7 @@
    batch holds the next minute's events, as a device's uploads do; event ids are UUIDv7, as the
    reference agent's are.
 2. Fleet: gunicorn (as `make run` starts it) on another fresh SQLite database, --devices simulated
-   agents (webconsole.simulator, real HTTP) heartbeating every --heartbeat seconds for --duration
+   agents (webconsole.demo.simulator, real HTTP) heartbeating every --heartbeat seconds for --duration
    seconds, each uploading its share of 60 events per minute per 10 devices. Latency is measured by
    the clients, so it includes queueing in the server.
 
@@ -33,7 +33,8 @@ sys.path.insert(0, ROOT)
 from flask_migrate import upgrade  # noqa: E402
 from timing import p95  # noqa: E402
 
-from webconsole import create_app, simulator  # noqa: E402
+from webconsole import create_app  # noqa: E402
+from webconsole.demo import simulator  # noqa: E402
 from webconsole.demo.data import load_demo  # noqa: E402
 from webconsole.demo.events import fake_events  # noqa: E402
 from webconsole.extensions import db  # noqa: E402
