@@ -4,11 +4,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import HX
 from webconsole.extensions import db
-from webconsole.models import AuditEvent, DataConnection, FileEvent
+from webconsole.models import AuditEvent, DataConnection, FileEvent, IngestError
 from webconsole.models.base import utcnow
 
 HOSTILE = '<script>alert(1)</script>"\'&'
@@ -159,3 +159,16 @@ def test_only_holders_of_the_permission_reach_data_connections(client, sign_in, 
     sign_in(username)
     assert client.get("/data-connections/").status_code == 403
     assert client.post("/data-connections/new", data={"name": "Nope", "kind": "webhook"}).status_code == 403
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wcdc_wrong"}, {"Authorization": "Basic abc"}])
+def test_a_request_without_the_right_token_changes_nothing(client, secadmin, app, headers):
+    """Anyone who knows a connection's address must not be able to fill its error list or its counts."""
+    connection_id, path, _token = create(client)
+    for body in ({"events": [event()]}, {"events": [event(eventTimestamp="bad")]}, {"events": "x"}):
+        assert client.post(path, json=body, headers=headers).status_code == 401
+    with app.app_context():
+        connection = db.session.get(DataConnection, connection_id)
+        assert (connection.events_received, connection.events_rejected, connection.last_event_at) == (0, 0, None)
+        assert db.session.scalar(select(func.count()).select_from(IngestError)) == 0
+        assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 0

@@ -201,7 +201,8 @@ def authenticate(key, token):
     if connection is None or connection.status == "removed":
         raise IngestRefused("no such data connection", 404, "not_found")
     if not token or not hmac.compare_digest(_hash(token), connection.token_hash):
-        note_refusal(connection, "the token was missing or wrong")
+        # Nothing of the connection changes: its address is no secret, and a stranger must not fill its
+        # error list or its counts. (Refused credentials go to the audit log: audit.record_refusal, here.)
         raise IngestRefused("the bearer token is missing or wrong for this connection", 401, "unauthorized")
     return connection
 
