@@ -26,6 +26,7 @@ from webconsole.domain.events import (
     JSON_COLUMNS,
     SEVERITIES,
     insert_statement,
+    store_events,
 )
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
@@ -89,8 +90,7 @@ STATUSES = ["active"] * 93 + ["deactivated"] * 4 + ["blocked"] * 2 + ["deauthori
 GB = 1024**3
 RISKY_USERS = 4  # users who copy files away (USB, personal cloud, browser uploads) far more than others
 EVENT_DAYS = 90
-EVENT_BATCH = 10_000  # events per executemany
-EVENT_COMMIT = 50_000  # events per transaction
+EVENT_BATCH = 10_000  # events stored by one executemany, in a transaction of their own
 
 
 def database_is_empty():
@@ -309,8 +309,9 @@ def _load_events(count, user_rows, endpoints, now, rng, progress, origins=None):
     Each user works on files of their own (some shared with others), mostly at working hours on
     weekdays; RISKY_USERS of them copy files to USB drives, personal cloud folders and websites.
     Users without a device (and the demo sign-ins but user@example.com) only have cloud events:
-    e-mail and sharing. Events are made in the v1 shape, as agents send them, and stored by one
-    executemany per batch like events.store's, without parse_event's checks (EventValues).
+    e-mail and sharing. Events are made in the v1 shape, as agents send them, and stored through
+    events.store_events by one executemany per batch like events.store's, without parse_event's
+    checks (EventValues).
     """
     people, weights = _event_people(user_rows, endpoints, rng)
     cumulative = list(accumulate(weights))
@@ -318,10 +319,9 @@ def _load_events(count, user_rows, endpoints, now, rng, progress, origins=None):
     moments = demo_events.event_moments(rng, count, now, days=EVENT_DAYS)
     connection = db.session.connection()
     values, statement = EventValues(connection.dialect.name), insert_statement(connection.dialect.name)
-    uncommitted = 0
     with larger_page_cache(IMPORT_CACHE_KIB), indexes_deferred(count):
         while batch := list(islice(moments, EVENT_BATCH)):
-            rows = []
+            rows, seen = [], set()
             for when, n in zip(batch, rng.choices(indexes, cum_weights=cumulative, k=len(batch)), strict=True):
                 person, user_id, org_id, device_ids = people[n]
                 kind = demo_events.pick_kind(rng, person)
@@ -335,13 +335,11 @@ def _load_events(count, user_rows, endpoints, now, rng, progress, origins=None):
                 arrived = min(when + timedelta(seconds=30 + 870 * rng.random()), now)
                 origin = origins.get(event.get("source"), "demo") if origins else "demo"
                 rows.append(values(event, when, arrived, origin, org_id, user_id, device_id))
-            db.session.connection().exec_driver_sql(statement, rows)
+                seen.add(origin)
+            # One transaction per batch, in time order (a batch mixes the demo connections' origins).
+            store_events(tuple(sorted(seen)), lambda connection, _at: connection.exec_driver_sql(statement, rows)
+                         .rowcount)
             progress(len(rows))
-            uncommitted += len(rows)
-            if uncommitted >= EVENT_COMMIT:
-                db.session.commit()
-                uncommitted = 0
-        db.session.commit()
         name_search.index_new_events(everything=True)  # in one statement, as a bulk insert does its own
         db.session.commit()
 

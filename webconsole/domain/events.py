@@ -1,14 +1,19 @@
-"""File events: the one parser every door feeds (agents, data connections, imports) and the ingest.
+"""File events: the one parser every door feeds (agents, data connections, imports) and the one way in.
 
 A batch is validated whole, then stored in one transaction; an event id already stored for the same
-origin changes nothing, so a client that retries a batch never doubles an event.
+origin changes nothing, so a client that retries a batch never doubles an event. Every door, the
+bulk import and the demo loader store through store_events, which tells the subscribers
+(on_events_stored) what each commit added.
 """
 import json
+import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from webconsole.store import name_search
 from webconsole.domain.devices import get_device
@@ -316,6 +321,77 @@ def bulk_insert(rows):
     return stored
 
 
+@dataclass(frozen=True)
+class StoredEvents:
+    """What one commit added to the file events, as subscribers are told after it.
+
+    `origins` holds the origin of each of them (one, but for the demo loader's mixed batches). On SQLite
+    the events with ids first_id to last_id are exactly these; on PostgreSQL, where other transactions
+    draw ids meanwhile, the range may hold some of theirs too.
+    """
+    origins: tuple
+    count: int
+    first_id: int
+    last_id: int
+    inserted_at: datetime
+
+
+_subscribers = []
+log = logging.getLogger(__name__)
+
+
+def on_events_stored(callback):
+    """Have `callback(StoredEvents)` called after every commit that adds file events; returns it (a decorator)."""
+    if callback not in _subscribers:
+        _subscribers.append(callback)
+    return callback
+
+
+def forget_subscriber(callback):
+    """Stop calling a callback that on_events_stored registered."""
+    if callback in _subscribers:
+        _subscribers.remove(callback)
+
+
+def _last_id(connection):
+    return connection.exec_driver_sql("SELECT max(id) FROM file_events").scalar() or 0
+
+
+def store_events(origins, insert, executor=None, inserted_at=None):
+    """The one way file events are stored: `insert(connection, inserted_at)` writes them and says how many
+    were new, the transaction is committed, then each subscriber is told what it added. How many were new.
+
+    `executor` is the session (by default) or a Connection of the caller's (bulk loads). If anything
+    fails the transaction is rolled back and nobody is told.
+    """
+    executor = db.session if executor is None else executor
+    connection = executor if isinstance(executor, Connection) else executor.connection()
+    inserted_at = inserted_at or utcnow()
+    try:
+        # SQLite has one writer at a time, so a store's ids follow each other; PostgreSQL's come from a
+        # sequence others draw from too, so its range starts past the last id committed before.
+        before = _last_id(connection) if connection.dialect.name == "postgresql" else None
+        stored = insert(connection, inserted_at)
+        last = _last_id(connection) if stored else 0
+        executor.commit()
+    except BaseException:
+        executor.rollback()
+        raise
+    if stored:
+        _tell(StoredEvents(tuple(origins), stored, last - stored + 1 if before is None else before + 1, last, inserted_at))
+    return stored
+
+
+def _tell(stored):
+    # The events are committed and the sender is owed its acknowledgement: a failing subscriber is logged,
+    # and neither stops the others nor turns the answer into an error.
+    for callback in list(_subscribers):
+        try:
+            callback(stored)
+        except Exception:
+            log.exception("a subscriber to stored file events failed on %s", stored)
+
+
 def store(rows, origin, common=None):
     """Store parsed events in one transaction; (stored, duplicates). Already-stored event ids are skipped,
     within the batch and against what is stored, so a client may always send a batch again.
@@ -323,9 +399,14 @@ def store(rows, origin, common=None):
     `common` holds the values the door vouches for (device, user, org, hostname...), which override
     what the events say about themselves.
     """
-    now, extra = utcnow(), {**(common or {}), "origin": origin}
-    stored = bulk_insert([{**_OWNERS, **row, **extra, "inserted_at": now} for row in rows]) if rows else 0
-    db.session.commit()
+    if not rows:
+        return 0, 0
+    extra = {**(common or {}), "origin": origin}
+
+    def insert(_connection, inserted_at):
+        return bulk_insert([{**_OWNERS, **row, **extra, "inserted_at": inserted_at} for row in rows])
+
+    stored = store_events((origin,), insert)
     return stored, len(rows) - stored
 
 

@@ -49,9 +49,8 @@ ORIGIN = "import"
 FORMATS = ("jsonl", "csv")
 CHUNK_BYTES = 4 << 20  # JSON Lines parsed per chunk (about 8 000 events)
 CHUNK = 10_000  # CSV records per chunk
-COMMIT_EVERY = 50_000  # events per transaction
+INDEX_EVERY = 50_000  # events stored between catch-ups of the file-name search index
 FLUSH_ROWS = 1000  # events a chunk file is written by
-ATTACHED_LIMIT = 8  # chunk files attached at once (SQLite allows 10); detached after each commit
 PIPELINE_BYTES = 32 << 20  # smaller JSON Lines files are parsed here: starting workers costs about a second
 WORKERS = min(os.cpu_count() or 1, 4)  # each parses about 50 000 events a second; more outrun the insert
 WORKER_NICENESS = 10  # parsing yields the CPU to this process's insert and to the console's requests
@@ -129,7 +128,7 @@ def import_file(path, fmt=None, progress=None):
                     progress(chunk.size)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    if result.stored >= COMMIT_EVERY:
+    if result.stored >= INDEX_EVERY:
         refresh_statistics()  # a big import changes the shape of the table the planner relies on
     return result
 
@@ -380,14 +379,14 @@ def _csv_records(lines, refuse):
 
 
 class _Loader:
-    """Stores chunks in file order on one connection: owners joined in, a commit every COMMIT_EVERY events,
-    and the deferrable indexes dropped when the file is large next to the table (SQLite)."""
+    """Stores chunks in file order on one connection, each in a transaction of its own (events.store_events):
+    owners joined in, and the deferrable indexes dropped when the file is large next to the table (SQLite)."""
 
     def __init__(self, connection, result, size):
         self.connection, self.result, self.size = connection, result, size
         self.sqlite = connection.dialect.name == "sqlite"
         self.owners = _Owners(connection)
-        self.lines = self.uncommitted = 0
+        self.lines = self.unindexed = 0
         self.attached, self.deferred, self.decided = [], False, False
 
     def __enter__(self):
@@ -406,9 +405,9 @@ class _Loader:
 
     def __exit__(self, kind, error, traceback):
         if kind is None:
-            self._commit()
+            self._index_names()
         else:
-            self.connection.rollback()  # the last chunks go; the ones committed stay
+            self.connection.rollback()  # the chunk being stored goes; the ones committed stay
             self._detach()
         connection = self.connection
         if self.sqlite:
@@ -426,12 +425,16 @@ class _Loader:
         self.lines += chunk.lines
         if not chunk.events:
             return
-        stored = self._insert_sqlite(chunk) if self.sqlite else self._insert_rows(chunk)
+        insert = self._insert_sqlite if self.sqlite else self._insert_rows
+        # Each chunk is committed through the one way events are stored, which tells its subscribers.
+        stored = events.store_events((ORIGIN,), lambda _connection, _at: insert(chunk), self.connection,
+                                     self.inserted_at)
+        self._detach()
         result.stored += stored
         result.duplicates += chunk.events - stored
-        self.uncommitted += chunk.events
-        if self.uncommitted >= COMMIT_EVERY or len(self.attached) >= ATTACHED_LIMIT:
-            self._commit()
+        self.unindexed += stored
+        if self.unindexed >= INDEX_EVERY:
+            self._index_names()
         if not self.decided:
             self.decided = True
             self._maybe_defer_indexes(chunk, stored)
@@ -440,7 +443,6 @@ class _Loader:
         # The first chunk tells how many events the file will add: a file imported again adds none.
         expected = stored * self.size / chunk.size
         if self.sqlite and bulk_load.worth_deferring(expected, self.stored_before):
-            self._commit()
             bulk_load.drop_deferrable_indexes(self.connection)
             self.deferred = True
 
@@ -487,18 +489,16 @@ class _Loader:
         statement = events.insert_statement(self.connection.dialect.name, _STORED_COLUMNS)
         return self.connection.exec_driver_sql(statement, values).rowcount
 
-    def _commit(self):
-        self.connection.commit()
-        self._detach()
-        self.uncommitted = 0
-        # The file-name search index takes what was committed, in one statement (name_search); on the
-        # session's connection, as bulk inserts do, now that this one holds no lock.
+    def _index_names(self):
+        # The file-name search index takes what was committed, in one statement per INDEX_EVERY events
+        # (name_search); on the session's connection, as bulk inserts do, now that this one holds no lock.
+        self.unindexed = 0
         name_search.index_new_events(everything=True)
         db.session.commit()
 
     def _detach(self):
         # After a commit (SQLite detaches no database a transaction has read); the files go at once, so
-        # that a large import keeps only the chunks in flight on disk.
+        # that a large import keeps only the chunk in flight on disk.
         for schema, path in self.attached:
             self.connection.exec_driver_sql(f"DETACH DATABASE {schema}")
             os.remove(path)
