@@ -20,7 +20,8 @@ def update_own_profile(user, *, first_name, last_name, email):
 def change_own_password(user, current, new):
     """Change one's own password, proving the current one; other sessions end."""
     if not verify_password(user.password_hash, current or ""):
-        raise ValidationError(_l("The current password is not correct."), field="current")
+        raise ValidationError(_l("The current password is not correct."), field="current",
+                              code="account.wrong_password")
     validate_password(new)
     user.password_hash = hash_password(new)
     user.session_version += 1

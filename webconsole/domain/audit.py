@@ -66,7 +66,7 @@ def _day(value, field):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(_l("Enter a date as YYYY-MM-DD."), field=field) from None
+        raise ValidationError(_l("Enter a date as YYYY-MM-DD."), field=field, code="validation.format") from None
 
 
 def audit_list(actor, params):

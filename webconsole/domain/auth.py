@@ -15,9 +15,13 @@ from webconsole.models.base import utcnow
 class SignInRefused(DomainError):
     """Wrong credentials, or an account that may not sign in; the message does not say which."""
 
+    code = "auth.refused"
+
 
 class SignInThrottled(DomainError):
     """Too many recent failures for this account or from this address."""
+
+    code = "auth.throttled"
 
 
 def normalise_username(username):

@@ -41,6 +41,8 @@ REGISTRY = {}
 class UsageError(DomainError):
     """The command exists but its arguments are wrong."""
 
+    code = "console.usage"
+
 
 def command(name, usage, help, permission="console.cli"):
     """Register a console command (decorator)."""

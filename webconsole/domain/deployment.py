@@ -18,12 +18,14 @@ def create_policy(actor, *, name, org_id, notes=""):
     """A deployment policy registering new agents into `org_id`."""
     name = " ".join((name or "").split())
     if not 3 <= len(name) <= 100:
-        raise ValidationError(_l("Enter a name of %(min)d to %(max)d characters.", min=3, max=100), field="name")
+        raise ValidationError(_l("Enter a name of %(min)d to %(max)d characters.", min=3, max=100), field="name",
+                              code="validation.length")
     if db.session.scalar(select(DeploymentPolicy.id).where(DeploymentPolicy.name == name)):
-        raise ValidationError(_l("A deployment policy with this name already exists."), field="name")
+        raise ValidationError(_l("A deployment policy with this name already exists."), field="name",
+                              code="deployment.name_taken")
     org = db.session.get(Org, org_id)
     if org is None or org.status != "active" or not reaches(scope_for(actor, "clients.manage"), org):
-        raise ValidationError(_l("Choose an active organization you manage."), field="org_id")
+        raise ValidationError(_l("Choose an active organization you manage."), field="org_id", code="validation.choice")
     policy = DeploymentPolicy(name=name, org_id=org.id, notes=(notes or "").strip(), created_by=actor.username)
     policy.org = org
     db.session.add(policy)

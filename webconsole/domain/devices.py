@@ -42,7 +42,7 @@ def device_list(actor, params, permission="devices.view"):
         stmt = stmt.where(Device.org_id.in_(org_subtree(f["org"])))
     if f.get("alert"):
         if f["alert"] not in backup_alerts.LEVELS:
-            raise ValidationError(_l("Choose a value from the list."), field="alert")
+            raise ValidationError(_l("Choose a value from the list."), field="alert", code="validation.choice")
         stmt = stmt.where(backup_alerts.level_condition(f["alert"], grouped))
     return filter_by(stmt, f, {"status": Device.status, "os": Device.os})
 
@@ -79,7 +79,7 @@ def rename_device(actor, device_id, name):
     device = get_device(actor, device_id, "devices.edit")
     name = " ".join((name or "").split())
     if not name or len(name) > 255:
-        raise ValidationError(_l("Enter a name of 1 to 255 characters."), field="name")
+        raise ValidationError(_l("Enter a name of 1 to 255 characters."), field="name", code="validation.length")
     changed = audit.changes(device, {"name": name})
     if changed:
         audit.record("device.rename", actor=actor, obj=device, details={"changes": changed})
@@ -107,7 +107,8 @@ def change_device_status(actor, device_id, action):
     device = get_device(actor, device_id, "devices.edit")
     sources, target = TRANSITIONS[action]
     if device.status not in sources:
-        raise ValidationError(_l("This device cannot be changed that way in its current state."), field=None)
+        raise ValidationError(_l("This device cannot be changed that way in its current state."), field=None,
+                              code="device.wrong_state")
     changed = audit.changes(device, {"status": target})
     db.session.flush()
     refresh_user_totals([device.user_id])

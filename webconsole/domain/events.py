@@ -47,9 +47,11 @@ _HEX = {32: re.compile(r"[0-9a-fA-F]{32}"), 64: re.compile(r"[0-9a-fA-F]{64}")}
 class InvalidEvent(DomainError):
     """An event the parser refuses: `field` is its bad field, `index` its place in the batch or file."""
 
+    code = "invalid_field"  # as the agent protocol has always named it
+
     def __init__(self, message, field, index=None, event_id=None):
-        super().__init__(message)
-        self.field, self.index, self.event_id = field, index, event_id
+        super().__init__(message, field)
+        self.index, self.event_id = index, event_id
 
 
 def _unicode(value):
@@ -413,7 +415,7 @@ def store(rows, origin, common=None):
 def store_device_batch(device, items, address):
     """An agent's batch: validated whole, stored with the device's identity, idempotent by event id."""
     if isinstance(items, list) and len(items) > BATCH_LIMIT:
-        raise BatchTooLarge(f"a batch holds at most {BATCH_LIMIT} events")
+        raise BatchTooLarge(f"a batch holds at most {BATCH_LIMIT} events", field="events")
     rows = parse_batch(items)
     common = {"device_id": device.id, "user_id": device.user_id, "org_id": device.org_id,
               "username": device.user.username, "hostname": device.hostname, "public_ip": address or "",
@@ -423,6 +425,8 @@ def store_device_batch(device, items, address):
 
 class BatchTooLarge(DomainError):
     """More events than one batch may hold."""
+
+    code = "batch_too_large"
 
 
 def exposure_names(mask):

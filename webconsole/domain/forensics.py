@@ -108,7 +108,7 @@ def _day(text, name):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(_l("Enter a date as YYYY-MM-DD."), field=name) from None
+        raise ValidationError(_l("Enter a date as YYYY-MM-DD."), field=name, code="validation.format") from None
 
 
 def date_range(filters, now=None):
@@ -117,15 +117,15 @@ def date_range(filters, now=None):
     chosen = filters.get("range") or (None if filters.get("from") or filters.get("to") else DEFAULT_RANGE)
     if chosen and chosen != "custom":
         if chosen not in RANGES:
-            raise ValidationError(_l("Choose a date range from the list."), field="range")
+            raise ValidationError(_l("Choose a date range from the list."), field="range", code="validation.choice")
         return now - RANGES[chosen][1], now
     if not filters.get("from"):
         # Named after the range, so the page falls back to the default range and says why.
-        raise ValidationError(_l("A custom range needs a start date."), field="range")
+        raise ValidationError(_l("A custom range needs a start date."), field="range", code="validation.required")
     start = datetime.combine(_day(filters["from"], "from"), time())
     end = datetime.combine(_day(filters["to"], "to"), time()) + timedelta(days=1) if filters.get("to") else now
     if end <= start:
-        raise ValidationError(_l("The end date is before the start date."), field="to")
+        raise ValidationError(_l("The end date is before the start date."), field="to", code="validation.range")
     return start, end
 
 
@@ -144,13 +144,13 @@ def parse_rows(filters):
         name = f"v{n}" if value else f"f{n}"
         field = FIELDS.get(key)
         if field is None:
-            raise ValidationError(_l("Unknown field. Choose one from the list."), field=name)
+            raise ValidationError(_l("Unknown field. Choose one from the list."), field=name, code="validation.choice")
         operator = operator or field.operators[0]
         if operator not in field.operators:
             raise ValidationError(_l("%(field)s cannot be compared with “%(operator)s”.", field=field.label,
-                                     operator=OPERATORS.get(operator, operator)), field=name)
+                                     operator=OPERATORS.get(operator, operator)), field=name, code="validation.choice")
         if len(value) > VALUE_MAX:
-            raise ValidationError(_l("The value is too long."), field=name)
+            raise ValidationError(_l("The value is too long."), field=name, code="validation.length")
         rows.append(Row(n, field, operator, value))
     return tuple(rows)
 
@@ -160,12 +160,12 @@ def parse(filters, now=None):
     start, end = date_range(filters, now)
     match = filters.get("match") or "all"
     if match not in ("all", "any"):
-        raise ValidationError(_l("Choose all or any."), field="match")
+        raise ValidationError(_l("Choose all or any."), field="match", code="validation.choice")
     return Query(start, end, match, parse_rows(filters))
 
 
-def _bad(row, message):
-    return ValidationError(message, field=f"v{row.n}")
+def _bad(row, message, code="validation.choice"):
+    return ValidationError(message, field=f"v{row.n}", code=code)
 
 
 def condition(row, now=None):
@@ -175,7 +175,7 @@ def condition(row, now=None):
         if op == "exists":
             return column != ""
         if not _HASH[field.digits].fullmatch(value):
-            raise _bad(row, _l("Enter %(digits)d hexadecimal digits.", digits=field.digits))
+            raise _bad(row, _l("Enter %(digits)d hexadecimal digits.", digits=field.digits), "validation.format")
         return column == value.lower() if op == "is" else column != value.lower()
     if field.kind == "exposure":
         if op == "exists":
@@ -192,7 +192,7 @@ def condition(row, now=None):
         try:
             number = int(value)
         except ValueError:
-            raise _bad(row, _l("Enter a whole number.")) from None
+            raise _bad(row, _l("Enter a whole number."), "validation.format") from None
         return {"is": column == number, "greater_than": column > number, "less_than": column < number}[op]
     if field.kind == "time":
         if op == "within_last":
@@ -274,9 +274,10 @@ def save_search(actor, name, args):
     """Save the search in `args` under `name` (unique); audited."""
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= 100:
-        raise ValidationError(_l("Enter a name of 1 to 100 characters."), field="name")
+        raise ValidationError(_l("Enter a name of 1 to 100 characters."), field="name", code="validation.length")
     if db.session.scalar(select(SavedSearch.id).where(SavedSearch.name == name)):
-        raise ValidationError(_l("A saved search with this name exists already."), field="name")
+        raise ValidationError(_l("A saved search with this name exists already."), field="name",
+                              code="saved_search.name_taken")
     query = parse({k: args.get(k, "") for k in SEARCH_ARGS if args.get(k)})
     for row in query.rows:  # only a valid search is saved
         condition(row)
@@ -295,7 +296,7 @@ def delete_search(actor, search_id):
     if saved is None:
         raise NotFound(_l("No such saved search."))
     if saved.created_by not in (None, actor.id) and scope_for(actor, "watchlists.manage").kind != "all":
-        raise Forbidden(_l("Only the one who saved this search can delete it."))
+        raise Forbidden(_l("Only the one who saved this search can delete it."), code="saved_search.not_owner")
     audit.record("search.delete", actor=actor, obj=saved, object_type="saved_search",
                  object_label=saved.name, details={"query": saved.query})
     db.session.delete(saved)

@@ -64,7 +64,7 @@ def _clean_name(name):
     name = " ".join((name or "").split())
     if not NAME_MIN <= len(name) <= NAME_MAX:
         raise ValidationError(_l("Enter a name of %(min)d to %(max)d characters.", min=NAME_MIN, max=NAME_MAX),
-                              field="name")
+                              field="name", code="validation.length")
     return name
 
 
@@ -79,7 +79,8 @@ def possible_parents(actor, org=None):
 def _parent_for(actor, parent_id, org=None):
     parent = db.session.get(Org, parent_id) if parent_id else None
     if parent is None or parent not in possible_parents(actor, org):
-        raise ValidationError(_l("Choose an active organization you manage, outside this one."), field="parent_id")
+        raise ValidationError(_l("Choose an active organization you manage, outside this one."), field="parent_id",
+                              code="validation.choice")
     return parent
 
 
@@ -106,7 +107,8 @@ def move_org(actor, org_id, parent_id):
     """Put an org (and everything below it) under another parent; never under itself."""
     org = get_org(actor, org_id, "orgs.edit")
     if org.parent_id is None:
-        raise ValidationError(_l("The top organization cannot be moved."), field="parent_id")
+        raise ValidationError(_l("The top organization cannot be moved."), field="parent_id",
+                              code="org.top_cannot_move")
     parent = _parent_for(actor, parent_id, org)
     if parent.id == org.parent_id:
         return org
@@ -140,7 +142,8 @@ def set_org_active(actor, org_id, active):
     """Deactivate an org with everything below it (orgs, users, devices), or reactivate them all."""
     org = get_org(actor, org_id, "orgs.edit")
     if actor.org.path.startswith(org.path):
-        raise ValidationError(_l("You cannot deactivate or reactivate the organization you belong to."), field=None)
+        raise ValidationError(_l("You cannot deactivate or reactivate the organization you belong to."), field=None,
+                              code="org.own_org")
     new, old = ("active", "deactivated") if active else ("deactivated", "active")
     subtree = _subtree(org)
     counts = {}

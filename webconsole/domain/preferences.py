@@ -37,13 +37,13 @@ def _forget_if_default(pref):
 def save_column_widths(user_id, list_key, widths, known_columns):
     """Store widths for known columns only, each clamped to a sane range."""
     if not isinstance(widths, dict):
-        raise ValidationError("widths must be an object of column: pixels", field="widths")
+        raise ValidationError("widths must be an object of column: pixels", field="widths", code="validation.format")
     clean = {}
     for key, value in widths.items():
         if key not in known_columns:
-            raise ValidationError(f"unknown column {key!r}", field="widths")
+            raise ValidationError(f"unknown column {key!r}", field="widths", code="validation.choice")
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ValidationError(f"width of {key!r} must be a number", field="widths")
+            raise ValidationError(f"width of {key!r} must be a number", field="widths", code="validation.format")
         clean[key] = int(min(MAX_WIDTH, max(MIN_WIDTH, value)))
     pref = _preference(user_id, list_key)
     pref.widths = {**pref.widths, **clean}
@@ -69,12 +69,13 @@ def save_chosen_columns(user_id, list_key, keys, known_columns, required=()):
     chosen = []
     for key in keys:
         if key not in known_columns:
-            raise ValidationError(_l("Unknown column “%(key)s”.", key=key[:64]), field="columns")
+            raise ValidationError(_l("Unknown column “%(key)s”.", key=key[:64]), field="columns",
+                                  code="validation.choice")
         if key not in chosen:
             chosen.append(key)
     chosen += [key for key in required if key not in chosen]
     if not chosen:
-        raise ValidationError(_l("Choose at least one column."), field="columns")
+        raise ValidationError(_l("Choose at least one column."), field="columns", code="validation.required")
     pref = _preference(user_id, list_key)
     pref.columns = chosen
     db.session.commit()

@@ -41,15 +41,16 @@ def value(name):
 def set_value(actor, name, raw):
     """Change a property (validated against its range); audited with the old and new value."""
     if name not in PROPERTIES:
-        raise ValidationError(_l("Unknown property %(name)s. Run prop.show for the list.", name=name))
+        raise ValidationError(_l("Unknown property %(name)s. Run prop.show for the list.", name=name),
+                              code="validation.choice")
     prop = PROPERTIES[name]
     try:
         number = int(raw)
     except (TypeError, ValueError):
-        raise ValidationError(_l("%(name)s takes a whole number.", name=name)) from None
+        raise ValidationError(_l("%(name)s takes a whole number.", name=name), code="validation.format") from None
     if not prop.minimum <= number <= prop.maximum:
         raise ValidationError(_l("%(name)s must be from %(min)d to %(max)d.", name=name, min=prop.minimum,
-                                 max=prop.maximum))
+                                 max=prop.maximum), code="validation.range")
     old = value(name)
     stored = db.session.get(ServerProperty, name) or ServerProperty(key=name)
     stored.value, stored.updated_by = str(number), actor.username

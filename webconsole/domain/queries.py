@@ -31,7 +31,7 @@ def org_subtree(org_id):
     except (TypeError, ValueError):
         org = None
     if org is None:
-        raise ValidationError(_l("No such organization."), field="org")
+        raise ValidationError(_l("No such organization."), field="org", code="validation.choice")
     return select(Org.id).where(Org.path.startswith(org.path, autoescape=True))
 
 

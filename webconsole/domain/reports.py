@@ -37,9 +37,9 @@ def _gb(value, field):
     try:
         number = float(value)
     except ValueError:
-        raise ValidationError(_l("Enter a number of gigabytes."), field=field) from None
+        raise ValidationError(_l("Enter a number of gigabytes."), field=field, code="validation.format") from None
     if number < 0:
-        raise ValidationError(_l("Enter a number of gigabytes."), field=field)
+        raise ValidationError(_l("Enter a number of gigabytes."), field=field, code="validation.format")
     return int(number * GB)
 
 

@@ -89,20 +89,21 @@ def _editable_org(actor, org_id, group_key):
     org = get_org(actor, org_id, "orgs.edit")
     state = group_state(org, group_key)
     if not state.editable:
-        raise Forbidden(_l("%(org)s has locked these settings.", org=state.locked_by.name))
+        raise Forbidden(_l("%(org)s has locked these settings.", org=state.locked_by.name), code="settings.locked")
     return org, state
 
 
 def save_group(actor, org_id, group_key, form, mode):
     """Save the org's values for a group; "push" also writes them to devices, "lock" pushes and locks."""
     if mode not in MODES:
-        raise ValidationError(_l("Choose Save, Push or Lock."), field="mode")
+        raise ValidationError(_l("Choose Save, Push or Lock."), field="mode", code="validation.choice")
     org, state = _editable_org(actor, org_id, group_key)
     values = settings_spec.parse(group_key, form, [i for i, _n in destinations()])
     row = _rows([org.id], group_key).get(org.id)
     if row is None:
         if org.parent_id is not None and not state.owns:
-            raise ValidationError(_l("Turn off “Use device defaults from parent” first."), field="inherit")
+            raise ValidationError(_l("Turn off “Use device defaults from parent” first."), field="inherit",
+                                  code="settings.inherited")
         row = OrgSettings(org_id=org.id, group=group_key, values={})
         db.session.add(row)
     changed = {k: [state.values.get(k), v] for k, v in values.items() if state.values.get(k) != v}
@@ -151,7 +152,8 @@ def set_inheritance(actor, org_id, group_key, inherit):
     """Turn "use device defaults from parent" on (discarding the org's own values) or off (copying them)."""
     org, state = _editable_org(actor, org_id, group_key)
     if org.parent_id is None:
-        raise ValidationError(_l("The top organization has no parent to inherit from."), field="inherit")
+        raise ValidationError(_l("The top organization has no parent to inherit from."), field="inherit",
+                              code="settings.no_parent")
     row = _rows([org.id], group_key).get(org.id)
     if inherit and row is not None:
         db.session.delete(row)
@@ -200,7 +202,7 @@ def change_device_group(actor, device, group_key, form):
     """Set a device's own values for a group; a locked group is refused."""
     current = device_group(device, group_key)
     if current[0].locked_by is not None:
-        raise Forbidden(_l("%(org)s has locked these settings.", org=current[0].locked_by.name))
+        raise Forbidden(_l("%(org)s has locked these settings.", org=current[0].locked_by.name), code="settings.locked")
     values = settings_spec.parse(group_key, form, [i for i, _n in destinations()])
     row = db.session.scalar(select(DeviceSettings).where(DeviceSettings.device_id == device.id,
                                                          DeviceSettings.group == group_key))

@@ -114,7 +114,7 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 def group(key):
     """The Group with this key; ValidationError for an unknown one."""
     if key not in _BY_KEY:
-        raise ValidationError(_l("No such settings group."), field="group")
+        raise ValidationError(_l("No such settings group."), field="group", code="validation.choice")
     return _BY_KEY[key]
 
 
@@ -131,14 +131,15 @@ def parse(key, form, destination_ids=()):
         values[s.key] = _parse_one(s, raw, destination_ids)
     if key == "general" and values["critical_days"] <= values["warning_days"]:
         raise ValidationError(_l("The critical threshold must be longer than the warning threshold."),
-                              field="critical_days")
+                              field="critical_days", code="validation.range")
     return values
 
 
 def _lines(raw, field):
     lines = [line.strip() for line in "\n".join(raw).splitlines() if line.strip()]
     if len(lines) > 500 or any(len(line) > 1024 for line in lines):
-        raise ValidationError(_l("Use at most 500 lines of up to 1024 characters."), field=field)
+        raise ValidationError(_l("Use at most 500 lines of up to 1024 characters."), field=field,
+                              code="validation.length")
     return lines
 
 
@@ -146,9 +147,9 @@ def _destinations(raw, destination_ids, field):
     try:
         chosen = sorted({int(v) for v in raw if v})
     except ValueError:
-        raise ValidationError(_l("Choose destinations from the list."), field=field) from None
+        raise ValidationError(_l("Choose destinations from the list."), field=field, code="validation.choice") from None
     if set(chosen) - set(destination_ids):
-        raise ValidationError(_l("Choose destinations from the list."), field=field)
+        raise ValidationError(_l("Choose destinations from the list."), field=field, code="validation.choice")
     return chosen
 
 
@@ -179,17 +180,18 @@ def _parse_sets(key, form, destination_ids):
         if raw["index"] == "new" and not raw["name"] and not raw["included_paths"].strip():
             continue  # the empty "add a set" block
         if not raw["name"] or len(raw["name"]) > 100:
-            raise ValidationError(_l("Give each backup set a name of up to 100 characters."), field=key)
+            raise ValidationError(_l("Give each backup set a name of up to 100 characters."), field=key,
+                                  code="validation.length")
         sets.append({"name": raw["name"], "included_paths": _lines([raw["included_paths"]], key),
                      "excluded_paths": _lines([raw["excluded_paths"]], key),
                      "destinations": _destinations(raw["destinations"], destination_ids, key)})
     names = [s["name"].casefold() for s in sets]
     if len(set(names)) != len(names):
-        raise ValidationError(_l("Give each backup set a different name."), field=key)
+        raise ValidationError(_l("Give each backup set a different name."), field=key, code="validation.duplicate")
     if not sets:
-        raise ValidationError(_l("Keep at least one backup set."), field=key)
+        raise ValidationError(_l("Keep at least one backup set."), field=key, code="validation.required")
     if len(sets) > SET_LIMIT:
-        raise ValidationError(_l("Use at most %(n)d backup sets.", n=SET_LIMIT), field=key)
+        raise ValidationError(_l("Use at most %(n)d backup sets.", n=SET_LIMIT), field=key, code="validation.length")
     return sets
 
 
@@ -215,23 +217,25 @@ def _parse_one(s, raw, destination_ids):
         try:
             number = int(first)
         except ValueError:
-            raise ValidationError(_l("Enter a whole number."), field=s.key) from None
+            raise ValidationError(_l("Enter a whole number."), field=s.key, code="validation.format") from None
         if not s.min <= number <= s.max:
-            raise ValidationError(_l("Enter a number from %(min)d to %(max)d.", min=s.min, max=s.max), field=s.key)
+            raise ValidationError(_l("Enter a number from %(min)d to %(max)d.", min=s.min, max=s.max), field=s.key,
+                                  code="validation.range")
         return number
     if s.kind == "choice":
         for value, _label in s.choices:
             if str(value) == first:
                 return value
-        raise ValidationError(_l("Choose one of the listed values."), field=s.key)
+        raise ValidationError(_l("Choose one of the listed values."), field=s.key, code="validation.choice")
     if s.kind == "text":
         text = " ".join(first.split())
         if not text or len(text) > 60:
-            raise ValidationError(_l("Enter 1 to 60 characters."), field=s.key)
+            raise ValidationError(_l("Enter 1 to 60 characters."), field=s.key, code="validation.length")
         return text
     if s.kind == "time":
         if not _TIME.match(first):
-            raise ValidationError(_l("Enter a time as HH:MM, from 00:00 to 23:59."), field=s.key)
+            raise ValidationError(_l("Enter a time as HH:MM, from 00:00 to 23:59."), field=s.key,
+                                  code="validation.format")
         return first
     if s.kind == "lines":
         lines = _lines(raw, s.key)
@@ -241,6 +245,6 @@ def _parse_one(s, raw, destination_ids):
                     re.compile(line)
                 except re.error:
                     raise ValidationError(_l("Not a valid regular expression: %(line)s", line=line),
-                                          field=s.key) from None
+                                          field=s.key, code="validation.format") from None
         return lines
     raise ValueError(s.kind)

@@ -23,12 +23,13 @@ def add_version(actor, *, version, platform, released_on, notes=""):
     """Offer a new agent version for a platform."""
     version = (version or "").strip()
     if not _VERSION.match(version):
-        raise ValidationError(_l("Enter a version such as 11.6.0."), field="version")
+        raise ValidationError(_l("Enter a version such as 11.6.0."), field="version", code="validation.format")
     if platform not in PLATFORMS:
-        raise ValidationError(_l("Choose a platform from the list."), field="platform")
+        raise ValidationError(_l("Choose a platform from the list."), field="platform", code="validation.choice")
     if db.session.scalar(select(AgentVersion.id).where(AgentVersion.version == version,
                                                       AgentVersion.platform == platform)):
-        raise ValidationError(_l("This version is already listed for this platform."), field="version")
+        raise ValidationError(_l("This version is already listed for this platform."), field="version",
+                              code="update.version_listed")
     found = AgentVersion(version=version, platform=platform, released_on=released_on, notes=(notes or "").strip())
     db.session.add(found)
     db.session.flush()

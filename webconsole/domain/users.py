@@ -59,7 +59,8 @@ def manageable(actor, target):
 def _managed(actor, user_id):
     user = get_user(actor, user_id, "users.edit")
     if not manageable(actor, user):
-        raise Forbidden(_l("This user holds permissions you do not have; you cannot change them."))
+        raise Forbidden(_l("This user holds permissions you do not have; you cannot change them."),
+                        code="user.outranks_actor")
     return user
 
 
@@ -81,14 +82,15 @@ def assignable_orgs(actor):
 def _org_for(actor, org_id):
     org = db.session.get(Org, org_id) if org_id else None
     if org is None or not reaches(scope_for(actor, "users.edit"), org) or org.status != "active":
-        raise ValidationError(_l("Choose an active organization you manage."), field="org_id")
+        raise ValidationError(_l("Choose an active organization you manage."), field="org_id", code="validation.choice")
     return org
 
 
 def validate_password(password):
     """Refuse passwords too short to resist guessing."""
     if len(password or "") < PASSWORD_MIN:
-        raise ValidationError(_l("Use at least %(n)d characters.", n=PASSWORD_MIN), field="password")
+        raise ValidationError(_l("Use at least %(n)d characters.", n=PASSWORD_MIN), field="password",
+                              code="validation.length")
 
 
 def create_user(actor, *, org_id, username, first_name="", last_name="", password, role_ids=()):
@@ -96,7 +98,8 @@ def create_user(actor, *, org_id, username, first_name="", last_name="", passwor
     org = _org_for(actor, org_id)
     username = normalise_username(username)
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise ValidationError(_l("A user with this username already exists."), field="username")
+        raise ValidationError(_l("A user with this username already exists."), field="username",
+                              code="user.username_taken")
     validate_password(password)
     user = User(username=username, email=username, first_name=first_name.strip(),
                 last_name=last_name.strip(), org_id=org.id, password_hash=hash_password(password))
@@ -114,7 +117,8 @@ def _roles(actor, role_ids, keep):
     granted = {r.id: r for r in grantable_roles(actor)}
     unknown = set(role_ids) - set(granted)
     if unknown:
-        raise ValidationError(_l("You cannot grant one of the chosen roles."), field="role_ids")
+        raise ValidationError(_l("You cannot grant one of the chosen roles."), field="role_ids",
+                              code="user.role_not_grantable")
     # Roles the actor may not grant stay as they are: they can neither add nor remove them.
     return [r for r in keep if r.id not in granted] + [granted[i] for i in role_ids]
 
@@ -137,7 +141,8 @@ def set_roles(actor, user_id, role_ids):
     user.roles = _roles(actor, list(role_ids), keep=list(user.roles))
     after = sorted(r.name for r in user.roles)
     if user.id == actor.id and not permissions_of(user) >= {"users.edit"} and before != after:
-        raise ValidationError(_l("You cannot remove your own right to manage users."), field="role_ids")
+        raise ValidationError(_l("You cannot remove your own right to manage users."), field="role_ids",
+                              code="user.own_manage_right")
     if before != after:
         audit.record("user.roles", actor=actor, obj=user, details={"changes": {"roles": [before, after]}})
     db.session.commit()
@@ -170,7 +175,7 @@ def move_user(actor, user_id, org_id):
 
 def _not_self(actor, user):
     if user.id == actor.id:
-        raise ValidationError(_l("You cannot do this to your own account."), field=None)
+        raise ValidationError(_l("You cannot do this to your own account."), field=None, code="user.own_account")
 
 
 def set_user_active(actor, user_id, active):

@@ -86,6 +86,8 @@ _CHUNK_VALUES = ", ".join(f"NULLIF(e.{column}, '')" if column in _NULLABLE else 
 class ImportRefused(DomainError):
     """The file as a whole cannot be imported (e.g. a CSV header without the required fields)."""
 
+    code = "import.refused"
+
 
 @dataclass
 class ImportResult:
