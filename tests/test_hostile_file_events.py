@@ -64,9 +64,9 @@ def doors(app, client, world, make_user, tmp_path):
         admin = db.session.get(User, world["admin"])
         connection, _token = connections.create_connection(admin, name=ATTRIBUTE, kind="webhook",
                                                            description=SCRIPT)
-        assert connections.ingest(connection, {"events": [sent["connection"]]})["stored"] == 1
+        assert connections.ingest(connection, [sent["connection"]])["stored"] == 1
         with pytest.raises(connections.IngestRefused) as refused:
-            connections.ingest(connection, {"events": [event(eventId=SCRIPT)]})
+            connections.ingest(connection, [event(eventId=SCRIPT)])
         assert refused.value.details["field"] == "events[0].eventId"
         path = tmp_path / "hostile.jsonl"
         path.write_bytes(json.dumps(sent["import"]).encode() + b"\n" + b'{"fileName": "\xff\xfe"}\n')
@@ -166,7 +166,7 @@ def test_invalid_values_are_refused_with_the_field_at_every_door(app, client, wo
     with app.app_context():
         connection = db.session.get(connections.DataConnection, doors["connection"])
         with pytest.raises(connections.IngestRefused) as refused:
-            connections.ingest(connection, {"events": [event(**bad)]})
+            connections.ingest(connection, [event(**bad)])
         assert refused.value.details["field"].startswith(f"events[0].{field}")
         assert db.session.scalars(select(IngestError.message).order_by(IngestError.id.desc())).first() \
             .startswith(f"events[0].{field}")
@@ -184,7 +184,7 @@ def test_a_lone_surrogate_escape_is_refused_at_every_door(app, client, world, do
     with app.app_context():
         connection = db.session.get(connections.DataConnection, doors["connection"])
         with pytest.raises(connections.IngestRefused) as refused:
-            connections.ingest(connection, json.loads(body))
+            connections.ingest(connection, json.loads(body)["events"])
         assert refused.value.details["field"] == "events[0].fileName"
         path = tmp_path / "surrogate.jsonl"
         path.write_text(body[len('{"events": ['):-2] + "\n", encoding="utf-8")

@@ -51,7 +51,7 @@ def test_unknown_kind_is_refused(ctx):
 def test_a_batch_is_stored_with_the_connection_as_source(ctx, world):
     connection, _token = connections.create_connection(ctx, name="Acme Drive", kind="google_drive")
     good = event(source="Endpoint")
-    answer = connections.ingest(connection, {"events": [good, event(deviceUserName="nobody@elsewhere.test")]})
+    answer = connections.ingest(connection, [good, event(deviceUserName="nobody@elsewhere.test")])
     assert answer == {"received": 2, "stored": 2, "duplicates": 0}
     stored = db.session.execute(select(FileEvent).where(FileEvent.event_id == good["eventId"])).scalar_one()
     # The connection is the source, whatever the event says; the user is found by name whatever its case.
@@ -64,7 +64,7 @@ def test_a_batch_is_stored_with_the_connection_as_source(ctx, world):
 def test_a_batch_with_a_bad_event_stores_nothing_and_names_every_bad_one(ctx):
     connection, _token = connections.create_connection(ctx, name="Acme Drive", kind="google_drive")
     with pytest.raises(connections.IngestRefused) as refused:
-        connections.ingest(connection, {"events": [event(), event(fileSize="big"), "not an event"]})
+        connections.ingest(connection, [event(), event(fileSize="big"), "not an event"])
     assert (refused.value.status, refused.value.code) == (400, "invalid_events")
     assert str(refused.value).startswith("events[1].fileSize: fileSize must be a whole number")
     assert [(r["index"], r["field"]) for r in refused.value.details["rejected"]] == \
@@ -78,8 +78,8 @@ def test_a_batch_with_a_bad_event_stores_nothing_and_names_every_bad_one(ctx):
 def test_sending_the_same_events_again_stores_nothing_twice(ctx):
     connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
     batch = [event(), event()]
-    connections.ingest(connection, {"events": batch})
-    assert connections.ingest(connection, {"events": batch}) == {"received": 2, "stored": 0, "duplicates": 2}
+    connections.ingest(connection, batch)
+    assert connections.ingest(connection, batch) == {"received": 2, "stored": 0, "duplicates": 2}
     assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 2
     assert db.session.get(DataConnection, connection.id).events_received == 2
 
@@ -88,11 +88,11 @@ def test_the_same_event_id_from_two_connections_is_two_events(ctx):
     one, _ = connections.create_connection(ctx, name="Box one", kind="box")
     two, _ = connections.create_connection(ctx, name="Box two", kind="box")
     same = event()
-    connections.ingest(one, {"events": [same]})
-    assert connections.ingest(two, {"events": [same]})["stored"] == 1
+    connections.ingest(one, [same])
+    assert connections.ingest(two, [same])["stored"] == 1
 
 
-@pytest.mark.parametrize("payload", [None, [], {"events": "x"}, {"event": []}])
+@pytest.mark.parametrize("payload", [None, "x", {"event": []}])
 def test_a_body_without_an_events_list_is_refused_and_noted(ctx, payload):
     connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
     with pytest.raises(connections.IngestRefused) as refused:
@@ -105,11 +105,11 @@ def test_a_paused_connection_refuses_events_until_resumed(ctx):
     connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
     connections.set_paused(ctx, connection, True)
     with pytest.raises(connections.IngestRefused) as refused:
-        connections.ingest(connection, {"events": [event(), event()]})
+        connections.ingest(connection, [event(), event()])
     assert refused.value.status == 409
     assert db.session.get(DataConnection, connection.id).events_rejected == 2
     connections.set_paused(ctx, connection, False)
-    assert connections.ingest(connection, {"events": [event()]})["stored"] == 1
+    assert connections.ingest(connection, [event()])["stored"] == 1
     assert [e for (e,) in db.session.execute(select(AuditEvent.event_type).order_by(AuditEvent.id))][-2:] == \
         ["connection.pause", "connection.resume"]
 
@@ -117,7 +117,7 @@ def test_a_paused_connection_refuses_events_until_resumed(ctx):
 def test_too_many_events_in_one_request_are_refused(ctx):
     connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
     with pytest.raises(connections.IngestRefused) as refused:
-        connections.ingest(connection, {"events": [event() for _ in range(1001)]})
+        connections.ingest(connection, [event() for _ in range(1001)])
     assert refused.value.status == 413
     assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 0
 
@@ -134,7 +134,7 @@ def test_a_new_token_replaces_the_old_one_at_once(ctx):
 
 def test_a_removed_connection_answers_as_if_it_never_existed(ctx):
     connection, token = connections.create_connection(ctx, name="Hook", kind="webhook")
-    connections.ingest(connection, {"events": [event()]})
+    connections.ingest(connection, [event()])
     connections.remove_connection(ctx, connection)
     with pytest.raises(connections.IngestRefused) as refused:
         connections.authenticate(connection.key, token)
@@ -150,7 +150,7 @@ def test_only_the_newest_errors_are_kept(ctx, monkeypatch):
     connection, _token = connections.create_connection(ctx, name="Hook", kind="webhook")
     for n in range(4):
         with pytest.raises(connections.IngestRefused):
-            connections.ingest(connection, {"events": [event(eventType=f"BAD{n}"), event(eventType=f"BAD{n}")]})
+            connections.ingest(connection, [event(eventType=f"BAD{n}"), event(eventType=f"BAD{n}")])
     kept = db.session.scalars(select(IngestError.message).where(IngestError.connection_id == connection.id)
                               .order_by(IngestError.id)).all()
     assert len(kept) == 5 and db.session.get(DataConnection, connection.id).events_rejected == 8

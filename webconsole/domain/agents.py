@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -38,35 +38,27 @@ class AgentError(DomainError):
     """A request the agent protocol refuses; `code` is stable for agents, `field` names bad input."""
 
     def __init__(self, code, message, status=400, field=None):
-        super().__init__(message)
-        self.code, self.status, self.field = code, status, field
-
-
-def _text(payload, field, max_length=255, required=True):
-    value = payload.get(field, "")
-    if not isinstance(value, str):
-        raise AgentError("invalid_field", f"{field} must be a string", field=field)
-    value = " ".join(value.split())
-    if required and not value:
-        raise AgentError("missing_field", f"{field} is required", field=field)
-    if len(value) > max_length:
-        raise AgentError("invalid_field", f"{field} is longer than {max_length} characters", field=field)
-    return value
+        super().__init__(message, field, code)
+        self.status = status
 
 
 def _hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def register_device(payload, address):
-    """Register a device for a user with an org's registration key; returns (device, secret)."""
-    key = _text(payload, "registration_key", 32).upper()
+def register_device(registration, address):
+    """Register a device for a user with an org's registration key; returns (device, secret).
+
+    `registration` holds the request's typed values: registration_key, username, password, hostname, os,
+    and name, os_version, agent_version, address (empty when not sent).
+    """
+    key = registration.registration_key.upper()
     org = db.session.scalar(select(Org).where(Org.registration_key == key))
     if org is None or org.status != "active":
         raise AgentError("unknown_registration_key", "the registration key is not valid", 403,
                          field="registration_key")
     try:
-        user = check_credentials(_text(payload, "username"), payload.get("password") or "", address)
+        user = check_credentials(registration.username, registration.password, address)
     except DomainError:
         db.session.commit()
         raise AgentError("bad_credentials", "the username or password is not correct, or the account "
@@ -74,16 +66,15 @@ def register_device(payload, address):
     if not user.org.path.startswith(org.path):
         raise AgentError("wrong_organization", "the user does not belong to this registration key's "
                          "organization", 403, field="registration_key")
-    os_name = _text(payload, "os", 16).lower()
+    os_name = registration.os.lower()
     if os_name not in OS_NAMES:
         raise AgentError("invalid_field", "os must be one of windows, macos, linux", field="os")
-    hostname = _text(payload, "hostname")
+    hostname = registration.hostname
     secret = secrets.token_urlsafe(32)
-    device = Device(name=_text(payload, "name", required=False) or hostname, hostname=hostname, os=os_name,
-                    os_version=_text(payload, "os_version", 64, required=False),
-                    agent_version=_text(payload, "agent_version", 32, required=False),
+    device = Device(name=registration.name or hostname, hostname=hostname, os=os_name,
+                    os_version=registration.os_version, agent_version=registration.agent_version,
                     user_id=user.id, org_id=user.org_id, status="active", secret_hash=_hash(secret),
-                    address=_text(payload, "address", 64, required=False), remote_address=address or "",
+                    address=registration.address, remote_address=address or "",
                     last_connected=utcnow())
     device.org = user.org
     db.session.add(device)
@@ -108,28 +99,6 @@ def authenticate(guid, secret):
     return device
 
 
-def _when(value, field):
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise AgentError("invalid_field", f"{field} must be an ISO 8601 time", field=field)
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise AgentError("invalid_field", f"{field} must be an ISO 8601 time", field=field) from None
-    if moment.tzinfo is not None:
-        moment = (moment - moment.utcoffset()).replace(tzinfo=None)  # stored as naive UTC
-    return moment
-
-
-def _count(value, field, maximum=None):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise AgentError("invalid_field", f"{field} must be a number of at least 0", field=field)
-    if maximum is not None and value > maximum:
-        raise AgentError("invalid_field", f"{field} must be at most {maximum}", field=field)
-    return value
-
-
 @dataclass
 class BackupReport:
     destination: Destination
@@ -137,38 +106,31 @@ class BackupReport:
 
 
 def _backup_reports(items):
-    if not isinstance(items, list) or len(items) > 50:
-        raise AgentError("invalid_field", "backup must be a list of at most 50 destinations", field="backup")
     reports = []
     for n, item in enumerate(items):
-        prefix = f"backup[{n}]"
-        if not isinstance(item, dict):
-            raise AgentError("invalid_field", f"{prefix} must be an object", field=prefix)
-        guid = item.get("destination_guid")
-        destination = db.session.scalar(select(Destination).where(Destination.guid == str(guid)))
+        destination = db.session.scalar(select(Destination).where(Destination.guid == item.destination_guid))
         if destination is None:
-            raise AgentError("invalid_field", f"{prefix}.destination_guid names no destination",
-                             field=f"{prefix}.destination_guid")
+            raise AgentError("invalid_field", f"backup[{n}].destination_guid names no destination",
+                             field=f"backup[{n}].destination_guid")
         reports.append(BackupReport(destination, {
-            "selected_files": int(_count(item.get("selected_files", 0), f"{prefix}.selected_files")),
-            "selected_bytes": int(_count(item.get("selected_bytes", 0), f"{prefix}.selected_bytes")),
-            "archive_bytes": int(_count(item.get("archive_bytes", 0), f"{prefix}.archive_bytes")),
-            "percent_complete": float(_count(item.get("percent_complete", 0), f"{prefix}.percent_complete", 100)),
-            "last_backup": _when(item.get("last_backup"), f"{prefix}.last_backup"),
-            "last_completed_backup": _when(item.get("last_completed_backup"), f"{prefix}.last_completed_backup"),
+            "selected_files": item.selected_files, "selected_bytes": item.selected_bytes,
+            "archive_bytes": item.archive_bytes, "percent_complete": float(item.percent_complete),
+            "last_backup": item.last_backup, "last_completed_backup": item.last_completed_backup,
         }))
     return reports
 
 
-def heartbeat(device, payload, address):
-    """Record what the device reports; answer with its settings and the commands waiting for it."""
-    if not isinstance(payload, dict):
-        raise AgentError("invalid_body", "the body must be a JSON object")
-    reports = _backup_reports(payload.get("backup", []))  # validated whole before anything is stored
+def heartbeat(device, report, address):
+    """Record what the device reports; answer with its settings and the commands waiting for it.
+
+    `report` holds the request's typed values: backup (a list of destination reports) and agent_version,
+    os_version, address (None when not sent, which leaves them as they are).
+    """
+    reports = _backup_reports(report.backup)  # every destination checked before anything is stored
     now = utcnow()
-    for field, length in (("agent_version", 32), ("os_version", 64), ("address", 64)):
-        if field in payload:
-            setattr(device, field, _text(payload, field, length, required=False))
+    for field in ("agent_version", "os_version", "address"):
+        if getattr(report, field) is not None:
+            setattr(device, field, getattr(report, field))
     device.remote_address, device.last_connected = address or "", now
     states = {s.destination_id: s for s in device.backup_states}
     for report in reports:
@@ -223,19 +185,13 @@ def _for_agent(setting, value, guids):
             for backup_set in value]
 
 
-def record_command_result(device, command_id, payload):
+def record_command_result(device, command_id, output, exit_status):
     """Store the output of a command the device ran."""
     command = db.session.get(DeviceCommand, command_id)
     if command is None or command.device_id != device.id:
         raise AgentError("unknown_command", "no such command for this device", 404)
     if command.status not in ("sent", "pending"):
         raise AgentError("command_closed", "this command already has a result", 409)
-    output = payload.get("output", "")
-    if not isinstance(output, str) or len(output) > 65536:
-        raise AgentError("invalid_field", "output must be text of at most 65536 characters", field="output")
-    exit_status = payload.get("exit_status", 0)
-    if isinstance(exit_status, bool) or not isinstance(exit_status, int):
-        raise AgentError("invalid_field", "exit_status must be an integer", field="exit_status")
     command.output, command.exit_status = output, exit_status
     command.status, command.completed_at = "done", utcnow()
     db.session.commit()
@@ -268,11 +224,12 @@ def queue_command(actor, device, text):
     name, _, arguments = " ".join((text or "").split()).partition(" ")
     if name not in COMMANDS:
         raise ValidationError(_l("Unknown command. Known commands: %(names)s.", names=", ".join(COMMANDS)),
-                              field="command")
+                              field="command", code="command.unknown")
     if len(arguments) > 1024:
-        raise ValidationError(_l("The arguments are too long."), field="command")
+        raise ValidationError(_l("The arguments are too long."), field="command", code="validation.length")
     if device.status != "active" or not is_online(device):
-        raise ValidationError(_l("The device is not online, so it cannot receive commands."), field="command")
+        raise ValidationError(_l("The device is not online, so it cannot receive commands."), field="command",
+                              code="device.offline")
     command = DeviceCommand(device_id=device.id, command=name, arguments=arguments, created_by=actor.id)
     db.session.add(command)
     db.session.flush()

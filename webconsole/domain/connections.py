@@ -51,8 +51,8 @@ class IngestRefused(DomainError):
     error code and `details` more of the JSON error (the bad events)."""
 
     def __init__(self, message, status, code, details=None):
-        super().__init__(message)
-        self.status, self.code, self.details = status, code, details or {}
+        super().__init__(message, (details or {}).get("field"), code)
+        self.status, self.details = status, details or {}
 
 
 def _hash(token):
@@ -69,20 +69,23 @@ def _new_token(connection):
 def _clean_name(name, current=None):
     name = " ".join((name or "").split())
     if not 3 <= len(name) <= 100:
-        raise ValidationError(_l("Enter a name of %(min)d to %(max)d characters.", min=3, max=100), field="name")
+        raise ValidationError(_l("Enter a name of %(min)d to %(max)d characters.", min=3, max=100), field="name",
+                              code="validation.length")
     taken = select(DataConnection.id).where(func.lower(DataConnection.name) == name.lower(),
                                             DataConnection.status != "removed")
     if current is not None:
         taken = taken.where(DataConnection.id != current.id)
     if db.session.scalar(taken) is not None:
-        raise ValidationError(_l("A data connection with this name already exists."), field="name")
+        raise ValidationError(_l("A data connection with this name already exists."), field="name",
+                              code="connection.name_taken")
     return name
 
 
 def _clean_description(description):
     description = (description or "").strip()
     if len(description) > 1000:
-        raise ValidationError(_l("Enter at most %(max)d characters.", max=1000), field="description")
+        raise ValidationError(_l("Enter at most %(max)d characters.", max=1000), field="description",
+                              code="validation.length")
     return description
 
 
@@ -94,14 +97,14 @@ def connection_list(actor, params):
     status = params.filters.get("status")
     if status:
         if status not in STATUSES:
-            raise ValidationError(_l("Choose a value from the list."), field="status")
+            raise ValidationError(_l("Choose a value from the list."), field="status", code="validation.choice")
         stmt = stmt.where(DataConnection.status == status)
     else:
         stmt = stmt.where(DataConnection.status != "removed")
     kind = params.filters.get("kind")
     if kind:
         if kind not in KINDS:
-            raise ValidationError(_l("Choose a value from the list."), field="kind")
+            raise ValidationError(_l("Choose a value from the list."), field="kind", code="validation.choice")
         stmt = stmt.where(DataConnection.kind == kind)
     if params.q:
         stmt = stmt.where(DataConnection.name.icontains(params.q, autoescape=True))
@@ -125,7 +128,7 @@ def recent_errors(connection, limit=20):
 def create_connection(actor, *, name, kind, description=""):
     """A new active connection; (connection, token): the token is shown once and not kept."""
     if kind not in KINDS:
-        raise ValidationError(_l("Choose a value from the list."), field="kind")
+        raise ValidationError(_l("Choose a value from the list."), field="kind", code="validation.choice")
     connection = DataConnection(name=_clean_name(name), kind=kind, description=_clean_description(description),
                                 key=secrets.token_hex(16), status="active", created_by=actor.id,
                                 events_received=0, events_rejected=0)
@@ -178,7 +181,7 @@ def remove_connection(actor, connection):
 
 def _not_removed(connection):
     if connection.status == "removed":
-        raise ValidationError(_l("This data connection has been removed."))
+        raise ValidationError(_l("This data connection has been removed."), code="connection.removed")
 
 
 def _audit(event_type, actor, connection, details=None):
@@ -207,14 +210,13 @@ def authenticate(key, token):
     return connection
 
 
-def ingest(connection, payload):
+def ingest(connection, items):
     """Store the events of one request posted to `connection`; the JSON answer.
 
-    The request must be {"events": [...]} with at most events.BATCH_LIMIT events, all valid: one bad
-    event refuses the request, naming every bad one (index, id, field, reason). An event id already
-    stored for this connection counts as a duplicate.
+    `items` is the request's list of events (None when the body was not {"events": [...]}), of at most
+    events.BATCH_LIMIT events, all valid: one bad event refuses the request, naming every bad one (index,
+    id, field, reason). An event id already stored for this connection counts as a duplicate.
     """
-    items = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(items, list):
         note_refusal(connection, 'the body must be a JSON object {"events": [...]}')
         raise IngestRefused('the body must be a JSON object {"events": [...]}', 400, "invalid_request")

@@ -4,19 +4,22 @@ from functools import wraps
 from flask import g, jsonify, request
 
 from webconsole.blueprints.agent_api import bp
+from webconsole.blueprints.agent_api.payloads import CommandResult, FileEvents, Heartbeat, Registration
 from webconsole.domain import agents, events, updates
+from webconsole.domain.errors import DomainError, Forbidden, NotFound
 from webconsole.extensions import csrf
+from webconsole.web.payloads import read_json
 
 # Agents authenticate with their device secret, not a browser session: no CSRF token to carry.
 csrf.exempt(bp)
 
 
-@bp.errorhandler(agents.AgentError)
+@bp.errorhandler(DomainError)
 def refused(error):
-    body = {"code": error.code, "message": str(error)}
-    if error.field:
-        body["field"] = error.field
-    return jsonify(error=body), error.status
+    # AgentError says its status; a body the door could not read (PayloadError) and other refusals are a 400.
+    status = getattr(error, "status", None) or (404 if isinstance(error, NotFound) else
+                                                 403 if isinstance(error, Forbidden) else 400)
+    return jsonify(error=error.as_json()), status
 
 
 @bp.errorhandler(events.InvalidEvent)
@@ -26,7 +29,7 @@ def invalid_event(error):
     else:
         field = f"events[{error.index}]" + (f".{error.field}" if error.field else "")
         message = f"events[{error.index}]" + (f".{error}" if error.field else f": {error}")
-    body = {"code": "invalid_field", "message": message, "field": field}
+    body = {"code": error.code, "message": message, "field": field}
     if error.event_id is not None:
         body["eventId"] = error.event_id
     return jsonify(error=body), 400
@@ -39,14 +42,7 @@ def body_too_large(_error):
 
 @bp.errorhandler(events.BatchTooLarge)
 def batch_too_large(error):
-    return jsonify(error={"code": "batch_too_large", "message": str(error), "field": "events"}), 413
-
-
-def _payload():
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise agents.AgentError("invalid_body", "the body must be a JSON object")
-    return payload
+    return jsonify(error=error.as_json()), 413
 
 
 def device_authenticated(view):
@@ -74,7 +70,7 @@ def registration(view):
 @registration
 def register():
     """Register a device: registration key and user credentials in, GUID and secret out."""
-    device, secret = agents.register_device(_payload(), request.remote_addr or "")
+    device, secret = agents.register_device(read_json(Registration), request.remote_addr or "")
     return jsonify(guid=device.guid, secret=secret, heartbeat_seconds=agents.heartbeat_seconds(),
                    settings=agents.device_settings(device)), 201
 
@@ -83,17 +79,15 @@ def register():
 @device_authenticated
 def heartbeat():
     """Report status and backup state; get settings and pending commands back."""
-    return jsonify(agents.heartbeat(g.device, _payload(), request.remote_addr or ""))
+    return jsonify(agents.heartbeat(g.device, read_json(Heartbeat), request.remote_addr or ""))
 
 
 @bp.post("/file-events")
 @device_authenticated
 def file_events():
     """Upload a batch of file events: validated whole, stored in one transaction, idempotent by event id."""
-    payload = _payload()
-    if "events" not in payload:
-        raise agents.AgentError("missing_field", "events is required", field="events")
-    stored, duplicates = events.store_device_batch(g.device, payload["events"], request.remote_addr or "")
+    batch = read_json(FileEvents)
+    stored, duplicates = events.store_device_batch(g.device, batch.events, request.remote_addr or "")
     return jsonify(received=stored + duplicates, stored=stored, duplicates=duplicates)
 
 
@@ -101,7 +95,8 @@ def file_events():
 @device_authenticated
 def command_result(command_id):
     """Post the output of a command the device ran."""
-    command = agents.record_command_result(g.device, command_id, _payload())
+    result = read_json(CommandResult)
+    command = agents.record_command_result(g.device, command_id, result.output, result.exit_status)
     return jsonify(id=command.id, status=command.status)
 
 

@@ -2,8 +2,10 @@
 from flask import jsonify, request
 
 from webconsole.blueprints.ingest import bp
+from webconsole.blueprints.ingest.payloads import IngestBatch
 from webconsole.domain import connections
 from webconsole.extensions import csrf
+from webconsole.web.payloads import PayloadError, read_json
 
 # Senders authenticate with their connection's token, not a browser session: no CSRF token to carry.
 csrf.exempt(bp)
@@ -31,5 +33,8 @@ def events(key):
     """Post a batch of file events to one data connection: validated whole, stored once, acknowledged after commit."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     connection = connections.authenticate(key, token.strip() if scheme.lower() == "bearer" else "")
-    payload = request.get_json(force=True, silent=True)  # senders label JSON in many ways
-    return jsonify(connections.ingest(connection, payload))
+    try:
+        batch = read_json(IngestBatch)  # whatever the Content-Type: senders label JSON in many ways
+    except PayloadError:
+        batch = None
+    return jsonify(connections.ingest(connection, batch.events if batch else None))
