@@ -29,7 +29,7 @@ def test_double_click_the_os_mark_send_a_command_and_read_the_answer(page, sign_
     with live_app.app_context():
         device = db.session.get(Device, device_id)
         command = db.session.scalars(select(DeviceCommand).where(DeviceCommand.device_id == device_id)).first()
-        agents.record_command_result(device, command.id, {"output": "webconsole-agent 1.0.1", "exit_status": 0})
+        agents.record_command_result(device, command.id, "webconsole-agent 1.0.1", 0)
     expect(panel.locator(".command-output")).to_have_text("webconsole-agent 1.0.1")
     page.get_by_role("textbox", name="Command", exact=True).fill("format c:")
     page.get_by_role("textbox", name="Command", exact=True).press("Enter")
