@@ -380,7 +380,8 @@ def store_events(origins, insert, executor=None, inserted_at=None):
         executor.rollback()
         raise
     if stored:
-        _tell(StoredEvents(tuple(origins), stored, last - stored + 1 if before is None else before + 1, last, inserted_at))
+        first = last - stored + 1 if before is None else before + 1
+        _tell(StoredEvents(tuple(origins), stored, first, last, inserted_at))
     return stored
 
 

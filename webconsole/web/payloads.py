@@ -59,7 +59,7 @@ def read_json(model, body_message="the body must be a JSON object"):
 
 
 def field_name(loc):
-    """A pydantic location as the protocol names fields: ("backup", 1, "percent_complete") -> backup[1].percent_complete."""
+    """A pydantic location as the protocol names fields: ("backup", 1, "size") -> backup[1].size."""
     name = ""
     for part in loc:
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
