@@ -356,6 +356,7 @@ def forget_subscriber(callback):
 
 
 def _last_id(connection):
+    """The highest file-event id the connection sees (0 for none)."""
     return connection.exec_driver_sql("SELECT max(id) FROM file_events").scalar() or 0
 
 

@@ -34,6 +34,7 @@ class Payload(BaseModel):
 
 
 def _not_json(constant):
+    """Refuse NaN, Infinity and -Infinity, which Python's parser would take but JSON does not have."""
     raise ValueError(f"{constant} is not JSON")
 
 
