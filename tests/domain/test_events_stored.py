@@ -40,7 +40,7 @@ def test_an_agents_batch_is_told_once_committed(app, client, world, told):
     batch = [v1(1), v1(2)]
     assert client.post(f"{API}/file-events", json={"events": batch}, headers=device).get_json()["stored"] == 2
     [summary] = told
-    assert summary.count == 2 and summary.last_id - summary.first_id == 1
+    assert summary.count == 2 and summary.first_id <= summary.last_id
     origin = summary.origins[0]
     assert summary.origins == (origin,) and origin.startswith("d")
     assert stored_between(app, summary) == {(origin, e["eventId"]) for e in batch}
