@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.events import exposure_names
-from webconsole.domain.listings import SEARCH_MAX, Listing, ListParams, PageKey  # noqa: F401 (ListParams: doors)
+from webconsole.domain.listings import Listing, ListParams, PageKey  # noqa: F401 (ListParams, for doors)
 from webconsole.web import labels
 
 _REGISTRY = {}

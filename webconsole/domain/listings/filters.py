@@ -149,4 +149,5 @@ class Number(Filter):
         return float(raw)
 
     def format(self, value):
-        return str(int(value)) if value == int(value) else repr(value)
+        # Positional digits (repr would write 1e-05, which `parse` refuses), trailing zeros left out.
+        return f"{value:.9f}".rstrip("0").rstrip(".")
