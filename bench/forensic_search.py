@@ -29,13 +29,13 @@ from sqlalchemy import func, select  # noqa: E402
 from timing import HX, scroll_to, timed  # noqa: E402
 
 from webconsole import create_app  # noqa: E402
-from webconsole.domain import events  # noqa: E402
-from webconsole.store import name_search  # noqa: E402
-from webconsole.store.database import refresh_statistics  # noqa: E402
 from webconsole.demo.data import database_is_empty, load_demo  # noqa: E402
+from webconsole.domain import events  # noqa: E402
 from webconsole.extensions import db  # noqa: E402
 from webconsole.models import Device, FileEvent, User  # noqa: E402
 from webconsole.models.base import utcnow  # noqa: E402
+from webconsole.store import name_search  # noqa: E402
+from webconsole.store.database import refresh_statistics  # noqa: E402
 
 PASSWORD = "bench-password"
 WHO = "analyst@example.com"

@@ -34,10 +34,10 @@ from sqlalchemy import func, select  # noqa: E402
 from webconsole import create_app  # noqa: E402
 from webconsole.demo.data import load_demo  # noqa: E402
 from webconsole.demo.events import fake_event  # noqa: E402
-from webconsole.store.event_import import import_file  # noqa: E402
 from webconsole.extensions import db  # noqa: E402
 from webconsole.models import Device, FileEvent, User  # noqa: E402
 from webconsole.models.base import utcnow  # noqa: E402
+from webconsole.store.event_import import import_file  # noqa: E402
 
 
 def write_events(path, count, owners, seed=7):

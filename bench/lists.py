@@ -18,8 +18,8 @@ from flask_migrate import upgrade  # noqa: E402
 from timing import HX, scroll_to, timed  # noqa: E402
 
 from webconsole import create_app  # noqa: E402
-from webconsole.store.database import refresh_statistics  # noqa: E402
 from webconsole.demo.data import database_is_empty, load_demo  # noqa: E402
+from webconsole.store.database import refresh_statistics  # noqa: E402
 
 PASSWORD = "bench-password"
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from tests.blueprints.test_agent_api import API, auth, register
 from webconsole.domain import connections
-from webconsole.store.event_import import import_file
 from webconsole.extensions import db
 from webconsole.models import Device, FileEvent, IngestError, User
 from webconsole.models.base import utcnow
+from webconsole.store.event_import import import_file
 
 SCRIPT = "<script>alert('x')</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'

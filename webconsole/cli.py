@@ -8,13 +8,13 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from webconsole.demo import simulator
-from webconsole.domain.dashboard import record_storage_usage
-from webconsole.store.database import refresh_statistics
 from webconsole.demo.data import DEMO_SIGNINS, database_is_empty, demo_row_count, load_demo
-from webconsole.store.event_import import FORMATS, ImportRefused, import_file
+from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.permissions import sync_builtin_roles
 from webconsole.extensions import db
 from webconsole.models import User
+from webconsole.store.database import refresh_statistics
+from webconsole.store.event_import import FORMATS, ImportRefused, import_file
 
 
 def init_app(app):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from tests.blueprints.test_agent_api import API, auth, register
 from tests.blueprints.test_data_connections import create, event, secadmin  # noqa: F401 (a fixture)
 from webconsole.extensions import db
-from webconsole.models import BackupState, Destination, Device, DataConnection, FileEvent
+from webconsole.models import BackupState, DataConnection, Destination, Device, FileEvent
 
 DEEP = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"events": ' + "[" * 100_000 + "]" * 100_000 + "}"

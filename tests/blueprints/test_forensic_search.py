@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from tests.blueprints.test_file_event_upload import MD5, SHA, event
 from webconsole.domain import events
-from webconsole.store import name_search
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, Device, FileEvent, SavedSearch
 from webconsole.models.base import utcnow
+from webconsole.store import name_search
 
 OTHER_SHA = "a" * 64
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from webconsole.domain import events
 from webconsole.demo import data as demo
 from webconsole.demo import events as demo_events
-from webconsole.domain.connections import KINDS
 from webconsole.demo.data import DEMO_SIGNINS, RISKY_USERS, load_demo
+from webconsole.domain import events
+from webconsole.domain.connections import KINDS
 from webconsole.domain.events import EXPOSURE_BITS, parse_event
 from webconsole.extensions import db
 from webconsole.models import DataConnection, Device, FileEvent, User

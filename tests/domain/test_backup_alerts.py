@@ -3,8 +3,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.domain.test_settings import form
-from webconsole.domain import settings
-from webconsole.domain import backup_alerts
+from webconsole.domain import backup_alerts, settings
 from webconsole.extensions import db
 from webconsole.models import Device, User
 from webconsole.models.base import utcnow

@@ -62,3 +62,13 @@ def test_every_line_is_audited_and_roles_without_the_cli_are_refused(app, world)
         lines = db.session.scalars(select(AuditEvent.object_label).where(
             AuditEvent.event_type == "console.command")).all()
     assert lines == ["whoami"]
+
+
+def test_a_listing_cut_short_says_so(app, world, make_device, monkeypatch):
+    from webconsole.domain import console
+    monkeypatch.setattr(console, "LIMIT", 2)
+    output, ok = run(app, world["admin"], "devices")
+    assert ok and "SELLER-LAPTOP" in output and "USER-LAPTOP" in output and "User Mac" not in output
+    assert output.endswith("First 2 shown; narrow them with a search.")
+    output, ok = run(app, world["admin"], "devices mac")
+    assert ok and "User Mac" in output and "First" not in output

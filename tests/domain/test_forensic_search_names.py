@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import delete, func, select, text
 
 from webconsole.domain import events, forensics
-from webconsole.store import name_search
 from webconsole.extensions import db
 from webconsole.models import FileEvent, User
 from webconsole.models.base import utcnow
+from webconsole.store import name_search
 from webconsole.web.lists import ListParams
 
 NAMES = ["Plans.docx", "q3-forecast.xlsx", "100% done.txt", "1000 done.txt", "a_b.txt", "axb.txt",

@@ -6,13 +6,12 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, inspect, select
 
-from webconsole.domain import events
-from webconsole.store import bulk_load
-from webconsole.store import event_import
 from webconsole.demo.data import load_demo
-from webconsole.store.event_import import ImportRefused, detect_format, import_file
+from webconsole.domain import events
 from webconsole.extensions import db
 from webconsole.models import Device, FileEvent
+from webconsole.store import bulk_load, event_import
+from webconsole.store.event_import import ImportRefused, detect_format, import_file
 
 MD5 = "9E107D9D372BB6826BD81D3542A419D6"
 

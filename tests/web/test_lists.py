@@ -150,3 +150,28 @@ def test_a_cursor_without_the_tie_breaking_values_is_a_400(app, client, sign_in,
         params = ListParams(sort="org_name", dir="asc", q=None, filters={})
         cursor = encode_cursor(DEVICE_LIST, params, "value", "Sales", 1)  # as cursors were before `then`
     assert client.get(f"/devices/rows?cursor={cursor}", headers=HX).status_code == 400
+
+
+HOSTILE = ["9" * 25, "²", "a\x00b", "9999-12-31", "0001-01-01", "NaN", "1e400", "-1", "\u202e"]
+TOOLBARS = ("devices", "users", "orgs", "audit", "report-orgs", "report-users", "report-devices", "connections")
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_filter_values_are_answered_never_a_500(app, client, sign_in, world, value):
+    from flask import url_for
+
+    from webconsole.web.lists import spec_for
+    sign_in("admin@acme.test")
+    with app.test_request_context():
+        urls = {key: url_for(spec_for(key).endpoint) for key in (*TOOLBARS, "forensic_search", "user_activity",
+                                                                 "device_events")}
+    for key, url in urls.items():
+        spec = spec_for(key)
+        for name in [f.name for f in spec.listing.filters] + ["q", "sort", "dir"]:
+            for part, extra in (("", {}), ("rows", {"cursor": value[:3]}), ("count", {})):
+                response = client.get(url + part, query_string={**extra, name: value}, headers=HX)
+                assert response.status_code < 500, (url, part, name)
+                assert "\x00" not in response.get_data(as_text=True)
+            if value == "a\x00b" and key in TOOLBARS and name not in ("sort", "dir"):
+                html = client.get(url, query_string={name: value}).get_data(as_text=True)
+                assert 'aria-invalid="true"' in html, (url, name)  # named next to its field

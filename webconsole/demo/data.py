@@ -12,12 +12,9 @@ from itertools import accumulate, islice
 
 from sqlalchemy import func, insert, select, text
 
-from webconsole.domain import connections
 from webconsole.demo import events as demo_events
-from webconsole.store import name_search
-from webconsole.store.bulk_load import IMPORT_CACHE_KIB, indexes_deferred, larger_page_cache
+from webconsole.domain import connections
 from webconsole.domain.dashboard import record_storage_usage
-from webconsole.store.database import refresh_statistics
 from webconsole.domain.events import (
     COLUMNS,
     DEFAULTS,
@@ -49,6 +46,9 @@ from webconsole.models import (
     user_roles,
 )
 from webconsole.models.base import utcnow
+from webconsole.store import name_search
+from webconsole.store.bulk_load import IMPORT_CACHE_KIB, indexes_deferred, larger_page_cache
+from webconsole.store.database import refresh_statistics
 
 ORG_TREE = {
     "Example Corp": {

@@ -19,9 +19,10 @@ from webconsole import __name__ as package
 from webconsole.domain import agents, audit, properties
 from webconsole.domain.devices import get_device
 from webconsole.domain.errors import DomainError
-from webconsole.domain.scope import permissions_of, restrict, scope_for
+from webconsole.domain.listings import catalog
+from webconsole.domain.scope import permissions_of
 from webconsole.extensions import db
-from webconsole.models import AuditEvent, Device, Org, User
+from webconsole.models import Device, Org, User
 
 LIMIT = 25
 
@@ -112,39 +113,38 @@ def _whoami(actor, args):
                  [(actor.username, actor.org.name, ", ".join(r.name for r in actor.roles))])
 
 
-def _like(args):
-    return " ".join(args)
+def _listed(listing, actor, args, limit=None):
+    """The first `limit` rows of a listing as `actor` sees it on its page, searched for the words in
+    `args` exactly as the page's search box would, in the page's default order; and whether there are more."""
+    page = listing.page(actor, listing.params(q=" ".join(args)), limit=limit or LIMIT)
+    return page.rows, page.next is not None
+
+
+def _more(shown, more):
+    """The note under a listing cut short."""
+    return "\n" + _("First %(n)d shown; narrow them with a search.", n=shown) if more else ""
 
 
 @command("orgs", "orgs [search]", _l("List organizations"), "orgs.view")
 def _orgs(actor, args):
-    stmt = restrict(select(Org.uid, Org.name, Org.status, Org.registration_key), scope_for(actor, "orgs.view"),
-                    org_column=Org.id)
-    if args:
-        stmt = stmt.where(Org.name.icontains(_like(args), autoescape=True))
-    rows = db.session.execute(stmt.order_by(Org.path).limit(LIMIT)).all()
-    return table([_("GUID"), _("Name"), _("Status"), _("Registration key")], rows)
+    rows, more = _listed(catalog.ORGS, actor, args)
+    return table([_("GUID"), _("Name"), _("Status"), _("Registration key")],
+                 [(r.uid, r.name, r.status, r.registration_key) for r in rows]) + _more(len(rows), more)
 
 
 @command("users", "users [search]", _l("List users"), "users.view")
 def _users(actor, args):
-    stmt = restrict(select(User.uid, User.username, User.status, Org.name).join(Org, Org.id == User.org_id),
-                    scope_for(actor, "users.view"), org_column=User.org_id, user_column=User.id)
-    if args:
-        stmt = stmt.where(User.username.icontains(_like(args), autoescape=True))
-    rows = db.session.execute(stmt.order_by(User.username).limit(LIMIT)).all()
-    return table([_("GUID"), _("Username"), _("Status"), _("Organization")], rows)
+    rows, more = _listed(catalog.USERS, actor, args)
+    return table([_("GUID"), _("Username"), _("Status"), _("Organization")],
+                 [(r.uid, r.username, r.status, r.org_name) for r in rows]) + _more(len(rows), more)
 
 
 @command("devices", "devices [search]", _l("List devices"), "devices.view")
 def _devices(actor, args):
-    stmt = restrict(select(Device.guid, Device.name, Device.os, Device.status, Device.last_connected),
-                    scope_for(actor, "devices.view"), org_column=Device.org_id, user_column=Device.user_id)
-    if args:
-        stmt = stmt.where(Device.name.icontains(_like(args), autoescape=True))
-    rows = [(g, n, o, s, f"{c:%Y-%m-%d %H:%M}" if c else "") for g, n, o, s, c in
-            db.session.execute(stmt.order_by(Device.name).limit(LIMIT))]
-    return table([_("GUID"), _("Name"), _("OS"), _("Status"), _("Last connected")], rows)
+    rows, more = _listed(catalog.DEVICES, actor, args)
+    return table([_("GUID"), _("Name"), _("OS"), _("Status"), _("Last connected")],
+                 [(r.guid, r.name, r.os, r.status, f"{r.last_connected:%Y-%m-%d %H:%M}" if r.last_connected else "")
+                  for r in rows]) + _more(len(rows), more)
 
 
 def _device(actor, guid, permission):
@@ -206,7 +206,7 @@ def _audit_tail(actor, args):
         n = int(args[0]) if args else 10
     except ValueError:
         raise UsageError(_("the count must be a whole number")) from None
-    rows = db.session.execute(select(AuditEvent.at, AuditEvent.actor_username, AuditEvent.event_type,
-                                     AuditEvent.object_label).order_by(AuditEvent.id.desc()).limit(max(1, min(n, 100))))
+    # The Audit Log's listing, newest first: the same entries its page shows this actor.
+    rows, _more_rows = _listed(catalog.AUDIT, actor, [], limit=max(1, min(n, 100)))
     return table([_("Date"), _("Actor"), _("Event"), _("Object")],
-                 [(f"{at:%Y-%m-%d %H:%M:%S}", who, what, obj) for at, who, what, obj in rows])
+                 [(f"{r.at:%Y-%m-%d %H:%M:%S}", r.actor_username, r.event_type, r.object_label) for r in rows])

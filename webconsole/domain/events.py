@@ -15,12 +15,12 @@ from operator import itemgetter
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from webconsole.store import name_search
 from webconsole.domain.devices import get_device
 from webconsole.domain.errors import DomainError
 from webconsole.extensions import db
 from webconsole.models import FileEvent
 from webconsole.models.base import utcnow
+from webconsole.store import name_search
 
 BATCH_LIMIT = 1000
 LIST_LIMIT = 100

@@ -7,19 +7,20 @@ ValidationError naming the row's input (`f2`, `o2` or `v2`), so the page shows t
 """
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, and_, cast, func, or_, select
 
 from webconsole.domain import audit, events
-from webconsole.store import name_search
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
+from webconsole.domain.listings.filters import ID_MAX, Day
 from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import FileEvent, Org, SavedSearch, User
 from webconsole.models.base import utcnow
+from webconsole.store import name_search
 
 ROWS = 10
 VALUE_MAX = 1024
@@ -105,10 +106,8 @@ class Query:
 
 
 def _day(text, name):
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(_l("Enter a date as YYYY-MM-DD."), field=name, code="validation.format") from None
+    # Whole days within the calendar's safe range: the day after 9999-12-31 does not exist.
+    return Day(name, name).parse(text)
 
 
 def date_range(filters, now=None):
@@ -189,10 +188,10 @@ def condition(row, now=None):
             raise _bad(row, _l("Choose a value from the list."))
         return column == value if op == "is" else column != value
     if field.kind == "number":
-        try:
-            number = int(value)
-        except ValueError:
-            raise _bad(row, _l("Enter a whole number."), "validation.format") from None
+        # ASCII digits (int() reads "١٢" but not "²") that fit the 64-bit column.
+        if not re.fullmatch(r"-?[0-9]{1,19}", value) or abs(int(value)) > ID_MAX:
+            raise _bad(row, _l("Enter a whole number."), "validation.format")
+        number = int(value)
         return {"is": column == number, "greater_than": column > number, "less_than": column < number}[op]
     if field.kind == "time":
         if op == "within_last":

@@ -25,7 +25,8 @@ def org_report(actor, params):
                    Parent.name.label("parent_name"),
                    *[func.coalesce(OrgTotals.__table__.c[k], 0).label(k)
                      for k in ("users", "devices", "selected_bytes", "archive_bytes")],
-                   per_level[backup_alerts.WARNING].label("warning"), per_level[backup_alerts.CRITICAL].label("critical"))
+                   per_level[backup_alerts.WARNING].label("warning"),
+                   per_level[backup_alerts.CRITICAL].label("critical"))
             .outerjoin(Parent, Org.parent_id == Parent.id)
             .outerjoin(OrgTotals, OrgTotals.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, "reports.view"), org_column=Org.id)

@@ -37,13 +37,12 @@ from sqlalchemy import String, select, values
 from sqlalchemy import column as sa_column
 
 from webconsole.domain import events
-from webconsole.store import bulk_load
-from webconsole.store import name_search
-from webconsole.store.database import refresh_statistics
 from webconsole.domain.errors import DomainError
 from webconsole.extensions import db
 from webconsole.models import Device, FileEvent, User
 from webconsole.models.base import utcnow
+from webconsole.store import bulk_load, name_search
+from webconsole.store.database import refresh_statistics
 
 ORIGIN = "import"
 FORMATS = ("jsonl", "csv")

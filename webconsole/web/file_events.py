@@ -18,11 +18,11 @@ def _column(key, label, attribute=None, **options):
 
 
 _COLUMNS = {c.key: c for c in (
-    _column("event_at", _l("Time"), cell="datetime", sort=FileEvent.event_at, width=150),
+    _column("event_at", _l("Time"), cell="datetime", width=150),
     _column("event_type", _l("Event"), cell="file_event_type", width=100),
     _column("file_name", _l("File name"), width=200),
     _column("file_path", _l("Path"), width=240),
-    _column("file_size", _l("Size"), cell="bytes", numeric=True, nullable=True, width=90),
+    _column("file_size", _l("Size"), cell="bytes", numeric=True, width=90),
     _column("file_category", _l("Category"), cell="file_category", width=130),
     _column("username", _l("User"), width=190),
     _column("hostname", _l("Hostname"), width=140),
@@ -48,15 +48,13 @@ _COLUMNS = {c.key: c for c in (
 )}
 
 
-def file_event_columns(*keys, sortable=("event_at",), details=False, optional=()):
-    """The columns `keys`, in that order; `sortable` ones sort by their own column, with `details`
-    the time opens the event's details in the page's #event-panel (so it is always shown), and
-    `optional` ones are hidden until a user chooses them (in a list with a choice of columns)."""
+def file_event_columns(*keys, details=False, optional=()):
+    """The columns `keys`, in that order (sortable where the listing sorts by them); with `details` the
+    time opens the event's details in the page's #event-panel (so it is always shown), and `optional`
+    ones are hidden until a user chooses them (in a list with a choice of columns)."""
     columns = []
     for key in keys:
         column = _COLUMNS[key]
-        if key in sortable:
-            column = replace(column, sort=getattr(FileEvent, key))
         if details and key == "event_at":
             column = replace(column, link=("forensics.event", "event_id"), panel="event-panel", required=True)
         if key in optional:

@@ -1,29 +1,37 @@
-"""List doors: the page, its rows, its lazy count, its column choice and its CSV export, for any ListSpec."""
+"""List doors: the page, its rows, its lazy count, its column choice and its CSV export, for any ListSpec.
+
+Each pages through the spec's domain Listing as the signed-in user, with the configured page size.
+"""
 from contextlib import closing
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, current_app, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webconsole.domain import exports
 from webconsole.domain.errors import ValidationError
+from webconsole.domain.listings import ListParams, Page
 from webconsole.domain.preferences import list_preferences, reset_chosen_columns, save_chosen_columns
 from webconsole.web.exports import csv_response
 from webconsole.web.htmx import is_partial
-from webconsole.web.lists import (
-    ListParams,
-    ListSpec,
-    Page,
-    bounded_count,
-    decode_cursor,
-    fetch_page,
-    params_from_request,
-)
+from webconsole.web.lists import ListSpec, cursor_for, decode_cursor, params_from_request, url_args
 from webconsole.web.permissions import require
 
 EXPORT_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class FilterControl:
+    """One filter of the toolbar: a select when it has `options`, else an input of type `input`."""
+
+    name: str
+    label: object
+    input: str
+    options: list | None
+    value: str  # as the user typed it (also when refused)
+    error: str | None
 
 
 @dataclass
@@ -40,12 +48,16 @@ class ListView:
     first: bool = True
     errors: dict = field(default_factory=dict)
 
+    def args(self, **overrides):
+        """Query-string arguments of this list as filtered and sorted, with `overrides`."""
+        return url_args(self.spec, self.params, **overrides)
+
     def sort_url(self, column):
         """URL that sorts by `column`: ascending first, then toggling."""
         direction = "asc"
         if column.key == self.params.sort and self.params.dir == "asc":
             direction = "desc"
-        return url_for(self.spec.endpoint, **self.params.args(sort=column.key, dir=direction))
+        return url_for(self.spec.endpoint, **self.args(sort=column.key, dir=direction))
 
     def aria_sort(self, column):
         if column.key != self.params.sort:
@@ -56,14 +68,27 @@ class ListView:
         return self.widths.get(column.key, column.width)
 
     @property
+    def filters(self):
+        """The listing's filters as toolbar controls, with their choices for the signed-in user."""
+        raw = self.spec.listing.raw(self.params)
+        return [FilterControl(f.name, f.label, f.input, self.spec.options(f, current_user),
+                              request.args.get(f.name, "") if f.name in self.errors else raw.get(f.name, ""),
+                              self.errors.get(f.name))
+                for f in self.spec.listing.filters if not f.hidden]
+
+    @property
+    def next_cursor(self):
+        return cursor_for(self.spec, self.params, self.page.next) if self.page.next else None
+
+    @property
     def next_url(self):
-        if not self.page.next_cursor:
+        if not self.page.next:
             return None
-        return url_for(self.rows_endpoint, cursor=self.page.next_cursor)
+        return url_for(self.rows_endpoint, cursor=self.next_cursor)
 
     @property
     def count_url(self):
-        return url_for(self.count_endpoint, **self.params.args())
+        return url_for(self.count_endpoint, **self.args())
 
     @property
     def index_url(self):
@@ -73,7 +98,7 @@ class ListView:
     def export_url(self):
         if not self.spec.export_name:
             return None
-        return url_for(_endpoint(self.spec, "export"), **self.params.args())
+        return url_for(_endpoint(self.spec, "export"), **self.args())
 
     @property
     def export_progress_url(self):
@@ -106,12 +131,13 @@ def _endpoint(spec, part):
     return f"{base}.{part}" if name == "index" else f"{base}.{name}_{part}"
 
 
-def _checked_page(spec, params, after=None, limit=None, columns=None):
-    """(params, page, errors): a filter the domain refuses is dropped and its message kept."""
-    errors = {}
+def checked_page(spec, params, errors, after=None, limit=None, columns=None):
+    """(params, page): one page as the signed-in user; a filter the query refuses is dropped, its message
+    kept in `errors`, and the rest of the list still shows."""
+    limit = limit or current_app.config["LIST_PAGE_SIZE"]
     while True:
         try:
-            return params, fetch_page(spec, current_user, params, after, limit, columns), errors
+            return params, spec.listing.page(current_user, params, limit=limit, after=after, only=spec.reads(columns))
         except ValidationError as error:
             if not error.field or error.field not in params.filters:
                 raise
@@ -128,7 +154,8 @@ def first_page(spec):
     """The ListView for a list page (first rows), from the request's query string."""
     widths, chosen = list_preferences(current_user.id, spec.key)
     columns = spec.visible_columns(chosen)
-    params, page, errors = _checked_page(spec, params_from_request(spec), columns=columns)
+    errors = {}
+    params, page = checked_page(spec, params_from_request(spec, errors=errors), errors, columns=columns)
     return ListView(
         spec=spec, params=params, page=page, errors=errors, widths=widths, columns=columns,
         rows_endpoint=_endpoint(spec, "rows"), count_endpoint=_endpoint(spec, "count"),
@@ -137,10 +164,9 @@ def first_page(spec):
 
 def next_page(spec):
     """The ListView for the rows after the request's cursor."""
-    token = request.args.get("cursor", "")
-    params, phase, value, last_id = decode_cursor(spec, token)
+    params, key = decode_cursor(spec, request.args.get("cursor", ""))
     columns = shown_columns(spec)
-    params, page, _errors = _checked_page(spec, params, (phase, value, last_id), columns=columns)
+    params, page = checked_page(spec, params, {}, key, columns=columns)
     return ListView(
         spec=spec, params=params, page=page, columns=columns,
         widths={}, rows_endpoint=_endpoint(spec, "rows"), count_endpoint=_endpoint(spec, "count"),
@@ -164,15 +190,17 @@ def export_tracker(spec, params):
         return None
     if not exports.valid_token(token):
         abort(400, description=_("The export's progress token is not valid."))
-    total, exact = bounded_count(spec, current_user, params)
+    total, exact = spec.listing.count(current_user, params)
     return exports.start_export(token, current_user.id, total, exact)
 
 
 def export_pages(spec, params, columns=None, tracker=None):
-    """pages(), reporting to `tracker` (if any) after each batch, and whether the export completed."""
+    """Every row of the list as filtered and sorted, a keyset page of EXPORT_BATCH rows at a time (with
+    `columns`, only what they show is read), reporting to `tracker` (if any) after each batch, and
+    whether the export completed."""
     complete = False
     try:
-        for rows in pages(spec, params, columns=columns):
+        for rows in spec.listing.pages(current_user, params, batch=EXPORT_BATCH, only=spec.reads(columns)):
             yield rows
             if tracker is not None:
                 tracker.advance(len(rows))
@@ -192,7 +220,7 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
         view = first_page(spec)
         if is_partial():
             return render_template("_partials/list_table.html", view=view)
-        extra = spec.page_context(current_user) if spec.page_context else {}
+        extra = spec.page_context(current_user, view.params) if spec.page_context else {}
         return render_template(page_template, view=view, **extra)
 
     @require(permission)
@@ -200,14 +228,15 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
         """The rows after a cursor, with the next infinite-scroll sentinel."""
         view = next_page(spec)
         if not is_partial():
-            return redirect(url_for(spec.endpoint, **view.params.args()))
+            return redirect(url_for(spec.endpoint, **view.args()))
         return render_template("_partials/list_rows.html", view=view)
 
     @require(permission)
     def count():
         """How many rows match, exactly up to a bound ("more than N" beyond it)."""
-        params, _page, _errors = _checked_page(spec, params_from_request(spec), limit=1)
-        n, exact = bounded_count(spec, current_user, params)
+        errors = {}
+        params, _page = checked_page(spec, params_from_request(spec, errors=errors), errors, limit=1)
+        n, exact = spec.listing.count(current_user, params)
         return render_template("_partials/list_count.html", n=n, exact=exact)
 
     @require(permission)
@@ -215,7 +244,8 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
         """Every row of the list as it is filtered and sorted, in the user's columns, as CSV streamed in
         keyset batches; with a `progress` token, how far it has got can be asked while it runs."""
         columns = shown_columns(spec)
-        params, _page, _errors = _checked_page(spec, params_from_request(spec), limit=1, columns=columns)
+        errors = {}
+        params, _page = checked_page(spec, params_from_request(spec, errors=errors), errors, limit=1, columns=columns)
         rows = _export_rows(spec, params, columns, export_tracker(spec, params))
         return csv_response(spec.export_name, [c.label for c in columns], stream_with_context(rows))
 
@@ -250,18 +280,6 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
         bp.add_url_rule(url + "export/progress", part("export_progress"), export_progress)
     if spec.choosable:
         bp.add_url_rule(url + "columns", part("columns"), columns, methods=["POST"])
-
-
-def pages(spec, params, batch=None, columns=None):
-    """Every row of the list as filtered and sorted, a keyset page of `batch` (EXPORT_BATCH) rows at a
-    time (for exports); with `columns`, only what they show is read."""
-    after = None
-    while True:
-        page = fetch_page(spec, current_user, params, after, limit=batch or EXPORT_BATCH, columns=columns)
-        yield page.rows
-        if not page.next_cursor:
-            return
-        after = decode_cursor(spec, page.next_cursor)[1:]
 
 
 def _export_rows(spec, params, columns, tracker):

@@ -1,8 +1,8 @@
-"""The list pattern: whitelisted sorts, keyset pages with signed cursors, lazy bounded counts.
+"""The browser's side of a listing: display columns, request parsing, signed cursors.
 
-A section declares a ListSpec (columns and a query from the domain); this module does the rest,
-so every list sorts, scrolls, counts, remembers widths and (when it offers a choice of columns)
-reads only the columns a user shows, the same way.
+A section declares a ListSpec: a domain Listing (its scoped query, typed filters and sorts) and the
+columns its page shows. list_views adds the routes, so every list sorts, scrolls, counts, remembers
+widths and (when it offers a choice of columns) reads only the columns a user shows, the same way.
 """
 import json
 from dataclasses import dataclass, field
@@ -12,29 +12,27 @@ from typing import Any, Callable
 from flask import abort, current_app, request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, tuple_
 
-from webconsole.domain import properties
+from webconsole.domain.errors import ValidationError
 from webconsole.domain.events import exposure_names
-from webconsole.extensions import db
+from webconsole.domain.listings import Listing, ListParams, PageKey  # noqa: F401 (ListParams, for doors)
 from webconsole.web import labels
 
-SEARCH_MAX = 200
 _REGISTRY = {}
+
+# Labels of the codes a choice filter offers, by filter name (a ListSpec may give its own).
+CHOICE_LABELS = {"status": labels.STATUS, "os": labels.OS, "alert": labels.ALERTS, "event": labels.AUDIT_EVENTS,
+                 "object": labels.OBJECT_TYPES}
 
 
 @dataclass(frozen=True)
 class Column:
-    """A list column: `cell` names the macro in _macros/cells.html that renders it."""
+    """A list column: `cell` names the macro in _macros/cells.html that renders it. It is sortable when
+    the listing has a sort of the same key."""
 
     key: str
     label: Any
     cell: str = "text"
-    sort: Any = None  # the SQL expression to sort by; None means not sortable
-    nullable: bool = False  # sort values may be NULL (NULLs sort as the smallest value)
-    # Non-NULL expressions that order rows of equal sort values before the row id does, e.g. the org's
-    # id after its name: rows then come in the order of an index walk of the joined table, not sorted.
-    then: tuple = ()
     width: int = 160
     numeric: bool = False
     link: tuple | None = None  # (endpoint, argument name): the cell links to the row's page by its id
@@ -54,26 +52,27 @@ class Column:
 
 @dataclass(frozen=True)
 class ListSpec:
-    """What a section declares about one of its lists."""
+    """A list page: the domain listing it pages through and the columns it shows."""
 
-    key: str
+    listing: Listing
     endpoint: str
     columns: list
-    # query(actor, params) -> Select with an "id" column and one column per cell, already scoped
-    query: Callable
-    default_sort: str
-    default_dir: str = "asc"
-    filters: tuple = ()  # names of extra request args the query understands
     export_name: str | None = None  # file name stem of the CSV export; None: no export
-    page_context: Callable | None = None  # page_context(actor) -> extra template values (filter choices)
+    # page_context(actor, params) -> extra template values (what the page shows beside the list)
+    page_context: Callable | None = None
     choosable: bool = False  # each user chooses which columns they see (and the CSV export holds)
+    choice_labels: dict = field(default_factory=lambda: CHOICE_LABELS)
 
     def __post_init__(self):
         _REGISTRY[self.key] = self
 
     @property
+    def key(self):
+        return self.listing.key
+
+    @property
     def sortable(self):
-        return {c.key: c for c in self.columns if c.sort is not None}
+        return {c.key: c for c in self.columns if c.key in self.listing.sorts}
 
     @property
     def column_keys(self):
@@ -90,6 +89,22 @@ class ListSpec:
             return self.default_columns
         shown = [c for c in self.columns if c.key in chosen or c.required]
         return shown if any(c.key in chosen for c in shown) else self.default_columns
+
+    def reads(self, columns):
+        """What the listing reads to show `columns` (its `only`): None, everything, unless this list offers
+        a choice of columns, where hidden ones are never read."""
+        if columns is None or not self.choosable:
+            return None
+        return [expr for column in columns for expr in (column.select or (column.key,))]
+
+    def options(self, flt, actor):
+        """[(value, label)] of a filter's choices for `actor`, labelled for display; None for typed input."""
+        names = self.choice_labels.get(flt.name, {})
+        found = flt.options(actor)
+        if found is None:
+            # An open code (audit event types): the codes this door can name.
+            return sorted(names.items(), key=lambda item: item[0]) if flt.input == "choice" and names else None
+        return [(value, names.get(value, text)) for value, text in found]
 
 
 def _raw(values, key):
@@ -129,38 +144,19 @@ def spec_for(key):
     return _REGISTRY.get(key)
 
 
-@dataclass(frozen=True)
-class ListParams:
-    """Sort, direction, search and filters of one list request, as found in its URL."""
-
-    sort: str
-    dir: str
-    q: str = ""
-    filters: dict = field(default_factory=dict)
-
-    def without(self, name):
-        """The same parameters less one filter (one that the domain refused)."""
-        return ListParams(self.sort, self.dir, self.q, {k: v for k, v in self.filters.items() if k != name})
-
-    def args(self, **overrides):
-        """Query-string arguments for a URL of this list (defaults left out to keep URLs short)."""
-        values = {"sort": self.sort, "dir": self.dir, "q": self.q or None, **self.filters}
-        values.update(overrides)
-        return {k: v for k, v in values.items() if v not in (None, "")}
-
-
-def params_from_request(spec, args=None):
-    """ListParams from the query string; unknown sorts fall back to the default."""
+def params_from_request(spec, args=None, errors=None):
+    """The listing's ListParams from the query string: an unknown sort falls back to the default; a
+    refused filter raises ValidationError, or, given an `errors` dict, is left out and named there."""
     args = request.args if args is None else args
-    sort = args.get("sort", spec.default_sort)
-    if sort not in spec.sortable:
-        sort = spec.default_sort
-    direction = args.get("dir", spec.default_dir)
-    if direction not in ("asc", "desc"):
-        direction = spec.default_dir
-    q = " ".join(args.get("q", "").split())[:SEARCH_MAX]
-    filters = {name: args.get(name, "")[:SEARCH_MAX] for name in spec.filters if args.get(name)}
-    return ListParams(sort=sort, dir=direction, q=q, filters=filters)
+    return spec.listing.params(sort=args.get("sort"), dir=args.get("dir"), q=args.get("q", ""),
+                               filters={f.name: args.get(f.name, "") for f in spec.listing.filters}, errors=errors)
+
+
+def url_args(spec, params, **overrides):
+    """Query-string arguments for a URL of this list (defaults left out to keep URLs short)."""
+    values = {"sort": params.sort, "dir": params.dir, "q": params.q or None, **spec.listing.raw(params)}
+    values.update(overrides)
+    return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 # -- cursors ---------------------------------------------------------------------------------------
@@ -185,110 +181,33 @@ def _decode_value(value):
     return value
 
 
-def encode_cursor(spec, params, phase, value, last_id):
-    """A signed, opaque cursor carrying the list's parameters and the last row's sort key."""
+def encode_cursor(spec, params, phase, values, last_id):
+    """A signed, opaque cursor carrying the list's parameters and where its page ended: `values` are the
+    last row's sort values (a list: the sort's, then its `then` ones; one value alone stands for itself)."""
     return _serializer(spec).dumps({
-        "s": params.sort, "d": params.dir, "q": params.q, "f": params.filters,
-        "p": phase, "v": _encode_value(value), "i": last_id,
+        "s": params.sort, "d": params.dir, "q": params.q, "f": spec.listing.raw(params),
+        "p": phase, "v": _encode_value(list(values) if isinstance(values, (list, tuple)) else [values]),
+        "i": last_id,
     })
 
 
+def cursor_for(spec, params, key):
+    """The cursor of the page that starts after the PageKey `key`."""
+    return encode_cursor(spec, params, key.phase, key.values, key.id)
+
+
 def decode_cursor(spec, token):
-    """(ListParams, phase, value, id) from a cursor; a tampered or foreign cursor is a 400."""
+    """(ListParams, PageKey) from a cursor; a tampered or foreign cursor is a 400."""
     try:
         data = _serializer(spec).loads(token)
-        params = ListParams(sort=data["s"], dir=data["d"], q=data["q"], filters=dict(data["f"]))
-        if params.sort not in spec.sortable or params.dir not in ("asc", "desc"):
-            raise ValueError(params.sort)
-        if data["p"] not in ("value", "null") or not isinstance(data["i"], int):
-            raise ValueError(data["p"])
-        then = spec.sortable[params.sort].then
-        if then and not (isinstance(data["v"], list) and len(data["v"]) == 1 + len(then)):
-            raise ValueError(data["v"])  # e.g. a cursor from before the column had `then`
-        return params, data["p"], _decode_value(data["v"]), data["i"]
-    except (BadSignature, KeyError, TypeError, ValueError):
+        params = spec.listing.params(sort=data["s"], dir=data["d"], q=data["q"], filters=dict(data["f"]))
+        if (params.sort, params.dir) != (data["s"], data["d"]):
+            raise ValueError(data["s"])
+        values = _decode_value(data["v"])
+        # Cursors made before every key was a list carried a sort without `then` as its value alone.
+        key = PageKey(data["p"], tuple(values) if isinstance(values, list) else (values,), data["i"])
+        if not spec.listing.valid_key(params, key):
+            raise ValueError(data["v"])  # e.g. a cursor from before the sort had `then` values
+        return params, key
+    except (BadSignature, KeyError, TypeError, ValueError, ValidationError):
         abort(400, description=_("The list cursor is not valid. Reload the list."))
-
-
-# -- pages -----------------------------------------------------------------------------------------
-
-@dataclass
-class Page:
-    rows: list
-    next_cursor: str | None
-
-
-def _phases(column, descending):
-    # NULLs count as the smallest value: first when ascending, last when descending. Each phase
-    # is its own index-friendly query, since row-value comparisons never match NULL.
-    if not column.nullable:
-        return ["value"]
-    return ["value", "null"] if descending else ["null", "value"]
-
-
-def only_columns(spec, query, columns):
-    """The list's query narrowed to the row id and what `columns` show: hidden columns are never read."""
-    if not spec.choosable:
-        return query
-    selected = query.selected_columns
-    wanted = {"id": selected.id}
-    for column in columns:
-        for expr in column.select or (selected[column.key],):
-            wanted.setdefault(expr.key, expr)
-    # Keep the FROM list of the full query, so that narrowing never changes which rows match.
-    return query.with_only_columns(*wanted.values(), maintain_column_froms=True)
-
-
-def fetch_page(spec, actor, params, after=None, limit=None, columns=None):
-    """One keyset page of rows: `after` is (phase, value, id) of the last row already shown (value is
-    [sort value, *then values] for a column with `then`); with `columns`, only what they show is read."""
-    limit = limit or current_app.config["LIST_PAGE_SIZE"]
-    column = spec.sortable[params.sort]
-    descending = params.dir == "desc"
-    base = spec.query(actor, params)
-    if columns is not None:
-        base = only_columns(spec, base, columns)
-    id_col = base.selected_columns.id
-    sort_expr, then = column.sort, list(column.then)
-    phases = _phases(column, descending)
-    start = phases.index(after[0]) if after else 0
-    found = []
-    for n, phase in enumerate(phases[start:]):
-        stmt = base.add_columns(sort_expr.label("_sort"), *(e.label(f"_then{k}") for k, e in enumerate(then)))
-        resume = after is not None and n == 0
-        last = (after[1] if then else [after[1]]) if resume else None
-        if phase == "value":
-            if column.nullable:
-                stmt = stmt.where(sort_expr.is_not(None))
-            order = [sort_expr, *then, id_col]
-            if resume:
-                key, bound = tuple_(*order), tuple_(*last, after[2])
-                stmt = stmt.where(key < bound if descending else key > bound)
-        else:
-            stmt = stmt.where(sort_expr.is_(None))
-            order = [*then, id_col]
-            if resume:
-                key, bound = tuple_(*order), tuple_(*last[1:], after[2])
-                stmt = stmt.where(key < bound if descending else key > bound)
-        order = [o.desc() for o in order] if descending else order
-        rows = db.session.execute(stmt.order_by(*order).limit(limit + 1 - len(found))).all()
-        found.extend((phase, row) for row in rows)
-        if len(found) > limit:
-            break
-    more = len(found) > limit
-    found = found[:limit]
-    cursor = None
-    if more:
-        phase, last = found[-1]
-        value = [last._sort, *(getattr(last, f"_then{k}") for k in range(len(then)))] if then else last._sort
-        cursor = encode_cursor(spec, params, phase, value, last.id)
-    return Page(rows=[row for _, row in found], next_cursor=cursor)
-
-
-def bounded_count(spec, actor, params):
-    """(count, exact): the number of rows up to LIST_COUNT_BOUND, and whether it is exact."""
-    bound = properties.value("lists.count_bound")
-    query = spec.query(actor, params)
-    inner = query.with_only_columns(query.selected_columns.id).limit(bound + 1).subquery()
-    n = db.session.scalar(select(func.count()).select_from(inner))
-    return (bound, False) if n > bound else (n, True)

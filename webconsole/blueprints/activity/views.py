@@ -1,27 +1,22 @@
 """User Activity: a user's file events over time, their devices and their exposure."""
-from flask import request
-
 from webconsole.blueprints.activity import bp
 from webconsole.domain import activity, agents, exposure
+from webconsole.domain.listings import catalog
 from webconsole.web.file_events import file_event_columns
 from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import ListSpec
 
 
-def _page_context(actor):
-    user = activity.user_of(actor, request.args.get("user"))
+def _page_context(actor, params):
+    user = activity.user_of(actor, params.filters.get("user"))
     grace = agents.online_grace()
     return {"person": user, "devices": [(d, agents.is_online(d, grace=grace)) for d in activity.devices_of(user)],
             "board": exposure.board(actor, "P90D", user=user)}
 
 
 TIMELINE = ListSpec(
-    key="user_activity",
+    listing=catalog.USER_ACTIVITY,
     endpoint="activity.index",
-    query=activity.event_list,
-    default_sort="event_at",
-    default_dir="desc",
-    filters=("user",),
     export_name="user-activity",
     page_context=_page_context,
     choosable=True,

@@ -1,24 +1,19 @@
 from flask_babel import lazy_gettext as _l
 
 from webconsole.blueprints.audit import bp
-from webconsole.domain.audit import audit_list
-from webconsole.models import AuditEvent
+from webconsole.domain.listings import catalog
 from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import Column, ListSpec
 
 AUDIT_LIST = ListSpec(
-    key="audit",
+    listing=catalog.AUDIT,
     endpoint="audit.index",
-    query=audit_list,
-    default_sort="at",
-    default_dir="desc",
-    filters=("actor", "event", "object", "since", "until"),
     export_name="audit-log",
     columns=[
-        Column("at", _l("Date"), cell="datetime", sort=AuditEvent.at, width=170),
-        Column("actor_username", _l("Actor"), sort=AuditEvent.actor_username, width=220),
+        Column("at", _l("Date"), cell="datetime", width=170),
+        Column("actor_username", _l("Actor"), width=220),
         Column("address", _l("IP address"), width=130),
-        Column("event_type", _l("Event"), cell="audit_event", sort=AuditEvent.event_type, width=220),
+        Column("event_type", _l("Event"), cell="audit_event", width=220),
         Column("object_label", _l("Object"), cell="audit_object", width=240),
         Column("details", _l("Details"), cell="audit_details", width=360),
     ],

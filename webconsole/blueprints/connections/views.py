@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from webconsole.blueprints.connections import bp
 from webconsole.domain import connections
 from webconsole.domain.errors import ValidationError
-from webconsole.models import DataConnection
+from webconsole.domain.listings import catalog
 from webconsole.web.forms import ConfirmForm, apply_error, handle_form
 from webconsole.web.htmx import is_partial
 from webconsole.web.list_views import register_list_routes
@@ -29,29 +29,17 @@ class NewConnectionForm(ConnectionForm):
                       choices=[SelectChoice(key, kind.label) for key, kind in connections.KINDS.items()])
 
 
-def _page_context(actor):
-    return {"kinds": connections.KINDS}
-
-
 CONNECTION_LIST = ListSpec(
-    key="connections",
+    listing=catalog.CONNECTIONS,
     endpoint="connections.index",
-    query=connections.connection_list,
-    default_sort="name",
-    filters=("status", "kind"),
-    page_context=_page_context,
     columns=[
-        Column("name", _l("Name"), sort=DataConnection.name, link=("connections.detail", "connection_id"),
-               width=240),
-        Column("kind", _l("Kind"), cell="connection_kind", sort=DataConnection.kind, width=190),
-        Column("status", _l("Status"), cell="status", sort=DataConnection.status, width=120),
-        Column("last_event_at", _l("Last event"), cell="datetime", sort=DataConnection.last_event_at,
-               nullable=True, width=170),
-        Column("events_received", _l("Events received"), cell="number", sort=DataConnection.events_received,
-               numeric=True, width=150),
-        Column("events_rejected", _l("Events rejected"), cell="number", sort=DataConnection.events_rejected,
-               numeric=True, width=150),
-        Column("created_at", _l("Added"), cell="datetime", sort=DataConnection.created_at, width=170),
+        Column("name", _l("Name"), link=("connections.detail", "connection_id"), width=240),
+        Column("kind", _l("Kind"), cell="connection_kind", width=190),
+        Column("status", _l("Status"), cell="status", width=120),
+        Column("last_event_at", _l("Last event"), cell="datetime", width=170),
+        Column("events_received", _l("Events received"), cell="number", numeric=True, width=150),
+        Column("events_rejected", _l("Events rejected"), cell="number", numeric=True, width=150),
+        Column("created_at", _l("Added"), cell="datetime", width=170),
     ],
 )
 

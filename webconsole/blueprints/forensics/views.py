@@ -10,16 +10,17 @@ from flask_login import current_user
 from webconsole.blueprints.forensics import bp
 from webconsole.domain import connections, events, forensics
 from webconsole.domain.errors import ValidationError
+from webconsole.domain.listings import catalog
 from webconsole.models.base import utcnow
 from webconsole.web.exports import safe_filename
 from webconsole.web.file_events import file_event_columns
 from webconsole.web.htmx import is_partial
 from webconsole.web.list_views import export_pages, export_tracker, register_list_routes
-from webconsole.web.lists import ListSpec, fetch_page, params_from_request
+from webconsole.web.lists import ListSpec, params_from_request
 from webconsole.web.permissions import require
 
 
-def _page_context(actor):
+def _page_context(actor, params):
     return {"fields": forensics.FIELDS, "operators": forensics.OPERATORS, "ranges": forensics.RANGES,
             "within": forensics.WITHIN, "rows": _form_rows(), "saved": forensics.saved_searches(),
             "query_string": forensics.query_string(request.args), "without_row": _without_row}
@@ -44,12 +45,8 @@ def _form_rows():
 
 
 SEARCH = ListSpec(
-    key="forensic_search",
+    listing=catalog.FORENSIC_SEARCH,
     endpoint="forensics.index",
-    query=forensics.search,
-    default_sort="event_at",
-    default_dir="desc",
-    filters=forensics.SEARCH_ARGS,
     export_name="file-events",
     page_context=_page_context,
     choosable=True,
@@ -97,9 +94,9 @@ def event(event_id):
 def export_json():
     """The whole result as a JSON array of v1 events (every field, whatever the columns shown), streamed
     in keyset batches; with a `progress` token, how far it has got can be asked while it runs."""
-    params = params_from_request(SEARCH)
     try:
-        fetch_page(SEARCH, current_user, params, limit=1, columns=[])
+        params = params_from_request(SEARCH)
+        SEARCH.listing.page(current_user, params, limit=1, only=[])
     except ValidationError as error:
         abort(400, description=str(error))
     tracker = export_tracker(SEARCH, params)

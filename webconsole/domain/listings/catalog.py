@@ -1,0 +1,125 @@
+"""The console's listings: for each list, its scoped query, its filters and its sorts.
+
+Every door pages through these: the browser's lists and their exports, the console command line
+and the API. The queries live with their area (domain.devices.device_list, ...); what may be
+filtered and sorted, and how a filter's value is read, is declared here once.
+"""
+from flask_babel import lazy_gettext as _l
+
+from webconsole.domain import activity, audit, backup_alerts, connections, events, forensics, orgs, reports
+from webconsole.domain.agents import OS_NAMES
+from webconsole.domain.devices import TRANSITIONS, device_list
+from webconsole.domain.listings.engine import Listing, Sort
+from webconsole.domain.listings.filters import Choice, Day, Id, Number, Text
+from webconsole.domain.users import org_choices, role_choices, user_list
+from webconsole.models import AuditEvent, DataConnection, Device, FileEvent, Org, User
+
+DEVICE_STATUSES = tuple(sorted({status for sources, target in TRANSITIONS.values() for status in (*sources, target)}))
+ACTIVE_OR_NOT = ("active", "deactivated")
+GB_MAX = 10**9  # a billion gigabytes (an exabyte) still fits a 64-bit count of bytes
+
+
+def _orgs(permission, label=_l("Organization")):
+    """The organization filter: an org and every org below it, chosen among those `permission` reaches."""
+    return Id("org", label, choices=lambda actor: org_choices(actor, permission), message=_l("No such organization."))
+
+
+def _device_filters(permission):
+    return (_orgs(permission), Choice("status", _l("Status"), DEVICE_STATUSES),
+            Choice("os", _l("OS"), tuple(sorted(OS_NAMES))), Choice("alert", _l("Alert"), tuple(backup_alerts.LEVELS)))
+
+
+def _sorts(*columns, nullable=(), then=None):
+    """{key: Sort} of model columns sorted by their own value (keyed by their attribute's name)."""
+    then = then or {}
+    return {c.key: Sort(c, nullable=c.key in nullable, then=then.get(c.key, ())) for c in columns}
+
+
+ORG_NAME = {"org_name": Sort(Org.name, then=(Org.id,))}
+
+DEVICES = Listing(
+    key="devices", query=device_list, default_sort="name", filters=_device_filters("devices.view"),
+    sorts={**_sorts(Device.name, Device.hostname), "username": Sort(User.username), **ORG_NAME,
+           **_sorts(Device.os, Device.agent_version, Device.status, Device.last_connected,
+                    Device.last_completed_backup, Device.percent_complete, Device.archive_bytes,
+                    nullable=("last_connected", "last_completed_backup"))},
+)
+
+USERS = Listing(
+    key="users", query=user_list, default_sort="username",
+    filters=(_orgs("users.view"), Choice("role", _l("Role"), choices=lambda actor: role_choices()),
+             Choice("status", _l("Status"), ACTIVE_OR_NOT)),
+    sorts={"username": Sort(User.username), "name": Sort(User.last_name), **ORG_NAME, "status": Sort(User.status),
+           "last_signin_at": Sort(User.last_signin_at, nullable=True), "created_at": Sort(User.created_at)},
+)
+
+ORGS = Listing(
+    key="orgs", query=orgs.org_list, default_sort="name", filters=(Choice("status", _l("Status"), ACTIVE_OR_NOT),),
+    sorts={"name": Sort(Org.name), "parent_name": Sort(orgs.Parent.name, nullable=True), "ext_ref": Sort(Org.ext_ref),
+           "status": Sort(Org.status), "user_count": Sort(orgs.user_count), "device_count": Sort(orgs.device_count),
+           "created_at": Sort(Org.created_at)},
+)
+
+AUDIT = Listing(
+    key="audit", query=audit.audit_list, default_sort="at", default_dir="desc",
+    # Event and object types are open codes: any that was ever recorded may be asked for.
+    filters=(Choice("event", _l("Event")), Choice("object", _l("Object type")), Text("actor", _l("Actor")),
+             Day("since", _l("From")), Day("until", _l("To"))),
+    sorts=_sorts(AuditEvent.at, AuditEvent.actor_username, AuditEvent.event_type),
+)
+
+ORG_REPORT = Listing(
+    key="report-orgs", query=reports.org_report, default_sort="name",
+    filters=(Choice("status", _l("Status"), ACTIVE_OR_NOT),),
+    sorts=_sorts(Org.name, Org.status, Org.created_at),
+)
+
+USER_REPORT = Listing(
+    key="report-users", query=reports.user_report, default_sort="username",
+    filters=(_orgs("reports.view"), Choice("status", _l("User status"), ACTIVE_OR_NOT),
+             Number("min_gb", _l("Storage at least (GB)"), maximum=GB_MAX, message=_l("Enter a number of gigabytes.")),
+             Number("max_gb", _l("Storage at most (GB)"), maximum=GB_MAX, message=_l("Enter a number of gigabytes."))),
+    sorts={**_sorts(User.first_name, User.last_name, User.username, User.archive_bytes, User.status), **ORG_NAME},
+)
+
+DEVICE_REPORT = Listing(
+    key="report-devices", query=reports.device_report, default_sort="name", filters=_device_filters("reports.view"),
+    sorts={"name": Sort(Device.name), "username": Sort(User.username), **ORG_NAME,
+           **_sorts(Device.os, Device.agent_version, Device.status, Device.last_connected, Device.last_backup,
+                    Device.last_completed_backup, Device.percent_complete, Device.selected_bytes,
+                    Device.archive_bytes, nullable=("last_connected", "last_backup", "last_completed_backup"))},
+)
+
+CONNECTIONS = Listing(
+    key="connections", query=connections.connection_list, default_sort="name",
+    filters=(Choice("kind", _l("Kind"), {k: connections.KINDS[k].label for k in sorted(connections.KINDS)}),
+             Choice("status", _l("Status"), connections.STATUSES)),
+    sorts=_sorts(DataConnection.name, DataConnection.kind, DataConnection.status, DataConnection.last_event_at,
+                 DataConnection.events_received, DataConnection.events_rejected, DataConnection.created_at,
+                 nullable=("last_event_at",)),
+)
+
+
+def _event_sorts(*keys):
+    return _sorts(*(getattr(FileEvent, k) for k in keys), nullable=("file_size",))
+
+
+# A search's date range and filter rows (forensics.SEARCH_ARGS) are read by forensics.parse, which
+# names the row input it refuses; here they are text of a bounded length.
+FORENSIC_SEARCH = Listing(
+    key="forensic_search", query=forensics.search, default_sort="event_at", default_dir="desc",
+    filters=tuple(Text(name, name, max_length=forensics.VALUE_MAX, hidden=True) for name in forensics.SEARCH_ARGS),
+    sorts=_event_sorts("event_at"),
+)
+
+DEVICE_EVENTS = Listing(
+    key="device_events", query=events.device_event_list, default_sort="event_at", default_dir="desc",
+    filters=(Id("device", _l("Device"), hidden=True, message=_l("No such device.")),),
+    sorts=_event_sorts("event_at", "event_type", "file_name", "file_path", "file_size", "file_category", "exposure"),
+)
+
+USER_ACTIVITY = Listing(
+    key="user_activity", query=activity.event_list, default_sort="event_at", default_dir="desc",
+    filters=(Id("user", _l("User"), hidden=True, message=_l("No such user.")),),
+    sorts=_event_sorts("event_at"),
+)

@@ -1,0 +1,153 @@
+"""Typed filters of a listing: each turns the plain string a door received into a typed value, or
+refuses it with a ValidationError naming the filter, so no value a person can type reaches the
+database unchecked (a 25-digit id, "²", NUL, 9999-12-31 or NaN is an answer, never a crash).
+"""
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from flask_babel import lazy_gettext as _l
+
+from webconsole.domain.errors import ValidationError
+
+ID_MAX = 2**63 - 1  # the largest id a 64-bit column holds
+# Whole days whose neighbours (the day after an "until", a time zone's offset) are dates too.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DECIMAL = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?")
+
+
+def plain_text(value, name, max_length):
+    """`value` when it is text a person could type (no control characters) of at most `max_length`."""
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        raise ValidationError(_l("Remove the control characters from this value."), field=name)
+    if len(value) > max_length:
+        raise ValidationError(_l("Enter at most %(max)d characters.", max=max_length), field=name)
+    return value
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter of a listing: its name (the URL argument), its label, and how a door asks for it."""
+
+    name: str
+    label: Any
+    hidden: bool = field(default=False, kw_only=True)  # set by a link (whose events), not offered as a control
+
+    input = "text"  # the control a door shows: "text", "date", "number" or "choice"
+
+    def parse(self, raw):
+        """The typed value of `raw` (a non-empty string), or ValidationError naming this filter."""
+        return plain_text(raw, self.name, 200)
+
+    def format(self, value):
+        """The string `parse` turns back into `value` (for URLs and cursors)."""
+        return str(value)
+
+    def options(self, actor):
+        """[(value, label)] to choose from, for `actor`; None when the value is typed in."""
+        return None
+
+    def refuse(self, message):
+        return ValidationError(message, field=self.name)
+
+
+@dataclass(frozen=True)
+class Text(Filter):
+    """Free text of at most `max_length` characters, matched by the listing's query as it sees fit."""
+
+    max_length: int = 200
+
+    def parse(self, raw):
+        return plain_text(raw, self.name, self.max_length)
+
+
+@dataclass(frozen=True)
+class Choice(Filter):
+    """One value out of a list: fixed `values` (codes, or {code: label}), or `choices(actor)` drawn from
+    data ([(value, label)]); with neither, any short code (labelled by the door, e.g. audit event types)."""
+
+    values: Any = ()
+    choices: Callable | None = None
+
+    input = "choice"
+
+    def parse(self, raw):
+        if self.values:
+            if raw not in self.values:
+                raise self.refuse(_l("Choose a value from the list."))
+            return raw
+        return plain_text(raw, self.name, 64)
+
+    def options(self, actor):
+        if self.choices is not None:
+            return self.choices(actor)
+        if isinstance(self.values, dict):
+            return list(self.values.items())
+        return [(v, v) for v in self.values] if self.values else None
+
+
+@dataclass(frozen=True)
+class Id(Filter):
+    """A row's id (a whole number that fits the database), optionally chosen from `choices(actor)`."""
+
+    choices: Callable | None = None
+    message: Any = field(default_factory=lambda: _l("Choose a value from the list."))
+
+    @property
+    def input(self):
+        return "choice" if self.choices is not None else "text"
+
+    def parse(self, raw):
+        # ASCII digits only: "²".isdigit() is true, and int() of it fails.
+        if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= ID_MAX:
+            raise self.refuse(self.message)
+        return int(raw)
+
+    def options(self, actor):
+        return self.choices(actor) if self.choices is not None else None
+
+
+@dataclass(frozen=True)
+class Day(Filter):
+    """A calendar day, YYYY-MM-DD, from FIRST_DAY to LAST_DAY."""
+
+    input = "date"
+
+    def parse(self, raw):
+        try:
+            day = date.fromisoformat(raw) if _DAY.fullmatch(raw) else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise self.refuse(_l("Enter a date as YYYY-MM-DD."))
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise self.refuse(_l("Enter a date from %(first)s to %(last)s.", first=FIRST_DAY.isoformat(),
+                                 last=LAST_DAY.isoformat()))
+        return day
+
+    def format(self, value):
+        return value.isoformat()
+
+
+@dataclass(frozen=True)
+class Number(Filter):
+    """A decimal number from `minimum` to `maximum` (digits and one point: no NaN, infinity or exponent)."""
+
+    minimum: float = 0
+    maximum: float = 10**12
+    message: Any = field(default_factory=lambda: _l("Enter a number."))
+
+    input = "number"
+
+    def parse(self, raw):
+        if not _DECIMAL.fullmatch(raw) or not self.minimum <= float(raw) <= self.maximum:
+            raise self.refuse(self.message)
+        return float(raw)
+
+    def format(self, value):
+        # Positional digits (repr would write 1e-05, which `parse` refuses), trailing zeros left out.
+        return f"{value:.9f}".rstrip("0").rstrip(".")
