@@ -9,7 +9,7 @@ from webconsole.domain import audit
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, search
 from webconsole.domain.scope import reaches, restrict, scope_for
-from webconsole.domain.users import refresh_user_totals
+from webconsole.domain.users import name_a_few, refresh_user_totals, unmanageable_in
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
 
@@ -110,6 +110,10 @@ def move_org(actor, org_id, parent_id):
     parent = _parent_for(actor, parent_id, org)
     if parent.id == org.parent_id:
         return org
+    names = _unmanageable(actor, org)
+    if names:
+        raise ValidationError(_l("You cannot move this organization: it holds users you may not manage: "
+                                 "%(names)s.", names=names), field="parent_id")
     old_parent, old_path = org.parent.name, org.path
     new_path = parent.path + f"{org.id}/"
     db.session.execute(update(Org).where(Org.path.startswith(old_path, autoescape=True)).values(
@@ -136,12 +140,26 @@ def status_effect(org, status):
             count(Device, Device.org_id.in_(subtree), Device.status == status))
 
 
+def _unmanageable(actor, org, status=None):
+    """A few names of the users below `org` a change would carry along though `actor` may not manage
+    them ("A, B, C and 4 more"), or None."""
+    names, total = unmanageable_in(actor, _subtree(org), status)
+    return name_a_few(names, total) if total else None
+
+
 def set_org_active(actor, org_id, active):
     """Deactivate an org with everything below it (orgs, users, devices), or reactivate them all."""
     org = get_org(actor, org_id, "orgs.edit")
     if actor.org.path.startswith(org.path):
         raise ValidationError(_l("You cannot deactivate or reactivate the organization you belong to."), field=None)
     new, old = ("active", "deactivated") if active else ("deactivated", "active")
+    names = _unmanageable(actor, org, status=old)
+    if names and active:
+        raise ValidationError(_l("You cannot reactivate this organization: it holds users you may not manage: "
+                                 "%(names)s.", names=names))
+    if names:
+        raise ValidationError(_l("You cannot deactivate this organization: it holds users you may not manage: "
+                                 "%(names)s.", names=names))
     subtree = _subtree(org)
     counts = {}
     tables = (("orgs", Org, Org.id), ("users", User, User.org_id), ("devices", Device, Device.org_id))
