@@ -26,20 +26,36 @@ def test_wrong_password_is_refused_and_audited(app, world):
     assert audit_types(app) == ["signin.failed"]
 
 
-def test_five_failures_for_an_account_throttle_even_the_right_password(app, world):
+def fail(username, address, times=1):
+    for _ in range(times):
+        with pytest.raises(SignInRefused):
+            sign_in(username, "wrong", address)
+
+
+def test_five_failures_pause_that_address_for_that_account_only(app, world):
     with app.app_context():
-        for n in range(5):
-            with pytest.raises(SignInRefused):
-                sign_in("admin@acme.test", "wrong", f"192.0.2.{n}")
+        fail("admin@acme.test", "203.0.113.9", 5)
         with pytest.raises(SignInThrottled):
-            sign_in("admin@acme.test", PASSWORD, "192.0.2.99")
+            sign_in("admin@acme.test", PASSWORD, "203.0.113.9")
+        # The guesser cannot keep the real user out from their own address.
+        assert sign_in("admin@acme.test", PASSWORD, "192.0.2.10").id == world["admin"]
 
 
-def test_five_failures_from_an_address_throttle_other_accounts(app, world):
+def test_guessing_from_many_addresses_is_bounded_per_account(app, world):
     with app.app_context():
-        for n in range(5):
-            with pytest.raises(SignInRefused):
-                sign_in(f"nobody{n}@acme.test", "wrong", "198.51.100.7")
+        sign_in("admin@acme.test", PASSWORD, "192.0.2.10")  # the real user's usual address
+        for n in range(20):
+            fail("admin@acme.test", f"203.0.113.{n}", 1)
+        with pytest.raises(SignInThrottled):
+            sign_in("admin@acme.test", PASSWORD, "203.0.113.200")  # any new address waits
+        # An address the account signed in from lately is not paused by others' failures.
+        assert sign_in("admin@acme.test", PASSWORD, "192.0.2.10").id == world["admin"]
+
+
+def test_failures_spread_over_accounts_pause_the_address(app, world):
+    with app.app_context():
+        for n in range(20):
+            fail(f"nobody{n}@acme.test", "198.51.100.7")
         with pytest.raises(SignInThrottled):
             sign_in("admin@acme.test", PASSWORD, "198.51.100.7")
         # Another address is not affected.

@@ -25,16 +25,38 @@ def normalise_username(username):
     return (username or "").strip().lower()
 
 
+# How much further than one (account, address) pair the account-wide and per-address limits go.
+WIDER_LIMIT_FACTOR = 4
+# An address the account signed in from within this many days is trusted past the account-wide limit.
+TRUSTED_ADDRESS_DAYS = 30
+
+
 def _throttled(username, address, now):
+    """Is sign-in paused for this account from this address?
+
+    The policy (README, docs/security.md): within the window, `signin.max_failures` failures for one
+    account from one address pause that pair; four times as many for one account from any addresses
+    pause the account, except from addresses it signed in from lately; four times as many from one
+    address over any accounts pause that address. So guessing stays bounded per account, while a
+    guesser elsewhere cannot keep the real user out of their usual address.
+    """
     window = timedelta(minutes=properties.value("signin.window_minutes"))
     limit = properties.value("signin.max_failures")
     failures = select(func.count()).select_from(SignInAttempt).where(
         SignInAttempt.succeeded.is_(False),
         SignInAttempt.at > now - window,
     )
-    by_user = db.session.scalar(failures.where(SignInAttempt.username == username))
-    by_address = db.session.scalar(failures.where(SignInAttempt.address == address))
-    return by_user >= limit or by_address >= limit
+    for_user = SignInAttempt.username == username
+    if db.session.scalar(failures.where(for_user, SignInAttempt.address == address)) >= limit:
+        return True
+    if db.session.scalar(failures.where(SignInAttempt.address == address)) >= WIDER_LIMIT_FACTOR * limit:
+        return True
+    if db.session.scalar(failures.where(for_user)) < WIDER_LIMIT_FACTOR * limit:
+        return False
+    trusted = select(SignInAttempt.id).where(
+        for_user, SignInAttempt.address == address, SignInAttempt.succeeded.is_(True),
+        SignInAttempt.at > now - timedelta(days=TRUSTED_ADDRESS_DAYS)).limit(1)
+    return db.session.scalar(trusted) is None
 
 
 def check_credentials(username, password, address):
