@@ -2,7 +2,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from webconsole.domain.auth import SignInRefused, SignInThrottled, load_session_user, sign_in
+from webconsole.domain.auth import SignInRefused, SignInThrottled, sign_in
+from webconsole.domain.sessions import load_session_user
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, User
 
@@ -87,12 +88,33 @@ def test_blocked_or_deactivated_user_cannot_sign_in(app, world, change):
             sign_in("user@acme.test", PASSWORD, "192.0.2.1")
 
 
-def test_session_ends_when_version_changes(app, world):
+def test_a_session_opens_by_its_token_until_it_ends(app, world):
+    from webconsole.domain.sessions import end_sessions
     with app.app_context():
-        user = db.session.get(User, world["user"])
-        session_id = user.get_id()
-        assert load_session_user(session_id).id == world["user"]
-        user.session_version += 1
+        user = sign_in("user@acme.test", PASSWORD, "192.0.2.1", "Test browser")
+        token = user.get_id()
+        db.session.expire_all()
+        assert load_session_user(token).id == world["user"]
+        end_sessions([world["user"]])
         db.session.commit()
-        assert load_session_user(session_id) is None
+        assert load_session_user(token) is None
         assert load_session_user("garbage") is None
+
+
+def test_last_seen_is_written_at_most_every_few_minutes(app, world):
+    from datetime import timedelta
+
+    from webconsole.models import UserSession
+    with app.app_context():
+        token = sign_in("user@acme.test", PASSWORD, "192.0.2.1").get_id()
+        db.session.commit()
+        row = db.session.scalar(select(UserSession))
+        first_seen = row.last_seen_at
+        load_session_user(token)
+        db.session.refresh(row)
+        assert row.last_seen_at == first_seen  # no write on every request
+        row.last_seen_at = first_seen - timedelta(minutes=6)
+        db.session.commit()
+        load_session_user(token)
+        db.session.refresh(row)
+        assert row.last_seen_at > first_seen - timedelta(minutes=6)

@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from webconsole.domain import audit, properties
+from webconsole.domain import audit, properties, sessions
 from webconsole.domain.errors import DomainError
 from webconsole.domain.passwords import verify_password
 from webconsole.extensions import db
@@ -83,9 +83,10 @@ def check_credentials(username, password, address):
     return user
 
 
-def sign_in(username, password, address):
-    """Check credentials and return the user; raise SignInThrottled or SignInRefused."""
+def sign_in(username, password, address, user_agent=""):
+    """Check credentials, open a session and return its user; raise SignInThrottled or SignInRefused."""
     user = check_credentials(username, password, address)
+    sessions.start_session(user, address, user_agent)
     user.last_signin_at = utcnow()
     audit.record("signin", actor=user, address=address, obj=user)
     db.session.commit()
@@ -93,18 +94,8 @@ def sign_in(username, password, address):
 
 
 def sign_out(user, address):
-    """Record that the user signed out."""
+    """End the user's current session, and record that they signed out."""
+    sessions.end_session(user)
     audit.record("signout", actor=user, address=address, obj=user)
     db.session.commit()
-
-
-def load_session_user(session_id):
-    """The user behind a session id "<id>.<version>", or None when the session is no longer valid."""
-    user_id, _, version = (session_id or "").partition(".")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
-        return None
-    return user
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 from webconsole.domain import audit
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, search
+from webconsole.domain.sessions import end_sessions
 from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.domain.users import name_a_few, refresh_user_totals, unmanageable_in
 from webconsole.extensions import db
@@ -163,12 +164,11 @@ def set_org_active(actor, org_id, active):
     subtree = _subtree(org)
     counts = {}
     tables = (("orgs", Org, Org.id), ("users", User, User.org_id), ("devices", Device, Device.org_id))
+    if not active:
+        end_sessions(select(User.id).where(User.org_id.in_(subtree)))
     for name, model, column in tables:
-        values = {"status": new}
-        if model is User and not active:
-            values["session_version"] = User.session_version + 1
-        result = db.session.execute(update(model).where(column.in_(subtree), model.status == old).values(**values)
-                                    .execution_options(synchronize_session=False))
+        result = db.session.execute(update(model).where(column.in_(subtree), model.status == old)
+                                    .values(status=new).execution_options(synchronize_session=False))
         counts[name] = result.rowcount
     refresh_user_totals(select(User.id).where(User.org_id.in_(subtree)))
     db.session.refresh(org)

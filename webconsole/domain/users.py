@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from webconsole.domain import audit
+from webconsole.domain.sessions import end_sessions
 from webconsole.domain.auth import normalise_username
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.domain.passwords import hash_password
@@ -184,7 +185,7 @@ def reset_password(actor, user_id, password):
     user = _managed(actor, user_id)
     validate_password(password)
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    end_sessions([user.id])
     audit.record("user.password_reset", actor=actor, obj=user)
     db.session.commit()
 
@@ -217,7 +218,7 @@ def set_user_active(actor, user_id, active):
         return user
     user.status = new
     if not active:
-        user.session_version += 1
+        end_sessions([user.id])
     result = db.session.execute(Device.__table__.update().where(
         Device.user_id == user.id, Device.status == old).values(status=new))
     refresh_user_totals([user.id])
@@ -235,7 +236,7 @@ def set_user_blocked(actor, user_id, blocked):
         return user
     user.blocked = blocked
     if blocked:
-        user.session_version += 1
+        end_sessions([user.id])
     audit.record("user.block" if blocked else "user.unblock", actor=actor, obj=user)
     db.session.commit()
     return user

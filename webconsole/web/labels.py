@@ -32,6 +32,8 @@ AUDIT_EVENTS = {
     "account.update": _l("Own profile changed"),
     "account.password": _l("Own password changed"),
     "account.locale": _l("Own language changed"),
+    "account.session_end": _l("Own session signed out"),
+    "account.signout_everywhere": _l("Signed out everywhere"),
     "org.create": _l("Organization created"),
     "org.update": _l("Organization changed"),
     "org.move": _l("Organization moved"),
