@@ -1,5 +1,5 @@
 """Security headers on every response, including a strict Content-Security-Policy."""
-from flask import request
+from flask import g, request
 
 from webconsole.domain.audit import origin_address
 
@@ -32,6 +32,11 @@ def init_app(app):
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        user = g.get("_login_user")
+        if user is not None and user.is_authenticated:
+            # Signed-in pages, fragments and exports stay out of browser and proxy caches, so they
+            # cannot be read back from a shared computer after sign-out.
+            headers["Cache-Control"] = "no-store"
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
