@@ -29,6 +29,7 @@ AUDIT_EVENTS = {
     "signin.failed": _l("Sign-in failed"),
     "signin.throttled": _l("Sign-in refused (too many failures)"),
     "signout": _l("Signed out"),
+    "access.refused": _l("Access refused"),
     "account.update": _l("Own profile changed"),
     "account.password": _l("Own password changed"),
     "account.locale": _l("Own language changed"),
