@@ -149,7 +149,8 @@ def test_org_admin_cannot_take_over_a_help_desk_user_in_their_subtree(app, clien
     # Help Desk holds no permission an Org Admin lacks, but reads the whole tenant: beyond an Org Admin's reach.
     helper = make_user("helper@acme.test", "help_desk", world["platform"])
     sign_in("orgadmin@acme.test")
-    assert "Reset password" not in client.get(f"/users/{helper}").get_data(as_text=True)
+    page = client.get(f"/users/{helper}").get_data(as_text=True)
+    assert "Reset password" not in page and "their roles (Help Desk) reach beyond what you manage" in page
     attempts = [("password", {"password": "taken over now", "confirm": "taken over now"}),
                 ("roles", {"role_ids": [role_id(app, "desktop_user")]}),
                 ("profile", {"first_name": "X", "last_name": "Y", "email": "x@evil.test"}),
