@@ -124,3 +124,12 @@ def test_org_admin_deactivates_an_org_whose_users_they_manage(app, client, sign_
     client.post(f"/orgs/{world['platform']}/deactivate")
     with app.app_context():
         assert db.session.get(User, world["user"]).status == "deactivated"
+
+
+def test_deactivating_an_org_ends_its_users_sessions_for_good(app, client, sign_in, world):
+    sign_in("user@acme.test", client=(user := app.test_client()))
+    sign_in("admin@acme.test")
+    client.post(f"/orgs/{world['eng']}/deactivate")
+    client.post(f"/orgs/{world['eng']}/reactivate")
+    response = user.get("/devices/")
+    assert response.status_code == 302 and "/auth/signin" in response.headers["Location"]

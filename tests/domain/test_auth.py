@@ -118,3 +118,17 @@ def test_last_seen_is_written_at_most_every_few_minutes(app, world):
         load_session_user(token)
         db.session.refresh(row)
         assert row.last_seen_at > first_seen - timedelta(minutes=6)
+
+
+def test_a_session_unused_for_a_month_no_longer_opens_and_is_pruned(app, world):
+    from datetime import timedelta
+
+    from webconsole.domain.sessions import prune_idle_sessions
+    from webconsole.models import UserSession
+    with app.app_context():
+        token = sign_in("user@acme.test", PASSWORD, "192.0.2.1").get_id()
+        db.session.commit()
+        db.session.scalar(select(UserSession)).last_seen_at -= timedelta(days=31)
+        db.session.commit()
+        assert load_session_user(token) is None
+        assert prune_idle_sessions() == 1

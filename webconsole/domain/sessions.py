@@ -16,6 +16,8 @@ from webconsole.models.base import utcnow
 # "Last seen" is written at most this often per session, so a signed-in request costs one indexed
 # read and no write.
 SEEN_EVERY = timedelta(minutes=5)
+# A session unused this long has ended (a browser closed without signing out leaves one behind).
+IDLE_LIMIT = timedelta(days=30)
 
 
 def _digest(token):
@@ -44,6 +46,8 @@ def load_session_user(token):
         return None
     session_id, last_seen, user = row
     now = utcnow()
+    if now - last_seen > IDLE_LIMIT:
+        return None
     if now - last_seen > SEEN_EVERY:
         db.session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
         db.session.commit()
@@ -63,6 +67,12 @@ def end_sessions(user_ids, keep=None):
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep)
     return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
+
+
+def prune_idle_sessions(now=None):
+    """Delete sessions unused for longer than IDLE_LIMIT (they no longer open); returns how many."""
+    cutoff = (now or utcnow()) - IDLE_LIMIT
+    return db.session.execute(delete(UserSession).where(UserSession.last_seen_at < cutoff)).rowcount
 
 
 def sessions_of(user):
