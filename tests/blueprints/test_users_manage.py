@@ -170,5 +170,6 @@ def test_org_admin_cannot_take_over_a_help_desk_user_in_their_subtree(app, clien
 def test_org_admin_still_manages_users_whose_roles_stay_inside_the_subtree(app, client, sign_in, world, make_user):
     deputy = make_user("deputy@acme.test", "org_admin", world["platform"])
     sign_in("orgadmin@acme.test")
-    response = client.post(f"/users/{deputy}/password", data={"password": "a new password", "confirm": "a new password"})
+    response = client.post(f"/users/{deputy}/password",
+                           data={"password": "a new password", "confirm": "a new password"})
     assert response.status_code == 302

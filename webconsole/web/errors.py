@@ -76,8 +76,8 @@ def init_app(app):
     def csrf_error(error):
         actor = current_user if current_user.is_authenticated else None
         # CSRF is checked before the request's origin address is noted for audit entries: pass it here.
-        record_refusal("csrf", actor=actor, address=request.remote_addr or "", details={"method": request.method, "path": request.path[:255],
-                                                     "reason": str(error.description)})
+        record_refusal("csrf", actor=actor, address=request.remote_addr or "", details={
+            "method": request.method, "path": request.path[:255], "reason": str(error.description)})
         return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
