@@ -100,6 +100,8 @@ def test_org_admin_cannot_deactivate_or_move_an_org_holding_users_beyond_their_r
     for n in range(4):
         make_user(f"desk{n}@acme.test", "help_desk", world["platform"], first_name="Desk", last_name=str(n))
     sign_in("orgadmin@acme.test")
+    confirm = client.get(f"/orgs/{world['platform']}/deactivate").get_data(as_text=True)
+    assert "users you may not manage" in confirm and 'class="button danger"' not in confirm
     response = client.post(f"/orgs/{world['platform']}/deactivate", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "users you may not manage" in page

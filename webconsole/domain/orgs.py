@@ -148,19 +148,27 @@ def _unmanageable(actor, org, status=None):
     return name_a_few(names, total) if total else None
 
 
+def status_refusal(actor, org, active):
+    """Why `actor` may not (re)activate or deactivate `org` (users below it they may not manage), or None."""
+    names = _unmanageable(actor, org, status="deactivated" if active else "active")
+    if names and active:
+        return _l("You cannot reactivate this organization: it holds users you may not manage: %(names)s.",
+                  names=names)
+    if names:
+        return _l("You cannot deactivate this organization: it holds users you may not manage: %(names)s.",
+                  names=names)
+    return None
+
+
 def set_org_active(actor, org_id, active):
     """Deactivate an org with everything below it (orgs, users, devices), or reactivate them all."""
     org = get_org(actor, org_id, "orgs.edit")
     if actor.org.path.startswith(org.path):
         raise ValidationError(_l("You cannot deactivate or reactivate the organization you belong to."), field=None)
     new, old = ("active", "deactivated") if active else ("deactivated", "active")
-    names = _unmanageable(actor, org, status=old)
-    if names and active:
-        raise ValidationError(_l("You cannot reactivate this organization: it holds users you may not manage: "
-                                 "%(names)s.", names=names))
-    if names:
-        raise ValidationError(_l("You cannot deactivate this organization: it holds users you may not manage: "
-                                 "%(names)s.", names=names))
+    refusal = status_refusal(actor, org, active)
+    if refusal:
+        raise ValidationError(refusal)
     subtree = _subtree(org)
     counts = {}
     tables = (("orgs", Org, Org.id), ("users", User, User.org_id), ("devices", Device, Device.org_id))
