@@ -64,7 +64,7 @@ def _instance_secret(instance_path):
 def _init_extensions(app):
     from sqlalchemy import event
 
-    from webconsole.domain.auth import load_session_user
+    from webconsole.domain.sessions import load_session_user
     from webconsole.extensions import babel, csrf, db, htmx, login_manager, migrate
     from webconsole.web.errors import unauthorized
     from webconsole.web.i18n import select_locale

@@ -91,3 +91,47 @@ def test_registration_key_is_regenerated_on_request(app, client, sign_in, world)
 def test_help_desk_reads_no_orgs(client, sign_in, world):
     sign_in("helpdesk@acme.test")
     assert client.get(f"/orgs/{world['sales']}").status_code == 403
+
+
+def test_org_admin_cannot_deactivate_or_move_an_org_holding_users_beyond_their_reach(app, client, sign_in, world,
+                                                                                      make_user):
+    make_user("boss@acme.test", "cloud_admin", world["platform"], first_name="Bo", last_name="Boss")
+    make_user("helper@acme.test", "help_desk", world["platform"], first_name="Hal", last_name="Helper")
+    for n in range(4):
+        make_user(f"desk{n}@acme.test", "help_desk", world["platform"], first_name="Desk", last_name=str(n))
+    sign_in("orgadmin@acme.test")
+    confirm = client.get(f"/orgs/{world['platform']}/deactivate").get_data(as_text=True)
+    assert "users you may not manage" in confirm and 'class="button danger"' not in confirm
+    response = client.post(f"/orgs/{world['platform']}/deactivate", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "users you may not manage" in page
+    assert "Desk 0, Desk 1, Desk 2 and 3 more" in page
+    with app.app_context():
+        assert db.session.get(Org, world["platform"]).status == "active"
+        assert db.session.get(User, world["user"]).status == "active"
+    tools = client.post("/orgs/new", data={"parent_id": world["eng"], "name": "Tools"})
+    assert tools.status_code == 302
+    with app.app_context():
+        tools_id = db.session.scalar(select(Org.id).where(Org.name == "Tools"))
+    response = client.post(f"/orgs/{world['platform']}/move", data={"parent_id": tools_id})
+    assert response.status_code == 422
+    assert "users you may not manage" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Org, world["platform"]).parent_id == world["eng"]
+    assert not events(app, "org.deactivate") and not events(app, "org.move")
+
+
+def test_org_admin_deactivates_an_org_whose_users_they_manage(app, client, sign_in, world):
+    sign_in("orgadmin@acme.test")
+    client.post(f"/orgs/{world['platform']}/deactivate")
+    with app.app_context():
+        assert db.session.get(User, world["user"]).status == "deactivated"
+
+
+def test_deactivating_an_org_ends_its_users_sessions_for_good(app, client, sign_in, world):
+    sign_in("user@acme.test", client=(user := app.test_client()))
+    sign_in("admin@acme.test")
+    client.post(f"/orgs/{world['eng']}/deactivate")
+    client.post(f"/orgs/{world['eng']}/reactivate")
+    response = user.get("/devices/")
+    assert response.status_code == 302 and "/auth/signin" in response.headers["Location"]

@@ -68,3 +68,18 @@ def test_device_names_that_look_like_formulas_are_neutralised(app, client, sign_
 def test_desktop_users_have_no_reports(client, sign_in, world):
     sign_in("user@acme.test")
     assert client.get("/reports/devices/").status_code == 403
+
+
+def test_registration_keys_show_only_to_those_who_may_view_organizations(app, client, sign_in, world):
+    from webconsole.models import Org
+    with app.app_context():
+        key = db.session.get(Org, world["platform"]).registration_key
+    sign_in("helpdesk@acme.test")  # Help Desk runs reports but may not view organizations
+    assert key not in client.get("/reports/organizations/").get_data(as_text=True)
+    export = client.get("/reports/organizations/export.csv?columns=name,registration_key")
+    table = rows(export)
+    assert "Platform" in {r[0] for r in table[1:]} and key not in export.get_data(as_text=True)
+    sign_in("admin@acme.test", client=(admin := app.test_client()))
+    assert key in admin.get("/reports/organizations/export.csv").get_data(as_text=True)
+    sign_in("orgadmin@acme.test", client=(orgadmin := app.test_client()))
+    assert key in orgadmin.get("/reports/organizations/").get_data(as_text=True)

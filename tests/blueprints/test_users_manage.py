@@ -143,3 +143,33 @@ def test_list_filters_by_org_subtree_and_role_and_exports_csv(client, sign_in, w
     assert "user@acme.test" in html and "seller@acme.test" not in html and "orgadmin@acme.test" not in html
     csv_text = client.get(f"/users/export.csv?org={world['eng']}").get_data(as_text=True)
     assert "user@acme.test" in csv_text and "orgadmin@acme.test" in csv_text and "seller@acme.test" not in csv_text
+
+
+def test_org_admin_cannot_take_over_a_help_desk_user_in_their_subtree(app, client, sign_in, world, make_user):
+    # Help Desk holds no permission an Org Admin lacks, but reads the whole tenant: beyond an Org Admin's reach.
+    helper = make_user("helper@acme.test", "help_desk", world["platform"])
+    sign_in("orgadmin@acme.test")
+    page = client.get(f"/users/{helper}").get_data(as_text=True)
+    assert "Reset password" not in page and "their roles (Help Desk) reach beyond what you manage" in page
+    attempts = [("password", {"password": "taken over now", "confirm": "taken over now"}),
+                ("roles", {"role_ids": [role_id(app, "desktop_user")]}),
+                ("profile", {"first_name": "X", "last_name": "Y", "email": "x@evil.test"}),
+                ("move", {"org_id": world["eng"]}), ("block", {}), ("deactivate", {})]
+    for action, data in attempts:
+        response = client.post(f"/users/{helper}/{action}", data=data)
+        assert response.status_code == 403, action
+        assert "reach beyond" in response.get_data(as_text=True), action
+    assert sign_in("helper@acme.test", client=app.test_client()).status_code == 302
+    with app.app_context():
+        user = db.session.get(User, helper)
+        assert (user.org_id, user.status, user.blocked, user.email) == (world["platform"], "active", False,
+                                                                         "helper@acme.test")
+        assert [r.key for r in user.roles] == ["help_desk"]
+
+
+def test_org_admin_still_manages_users_whose_roles_stay_inside_the_subtree(app, client, sign_in, world, make_user):
+    deputy = make_user("deputy@acme.test", "org_admin", world["platform"])
+    sign_in("orgadmin@acme.test")
+    response = client.post(f"/users/{deputy}/password",
+                           data={"password": "a new password", "confirm": "a new password"})
+    assert response.status_code == 302

@@ -2,7 +2,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from webconsole.domain.auth import SignInRefused, SignInThrottled, load_session_user, sign_in
+from webconsole.domain.auth import SignInRefused, SignInThrottled, sign_in
+from webconsole.domain.sessions import load_session_user
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, User
 
@@ -26,20 +27,36 @@ def test_wrong_password_is_refused_and_audited(app, world):
     assert audit_types(app) == ["signin.failed"]
 
 
-def test_five_failures_for_an_account_throttle_even_the_right_password(app, world):
+def fail(username, address, times=1):
+    for _ in range(times):
+        with pytest.raises(SignInRefused):
+            sign_in(username, "wrong", address)
+
+
+def test_five_failures_pause_that_address_for_that_account_only(app, world):
     with app.app_context():
-        for n in range(5):
-            with pytest.raises(SignInRefused):
-                sign_in("admin@acme.test", "wrong", f"192.0.2.{n}")
+        fail("admin@acme.test", "203.0.113.9", 5)
         with pytest.raises(SignInThrottled):
-            sign_in("admin@acme.test", PASSWORD, "192.0.2.99")
+            sign_in("admin@acme.test", PASSWORD, "203.0.113.9")
+        # The guesser cannot keep the real user out from their own address.
+        assert sign_in("admin@acme.test", PASSWORD, "192.0.2.10").id == world["admin"]
 
 
-def test_five_failures_from_an_address_throttle_other_accounts(app, world):
+def test_guessing_from_many_addresses_is_bounded_per_account(app, world):
     with app.app_context():
-        for n in range(5):
-            with pytest.raises(SignInRefused):
-                sign_in(f"nobody{n}@acme.test", "wrong", "198.51.100.7")
+        sign_in("admin@acme.test", PASSWORD, "192.0.2.10")  # the real user's usual address
+        for n in range(20):
+            fail("admin@acme.test", f"203.0.113.{n}", 1)
+        with pytest.raises(SignInThrottled):
+            sign_in("admin@acme.test", PASSWORD, "203.0.113.200")  # any new address waits
+        # An address the account signed in from lately is not paused by others' failures.
+        assert sign_in("admin@acme.test", PASSWORD, "192.0.2.10").id == world["admin"]
+
+
+def test_failures_spread_over_accounts_pause_the_address(app, world):
+    with app.app_context():
+        for n in range(20):
+            fail(f"nobody{n}@acme.test", "198.51.100.7")
         with pytest.raises(SignInThrottled):
             sign_in("admin@acme.test", PASSWORD, "198.51.100.7")
         # Another address is not affected.
@@ -71,12 +88,47 @@ def test_blocked_or_deactivated_user_cannot_sign_in(app, world, change):
             sign_in("user@acme.test", PASSWORD, "192.0.2.1")
 
 
-def test_session_ends_when_version_changes(app, world):
+def test_a_session_opens_by_its_token_until_it_ends(app, world):
+    from webconsole.domain.sessions import end_sessions
     with app.app_context():
-        user = db.session.get(User, world["user"])
-        session_id = user.get_id()
-        assert load_session_user(session_id).id == world["user"]
-        user.session_version += 1
+        user = sign_in("user@acme.test", PASSWORD, "192.0.2.1", "Test browser")
+        token = user.get_id()
+        db.session.expire_all()
+        assert load_session_user(token).id == world["user"]
+        end_sessions([world["user"]])
         db.session.commit()
-        assert load_session_user(session_id) is None
+        assert load_session_user(token) is None
         assert load_session_user("garbage") is None
+
+
+def test_last_seen_is_written_at_most_every_few_minutes(app, world):
+    from datetime import timedelta
+
+    from webconsole.models import UserSession
+    with app.app_context():
+        token = sign_in("user@acme.test", PASSWORD, "192.0.2.1").get_id()
+        db.session.commit()
+        row = db.session.scalar(select(UserSession))
+        first_seen = row.last_seen_at
+        load_session_user(token)
+        db.session.refresh(row)
+        assert row.last_seen_at == first_seen  # no write on every request
+        row.last_seen_at = first_seen - timedelta(minutes=6)
+        db.session.commit()
+        load_session_user(token)
+        db.session.refresh(row)
+        assert row.last_seen_at > first_seen - timedelta(minutes=6)
+
+
+def test_a_session_unused_for_a_month_no_longer_opens_and_is_pruned(app, world):
+    from datetime import timedelta
+
+    from webconsole.domain.sessions import prune_idle_sessions
+    from webconsole.models import UserSession
+    with app.app_context():
+        token = sign_in("user@acme.test", PASSWORD, "192.0.2.1").get_id()
+        db.session.commit()
+        db.session.scalar(select(UserSession)).last_seen_at -= timedelta(days=31)
+        db.session.commit()
+        assert load_session_user(token) is None
+        assert prune_idle_sessions() == 1

@@ -189,7 +189,7 @@ def _user_row(n, username, first, last, org_id, pw_hash, now, rng, demo=False):
         "id": n, "uid": str(10**17 + 7919 * n), "username": username, "email": username,
         "first_name": first, "last_name": last, "password_hash": pw_hash, "org_id": org_id,
         "status": "active" if demo or rng.random() > 0.05 else "deactivated",
-        "blocked": False if demo else rng.random() < 0.01, "locale": None, "session_version": 1,
+        "blocked": False if demo else rng.random() < 0.01, "locale": None,
         "created_at": created, "updated_at": created,
         "last_signin_at": None if rng.random() < 0.3 else now - timedelta(hours=rng.randint(1, 2000)),
     }

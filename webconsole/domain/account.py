@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from webconsole.domain import audit
 from webconsole.domain.errors import ValidationError
+from webconsole.domain.sessions import end_sessions
 from webconsole.domain.passwords import hash_password, verify_password
 from webconsole.domain.users import validate_password
 from webconsole.extensions import db
@@ -24,7 +25,7 @@ def change_own_password(user, current, new):
                               code="account.wrong_password")
     validate_password(new)
     user.password_hash = hash_password(new)
-    user.session_version += 1
+    end_sessions([user.id], keep=user.session_id)
     audit.record("account.password", actor=user, obj=user)
     db.session.commit()
 

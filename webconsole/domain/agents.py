@@ -91,6 +91,7 @@ def authenticate(guid, secret):
     """The device whose GUID and secret these are, if it may talk to the server; AgentError otherwise."""
     device = db.session.scalar(select(Device).where(Device.guid == (guid or "")))
     if device is None or not device.secret_hash or not hmac.compare_digest(device.secret_hash, _hash(secret or "")):
+        audit.record_refusal("agent_credential", object_type="device", object_id=(guid or "")[:64])
         raise AgentError("unauthorized", "unknown device or wrong secret", 401)
     if device.status != "active":
         messages = {"blocked": "this device is blocked", "deauthorized": "this device is deauthorized: "

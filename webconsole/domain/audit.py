@@ -5,12 +5,14 @@ Entries are only ever added: no door offers to change or delete one.
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import false, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import false, func, select
 
 from webconsole.domain.queries import search
 from webconsole.domain.scope import scope_for
 from webconsole.extensions import db
 from webconsole.models import AuditEvent
+from webconsole.models.base import utcnow
 
 # The address the current request came from; each door sets it (the browser door per request).
 origin_address = ContextVar("origin_address", default="")
@@ -34,6 +36,36 @@ def record(event_type, *, actor=None, address=None, obj=None, object_type="", ob
         details=details or {},
     )
     db.session.add(event)
+    return event
+
+
+# Refused requests recorded per actor (or per address, without one) in a minute; a flood beyond it
+# is dropped, so it cannot fill the disk. Counted in the table itself, so every server process shares it.
+REFUSALS_PER_MINUTE = 20
+
+
+def record_refusal(kind, *, actor=None, address=None, details=None, object_type="", object_id=""):
+    """Record refused access ("permission", "scope", "csrf", "agent_credential", "ingest_credential", ...)
+    and commit it on its own, after rolling back whatever the refused request left in the session.
+
+    Returns the entry, or None when this actor or address already has REFUSALS_PER_MINUTE this minute.
+    """
+    db.session.rollback()
+    address = address if address is not None else origin_address.get()
+    actor_id = getattr(actor, "id", None)
+    recent = select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.event_type == "access.refused", AuditEvent.at > utcnow() - timedelta(minutes=1))
+    same = AuditEvent.actor_id == actor_id if actor_id is not None else (
+        AuditEvent.actor_id.is_(None) & (AuditEvent.address == address))
+    count = db.session.scalar(recent.where(same))
+    if count >= REFUSALS_PER_MINUTE:
+        return None
+    details = {"kind": kind, **(details or {})}
+    if count == REFUSALS_PER_MINUTE - 1:
+        details["limited"] = True  # the last one kept this minute
+    event = record("access.refused", actor=actor, address=address, object_type=object_type,
+                   object_id=str(object_id)[:64], details=details)
+    db.session.commit()
     return event
 
 

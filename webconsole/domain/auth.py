@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from webconsole.domain import audit, properties
+from webconsole.domain import audit, properties, sessions
 from webconsole.domain.errors import DomainError
 from webconsole.domain.passwords import verify_password
 from webconsole.extensions import db
@@ -29,16 +29,38 @@ def normalise_username(username):
     return (username or "").strip().lower()
 
 
+# How much further than one (account, address) pair the account-wide and per-address limits go.
+WIDER_LIMIT_FACTOR = 4
+# An address the account signed in from within this many days is trusted past the account-wide limit.
+TRUSTED_ADDRESS_DAYS = 30
+
+
 def _throttled(username, address, now):
+    """Is sign-in paused for this account from this address?
+
+    The policy (README, docs/security.md): within the window, `signin.max_failures` failures for one
+    account from one address pause that pair; four times as many for one account from any addresses
+    pause the account, except from addresses it signed in from lately; four times as many from one
+    address over any accounts pause that address. So guessing stays bounded per account, while a
+    guesser elsewhere cannot keep the real user out of their usual address.
+    """
     window = timedelta(minutes=properties.value("signin.window_minutes"))
     limit = properties.value("signin.max_failures")
     failures = select(func.count()).select_from(SignInAttempt).where(
         SignInAttempt.succeeded.is_(False),
         SignInAttempt.at > now - window,
     )
-    by_user = db.session.scalar(failures.where(SignInAttempt.username == username))
-    by_address = db.session.scalar(failures.where(SignInAttempt.address == address))
-    return by_user >= limit or by_address >= limit
+    for_user = SignInAttempt.username == username
+    if db.session.scalar(failures.where(for_user, SignInAttempt.address == address)) >= limit:
+        return True
+    if db.session.scalar(failures.where(SignInAttempt.address == address)) >= WIDER_LIMIT_FACTOR * limit:
+        return True
+    if db.session.scalar(failures.where(for_user)) < WIDER_LIMIT_FACTOR * limit:
+        return False
+    trusted = select(SignInAttempt.id).where(
+        for_user, SignInAttempt.address == address, SignInAttempt.succeeded.is_(True),
+        SignInAttempt.at > now - timedelta(days=TRUSTED_ADDRESS_DAYS)).limit(1)
+    return db.session.scalar(trusted) is None
 
 
 def check_credentials(username, password, address):
@@ -65,9 +87,10 @@ def check_credentials(username, password, address):
     return user
 
 
-def sign_in(username, password, address):
-    """Check credentials and return the user; raise SignInThrottled or SignInRefused."""
+def sign_in(username, password, address, user_agent=""):
+    """Check credentials, open a session and return its user; raise SignInThrottled or SignInRefused."""
     user = check_credentials(username, password, address)
+    sessions.start_session(user, address, user_agent)
     user.last_signin_at = utcnow()
     audit.record("signin", actor=user, address=address, obj=user)
     db.session.commit()
@@ -75,18 +98,8 @@ def sign_in(username, password, address):
 
 
 def sign_out(user, address):
-    """Record that the user signed out."""
+    """End the user's current session, and record that they signed out."""
+    sessions.end_session(user)
     audit.record("signout", actor=user, address=address, obj=user)
     db.session.commit()
-
-
-def load_session_user(session_id):
-    """The user behind a session id "<id>.<version>", or None when the session is no longer valid."""
-    user_id, _, version = (session_id or "").partition(".")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
-        return None
-    return user
 

@@ -8,8 +8,9 @@ from sqlalchemy.orm import aliased
 from webconsole.domain import audit
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, search
+from webconsole.domain.sessions import end_sessions
 from webconsole.domain.scope import reaches, restrict, scope_for
-from webconsole.domain.users import refresh_user_totals
+from webconsole.domain.users import name_a_few, refresh_user_totals, unmanageable_in
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
 
@@ -112,6 +113,10 @@ def move_org(actor, org_id, parent_id):
     parent = _parent_for(actor, parent_id, org)
     if parent.id == org.parent_id:
         return org
+    names = _unmanageable(actor, org)
+    if names:
+        raise ValidationError(_l("You cannot move this organization: it holds users you may not manage: "
+                                 "%(names)s.", names=names), field="parent_id")
     old_parent, old_path = org.parent.name, org.path
     new_path = parent.path + f"{org.id}/"
     db.session.execute(update(Org).where(Org.path.startswith(old_path, autoescape=True)).values(
@@ -138,6 +143,25 @@ def status_effect(org, status):
             count(Device, Device.org_id.in_(subtree), Device.status == status))
 
 
+def _unmanageable(actor, org, status=None):
+    """A few names of the users below `org` a change would carry along though `actor` may not manage
+    them ("A, B, C and 4 more"), or None."""
+    names, total = unmanageable_in(actor, _subtree(org), status)
+    return name_a_few(names, total) if total else None
+
+
+def status_refusal(actor, org, active):
+    """Why `actor` may not (re)activate or deactivate `org` (users below it they may not manage), or None."""
+    names = _unmanageable(actor, org, status="deactivated" if active else "active")
+    if names and active:
+        return _l("You cannot reactivate this organization: it holds users you may not manage: %(names)s.",
+                  names=names)
+    if names:
+        return _l("You cannot deactivate this organization: it holds users you may not manage: %(names)s.",
+                  names=names)
+    return None
+
+
 def set_org_active(actor, org_id, active):
     """Deactivate an org with everything below it (orgs, users, devices), or reactivate them all."""
     org = get_org(actor, org_id, "orgs.edit")
@@ -145,15 +169,17 @@ def set_org_active(actor, org_id, active):
         raise ValidationError(_l("You cannot deactivate or reactivate the organization you belong to."), field=None,
                               code="org.own_org")
     new, old = ("active", "deactivated") if active else ("deactivated", "active")
+    refusal = status_refusal(actor, org, active)
+    if refusal:
+        raise ValidationError(refusal)
     subtree = _subtree(org)
     counts = {}
     tables = (("orgs", Org, Org.id), ("users", User, User.org_id), ("devices", Device, Device.org_id))
+    if not active:
+        end_sessions(select(User.id).where(User.org_id.in_(subtree)))
     for name, model, column in tables:
-        values = {"status": new}
-        if model is User and not active:
-            values["session_version"] = User.session_version + 1
-        result = db.session.execute(update(model).where(column.in_(subtree), model.status == old).values(**values)
-                                    .execution_options(synchronize_session=False))
+        result = db.session.execute(update(model).where(column.in_(subtree), model.status == old)
+                                    .values(status=new).execution_options(synchronize_session=False))
         counts[name] = result.rowcount
     refresh_user_totals(select(User.id).where(User.org_id.in_(subtree)))
     db.session.refresh(org)

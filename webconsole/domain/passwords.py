@@ -5,7 +5,8 @@ from flask import current_app
 
 _hashers = {}
 
-# Verified against when the username is unknown, so a miss costs as much time as a hit.
+# Verified against when the username is unknown, so a miss costs as much time as a hit. Made once per
+# profile: computing it on every miss would make a miss cost a hash *and* a verification.
 _DUMMY = {}
 
 
@@ -26,7 +27,9 @@ def verify_password(password_hash, password):
     hasher = _hasher()
     if not password_hash:
         name = current_app.config["PASSWORD_HASH_PROFILE"]
-        password_hash = _DUMMY.setdefault(name, hasher.hash("not a password"))
+        if name not in _DUMMY:
+            _DUMMY[name] = hasher.hash("not a password")
+        password_hash = _DUMMY[name]
         password = "\x00" + password
     try:
         return hasher.verify(password_hash, password)

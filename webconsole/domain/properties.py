@@ -21,7 +21,7 @@ class Property:
 
 PROPERTIES = {p.name: p for p in (
     Property("signin.max_failures", "SIGNIN_MAX_FAILURES", 1, 100,
-             _l("Failed sign-ins (per account or address) before sign-in pauses")),
+             _l("Failed sign-ins (per account and address) before sign-in pauses")),
     Property("signin.window_minutes", "SIGNIN_WINDOW_MINUTES", 1, 1440,
              _l("Minutes over which failures count, and how long sign-in pauses")),
     Property("agent.heartbeat_seconds", "AGENT_HEARTBEAT_SECONDS", 1, 3600,

@@ -21,7 +21,7 @@ def org_report(actor, params):
     counted = backup_alerts.count_by_level()
     per_level = {level: case({o: c[level] for o, c in counted.items()}, value=Org.id, else_=0) if counted
                  else literal(0) for level in (backup_alerts.WARNING, backup_alerts.CRITICAL)}
-    stmt = (select(Org.id, Org.name, Org.status, Org.created_at, Org.registration_key,
+    stmt = (select(Org.id, Org.name, Org.status, Org.created_at, registration_key_for(actor),
                    Parent.name.label("parent_name"),
                    *[func.coalesce(OrgTotals.__table__.c[k], 0).label(k)
                      for k in ("users", "devices", "selected_bytes", "archive_bytes")],
@@ -32,6 +32,19 @@ def org_report(actor, params):
     stmt = restrict(stmt, scope_for(actor, "reports.view"), org_column=Org.id)
     stmt = search(stmt, params.q, contains=(Org.name, Org.ext_ref), equals=(Org.uid,))
     return filter_by(stmt, params.filters, {"status": Org.status})
+
+
+def registration_key_for(actor):
+    """The org's registration key where `actor` may view the org, else nothing: reports reach further
+    than orgs.view (Help Desk runs them), and a key lets anyone register a device into the org."""
+    scope = scope_for(actor, "orgs.view")
+    if scope.kind == "all":
+        key = Org.registration_key
+    elif scope.kind == "subtree":
+        key = case((Org.path.startswith(scope.org_path, autoescape=True), Org.registration_key), else_=literal(""))
+    else:
+        key = literal("")
+    return key.label("registration_key")
 
 
 def _gb(value, field):

@@ -64,6 +64,20 @@ def reaches(scope, org, user_id=None):
     return False
 
 
+def role_beyond(actor, role):
+    """Would `role`, held by a user inside `actor`'s reach, reach what `actor` does not?
+
+    Compared permission by permission on reach, not on names: Help Desk holds nothing an Org Admin
+    lacks, yet reads the whole tenant, so it is beyond an Org Admin. A self-scoped permission of
+    someone else's is beyond an actor whose own reach for it is only themselves.
+    """
+    for granted in role.permissions:
+        kind = scope_for(actor, granted.permission).kind
+        if kind in ("none", "self") or _BREADTH[kind] < _BREADTH[role.scope]:
+            return True
+    return False
+
+
 def breadth(kind):
     """How far a scope kind reaches, for comparing two scopes."""
     return _BREADTH[kind]

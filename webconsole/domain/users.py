@@ -3,12 +3,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from webconsole.domain import audit
+from webconsole.domain.sessions import end_sessions
 from webconsole.domain.auth import normalise_username
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import role_label
 from webconsole.domain.queries import filter_by, org_subtree, text_matches
-from webconsole.domain.scope import breadth, permissions_of, reaches, restrict, scope_for
+from webconsole.domain.scope import permissions_of, reaches, restrict, role_beyond, scope_for
 from webconsole.extensions import db
 from webconsole.models import Device, Org, Role, User, user_roles
 
@@ -49,27 +50,62 @@ def get_user(actor, user_id, permission="users.view"):
     return user
 
 
+def roles_beyond(actor, target):
+    """The target's roles that reach what `actor` does not (empty for the actor themselves)."""
+    if target.id == actor.id:
+        return []
+    return [r for r in target.roles if role_beyond(actor, r)]
+
+
 def manageable(actor, target):
-    """May `actor` change `target`? Only users in scope whose powers the actor holds too."""
+    """May `actor` change `target`? Only users in scope whose roles reach no further than the actor's."""
     if not reaches(scope_for(actor, "users.edit"), target.org, target.id):
         return False
-    return permissions_of(target) <= permissions_of(actor)
+    return not roles_beyond(actor, target)
 
 
 def _managed(actor, user_id):
     user = get_user(actor, user_id, "users.edit")
-    if not manageable(actor, user):
-        raise Forbidden(_l("This user holds permissions you do not have; you cannot change them."),
+    beyond = roles_beyond(actor, user)
+    if beyond:
+        raise Forbidden(_l("You cannot change this user: their roles (%(roles)s) reach beyond what you manage.",
+                           roles=", ".join(str(role_label(r)) for r in beyond)),
                         code="user.outranks_actor")
     return user
 
 
 def grantable_roles(actor):
-    """Roles `actor` may give: none broader in reach, or richer in permissions, than their own."""
-    mine = permissions_of(actor)
-    reach = breadth(scope_for(actor, "users.edit").kind)
+    """Roles `actor` may give: none reaching further, for any of its permissions, than the actor does."""
     roles = db.session.scalars(select(Role).order_by(Role.id)).all()
-    return [r for r in roles if {p.permission for p in r.permissions} <= mine and breadth(r.scope) <= reach]
+    return [r for r in roles if not role_beyond(actor, r)]
+
+
+def unmanageable_in(actor, org_ids, status=None):
+    """(a few names, how many) of the users in orgs `org_ids` (a select) that `actor` may not manage."""
+    stmt = select(User.first_name, User.last_name, User.username).where(User.org_id.in_(org_ids))
+    if status is not None:
+        stmt = stmt.where(User.status == status)
+    scope = scope_for(actor, "users.edit")
+    # Without users.edit over these orgs, every user there is beyond the actor.
+    if scope.kind in ("all", "subtree"):
+        beyond = [r.id for r in db.session.scalars(select(Role)) if role_beyond(actor, r)]
+        refused = User.id.in_(select(user_roles.c.user_id).where(user_roles.c.role_id.in_(beyond)))
+        if scope.kind == "subtree":
+            subtree = select(Org.id).where(Org.path.startswith(scope.org_path, autoescape=True))
+            refused = or_(refused, ~User.org_id.in_(subtree))
+        stmt = stmt.where(refused, User.id != actor.id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    first = db.session.execute(stmt.order_by(User.last_name, User.first_name, User.id).limit(3)).all()
+    names = [" ".join(p for p in (f, l) if p) or u for f, l, u in first]
+    return names, total
+
+
+def name_a_few(names, total):
+    """"A, B, C and 4 more": a few names of a longer list, for refusals."""
+    listed = ", ".join(names)
+    if total > len(names):
+        return _l("%(names)s and %(n)d more", names=listed, n=total - len(names))
+    return listed
 
 
 def assignable_orgs(actor):
@@ -154,7 +190,7 @@ def reset_password(actor, user_id, password):
     user = _managed(actor, user_id)
     validate_password(password)
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    end_sessions([user.id])
     audit.record("user.password_reset", actor=actor, obj=user)
     db.session.commit()
 
@@ -187,7 +223,7 @@ def set_user_active(actor, user_id, active):
         return user
     user.status = new
     if not active:
-        user.session_version += 1
+        end_sessions([user.id])
     result = db.session.execute(Device.__table__.update().where(
         Device.user_id == user.id, Device.status == old).values(status=new))
     refresh_user_totals([user.id])
@@ -205,7 +241,7 @@ def set_user_blocked(actor, user_id, blocked):
         return user
     user.blocked = blocked
     if blocked:
-        user.session_version += 1
+        end_sessions([user.id])
     audit.record("user.block" if blocked else "user.unblock", actor=actor, obj=user)
     db.session.commit()
     return user

@@ -10,6 +10,7 @@ from webconsole.models.forensics import SavedSearch
 from webconsole.models.orgs import Org, OrgDestinationTotals, OrgTotals
 from webconsole.models.preferences import ListPreference
 from webconsole.models.properties import ServerProperty
+from webconsole.models.sessions import UserSession
 from webconsole.models.settings import DeviceSettings, OrgSettings
 from webconsole.models.updates import AgentVersion
 from webconsole.models.usage import StorageUsage
@@ -20,5 +21,5 @@ __all__ = [
     "DeviceCommand", "DeviceSettings", "ExportProgress", "FileEvent", "IngestError", "ListPreference", "Org",
     "OrgDestinationTotals", "OrgTotals",
     "OrgSettings", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt", "StorageUsage", "User",
-    "user_roles",
+    "UserSession", "user_roles",
 ]

@@ -51,8 +51,6 @@ class User(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="active")
     blocked: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str | None] = mapped_column(String(16))
-    # Bumped to sign the user out of every session at once (block, password change).
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_signin_at: Mapped[datetime | None]
@@ -79,8 +77,11 @@ class User(db.Model):
         """First and last name, or the username when neither is set."""
         return " ".join(p for p in (self.first_name, self.last_name) if p) or self.username
 
-    # Flask-Login protocol. The id carries the session version so that bumping it ends
-    # every session of this user on their next request.
+    # The server-side session this user object was loaded for (domain.sessions); not stored.
+    session_token = None
+    session_id = None
+
+    # Flask-Login protocol. The id is the session's token, so deleting the session row ends it.
     @property
     def is_active(self):
         return self.status == "active" and not self.blocked
@@ -89,7 +90,7 @@ class User(db.Model):
     is_anonymous = False
 
     def get_id(self):
-        return f"{self.id}.{self.session_version}"
+        return self.session_token
 
 
 class SignInAttempt(db.Model):

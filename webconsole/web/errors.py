@@ -1,9 +1,11 @@
 """Error answers: translated pages, fragments for htmx, and the sign-in redirect for htmx."""
 from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from webconsole.domain.audit import record_refusal
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.web.htmx import is_partial
 
@@ -72,6 +74,10 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        actor = current_user if current_user.is_authenticated else None
+        # CSRF is checked before the request's origin address is noted for audit entries: pass it here.
+        record_refusal("csrf", actor=actor, address=request.remote_addr or "", details={
+            "method": request.method, "path": request.path[:255], "reason": str(error.description)})
         return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)

@@ -1,14 +1,14 @@
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user, logout_user
 
 from webconsole.blueprints.account import bp
 from webconsole.blueprints.account.forms import PasswordChangeForm, ProfileForm
-from webconsole.domain import account
+from webconsole.domain import account, sessions
 from webconsole.domain.devices import backup_summary, devices_of
 from webconsole.domain.errors import ValidationError
 from webconsole.extensions import db
-from webconsole.web.forms import apply_error
+from webconsole.web.forms import ConfirmForm, apply_error
 from webconsole.web.i18n import COOKIE, valid_locale
 from webconsole.web.permissions import public, signed_in
 from webconsole.web.urls import local_path
@@ -20,7 +20,8 @@ def _profile_page(status=200, **forms):
     devices = db.session.scalars(devices_of(current_user.id)).all()
     forms.setdefault("profile_form", ProfileForm(obj=current_user, formdata=None))
     forms.setdefault("password_form", PasswordChangeForm(formdata=None))
-    return render_template("account/profile.html", summary=backup_summary(devices),
+    return render_template("account/profile.html", summary=backup_summary(devices), confirm=ConfirmForm(),
+                           sessions=sessions.sessions_of(current_user),
                            devices=[d for d in devices if d.status != "deactivated"],
                            deactivated=[d for d in devices if d.status == "deactivated"], **forms), status
 
@@ -56,10 +57,37 @@ def change_password():
         except ValidationError as error:
             apply_error(form, error)
         else:
-            login_user(current_user._get_current_object())  # this session goes on with the new version
             flash(_("Password changed. Your other sessions have been signed out."), "success")
             return redirect(url_for("account.profile"))
     return _profile_page(422, password_form=form)
+
+
+def _signed_out(message):
+    """Leave the browser signed out with a fresh cookie session, on the sign-in page."""
+    logout_user()
+    session.clear()
+    flash(message, "info")
+    return redirect(url_for("auth.signin"))
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@signed_in
+def end_session(session_id):
+    """Sign out one of my sessions (another browser, or this one)."""
+    current = session_id == current_user.session_id
+    sessions.sign_out_session(current_user, session_id)
+    if current:
+        return _signed_out(_("You have signed out."))
+    flash(_("That session has been signed out."), "success")
+    return redirect(url_for("account.profile", _anchor="sessions"))
+
+
+@bp.post("/sessions/end-all")
+@signed_in
+def end_all_sessions():
+    """Sign out everywhere: every session of mine, this one included."""
+    sessions.sign_out_everywhere(current_user)
+    return _signed_out(_("You have signed out everywhere."))
 
 
 @bp.post("/locale")

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -20,11 +20,14 @@ def signin():
     status = 200
     if form.validate_on_submit():
         try:
-            user = sign_in(form.username.data, form.password.data, request.remote_addr or "")
+            user = sign_in(form.username.data, form.password.data, request.remote_addr or "",
+                           request.headers.get("User-Agent", ""))
         except (SignInRefused, SignInThrottled) as refused:
             flash(str(refused), "error")
             status = 429 if isinstance(refused, SignInThrottled) else 401
         else:
+            # A fresh cookie session: nothing from before sign-in (its CSRF token above all) carries over.
+            session.clear()
             login_user(user)
             return redirect(local_path(form.next.data) or url_for(home_endpoint()))
     elif request.method == "POST":
@@ -38,5 +41,6 @@ def signout():
     """Sign out of this session."""
     sign_out(current_user, request.remote_addr or "")
     logout_user()
+    session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.signin"))

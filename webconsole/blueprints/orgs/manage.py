@@ -99,5 +99,5 @@ def change_status(org_id, action):
                   "success")
         return redirect(url_for("orgs.detail", org_id=org_id))
     orgs, users, devices = domain.status_effect(org, "active" if action == "deactivate" else "deactivated")
-    return render_template("orgs/confirm.html", org=org, form=form, action=action,
-                           orgs=orgs, users=users, devices=devices)
+    return render_template("orgs/confirm.html", org=org, form=form, action=action, orgs=orgs, users=users,
+                           devices=devices, refusal=domain.status_refusal(current_user, org, action == "reactivate"))

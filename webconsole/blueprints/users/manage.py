@@ -16,7 +16,7 @@ from webconsole.domain.devices import devices_of
 from webconsole.domain.permissions import role_label
 from webconsole.extensions import db
 from webconsole.web.forms import ConfirmForm, handle_form
-from webconsole.web.permissions import require
+from webconsole.web.permissions import can, require
 
 
 def _choices(form):
@@ -37,7 +37,9 @@ def _page(user, status=200, **forms):
     forms.setdefault("password", PasswordResetForm(formdata=None))
     forms.setdefault("move", _choices(UserMoveForm(formdata=None, org_id=user.org_id)))
     devices = db.session.scalars(devices_of(user.id)).all()
-    return render_template("users/detail.html", user=user, devices=devices, manageable=manageable,
+    # Say why an administrator sees no buttons, rather than leave them guessing.
+    beyond = [role_label(r) for r in domain.roles_beyond(current_user, user)] if can("users.edit") else []
+    return render_template("users/detail.html", user=user, devices=devices, manageable=manageable, beyond=beyond,
                            confirm=ConfirmForm(), **forms), status
 
 
