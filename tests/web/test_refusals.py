@@ -4,7 +4,7 @@ from sqlalchemy import select
 from tests.conftest import PASSWORD
 from webconsole.domain import audit
 from webconsole.extensions import db
-from webconsole.models import AuditEvent
+from webconsole.models import AuditEvent, DataConnection
 
 API = "/api/agent/v1"
 
@@ -64,3 +64,18 @@ def test_the_audit_log_filters_refusals(app, client, sign_in, world):
     sign_in("admin@acme.test")
     page = client.get("/audit/?event=access.refused").get_data(as_text=True)
     assert "203.0.113.70" in page and "Access refused" in page
+
+
+def test_a_bad_data_connection_token_is_recorded(app, client, sign_in, world):
+    sign_in("admin@acme.test")
+    client.post("/data-connections/new", data={"name": "Drive", "kind": "webhook"})
+    with app.app_context():
+
+        connection = db.session.scalars(select(DataConnection)).one()
+        key, connection_id = connection.key, connection.id
+    response = client.post(f"/api/connections/v1/{key}/events", json={"events": []},
+                           headers={"Authorization": "Bearer wcdc_wrong"}, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 401
+    [event] = refusals(app)
+    assert (event.address, event.details["kind"], event.object_id) == ("192.0.2.7", "ingest_credential",
+                                                                       str(connection_id))

@@ -205,7 +205,8 @@ def authenticate(key, token):
         raise IngestRefused("no such data connection", 404, "not_found")
     if not token or not hmac.compare_digest(_hash(token), connection.token_hash):
         # Nothing of the connection changes: its address is no secret, and a stranger must not fill its
-        # error list or its counts. (Refused credentials go to the audit log: audit.record_refusal, here.)
+        # error list or its counts. The refusal goes to the audit log, rate-limited per address.
+        audit.record_refusal("ingest_credential", object_type="connection", object_id=str(connection.id))
         raise IngestRefused("the bearer token is missing or wrong for this connection", 401, "unauthorized")
     return connection
 
