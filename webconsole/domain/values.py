@@ -1,0 +1,31 @@
+"""Plain values from untrusted text, checked the same way by every rule that takes them."""
+from flask_babel import lazy_gettext as _l
+
+from webconsole.domain.errors import ValidationError
+
+LARGEST_ID = 2**63 - 1  # ids are stored as signed 64-bit integers
+
+
+def parse_id(value):
+    """The id that `value` (a number, or its digits from a query string) can name, or None.
+
+    Only ASCII digits count ("²" and "٣" are digits to Python, not to a URL), and a number beyond
+    64 bits names nothing (the database driver would overflow on it).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value)
+        if not (text.isascii() and text.isdigit()):
+            return None
+        number = int(text)
+    return number if 0 < number <= LARGEST_ID else None
+
+
+def refuse_nul(value, field):
+    """`value`, or ValidationError naming `field` when it holds a NUL character (PostgreSQL cannot store one)."""
+    if value and "\x00" in value:
+        raise ValidationError(_l("This field cannot contain a NUL character."), field=field)
+    return value
