@@ -46,6 +46,8 @@ def _text(payload, field, max_length=255, required=True):
     value = payload.get(field, "")
     if not isinstance(value, str):
         raise AgentError("invalid_field", f"{field} must be a string", field=field)
+    if "\x00" in value:  # PostgreSQL cannot store a NUL character
+        raise AgentError("invalid_field", f"{field} contains a NUL character", field=field)
     value = " ".join(value.split())
     if required and not value:
         raise AgentError("missing_field", f"{field} is required", field=field)

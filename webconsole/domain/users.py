@@ -9,6 +9,7 @@ from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import role_label
 from webconsole.domain.queries import filter_by, org_subtree, text_matches
 from webconsole.domain.scope import breadth, permissions_of, reaches, restrict, scope_for
+from webconsole.domain.values import parse_id
 from webconsole.extensions import db
 from webconsole.models import Device, Org, Role, User, user_roles
 
@@ -43,7 +44,8 @@ def user_list(actor, params):
 def get_user(actor, user_id, permission="users.view"):
     """The user with this id (a number, or its digits from a query string) if `actor` may reach it with
     `permission`; NotFound otherwise."""
-    user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    number = parse_id(user_id)
+    user = db.session.get(User, number) if number else None
     if user is None or not reaches(scope_for(actor, permission), user.org, user.id):
         raise NotFound(_l("No such user."))
     return user
