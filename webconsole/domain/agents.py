@@ -120,7 +120,10 @@ def _when(value, field):
     except ValueError:
         raise AgentError("invalid_field", f"{field} must be an ISO 8601 time", field=field) from None
     if moment.tzinfo is not None:
-        moment = (moment - moment.utcoffset()).replace(tzinfo=None)  # stored as naive UTC
+        try:
+            moment = (moment - moment.utcoffset()).replace(tzinfo=None)  # stored as naive UTC
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before the calendar starts, in UTC
+            raise AgentError("invalid_field", f"{field} is outside the calendar in UTC", field=field) from None
     return moment
 
 
