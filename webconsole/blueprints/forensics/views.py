@@ -78,7 +78,7 @@ def _search_with(current_url, field, value):
     return url_for("forensics.index") + "?" + urlencode(args)
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<event_id:event_id>")
 @require("forensics.search")
 def event(event_id):
     """Every field of one file event; each value can be added to the search as a filter."""
