@@ -5,10 +5,10 @@ from flask import abort, flash, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
-from wtforms import ValidationError as FieldError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
+from wtforms import SelectMultipleField
+from wtforms import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webconsole.domain.errors import ValidationError
@@ -25,7 +25,7 @@ def _json_formdata(form):
     pairs, refused = [], {}
     for name, value in payload.items():
         # A list is the JSON for a field of several values (checkboxes), and only for one.
-        several = isinstance(form._fields.get(name), SelectMultipleField) and isinstance(value, list)
+        several = name in form and isinstance(form[name], SelectMultipleField) and isinstance(value, list)
         values = value if several else [value]
         if all(isinstance(v, str) for v in values):
             pairs += [(name, v) for v in values]
@@ -50,15 +50,15 @@ class Form(FlaskForm):
 
     def validate(self, extra_validators=None):
         """WTForms' validation, failing also on the JSON values that were not text; a body that is not a
-        JSON object at all is a 400 (only when validating: a form merely shown does not read the body)."""
+        JSON object at all is a 400 (when validating only: a form that is just shown, after a change was
+        stored, must not turn the answer into an error)."""
         refused = getattr(self, "refused_json", {})
         if None in refused:
             abort(400, description=refused[None])
         valid = super().validate(extra_validators)
         for name, message in refused.items():
-            field = self._fields.get(name)
-            if field is not None:
-                field.errors = list(field.errors) + [message]
+            if name in self:
+                self[name].errors = list(self[name].errors) + [message]
             else:
                 self.form_errors.append(message)
             valid = False
