@@ -51,7 +51,7 @@ JSON_KEYS = {"registration_key", "username", "password", "os", "hostname", "name
 # rewritten to refuse them by name. A case that meets one of these is reported as xfail with the
 # reason; any other 500 fails. Remove an entry when its filter is typed.
 KNOWN_FAILURES = {
-    "org": "list filter `org` with an integer beyond 64 bits overflows the driver (domain/queries.py filter_by)",
+    "org": "list filter `org` with an integer beyond what an id holds reaches SQL (domain/queries.py filter_by)",
     "max_gb": "report filter `max_gb` with NaN, Infinity or beyond 64 bits reaches SQL (web/lists.py)",
     "min_gb": "report filter `min_gb` with NaN, Infinity or beyond 64 bits reaches SQL (web/lists.py)",
     "until": "audit filter `until` of 9999-12-31 overflows the day after it (domain/audit.py)",

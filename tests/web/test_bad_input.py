@@ -98,6 +98,13 @@ def test_a_nul_in_a_search_is_a_400_naming_the_parameter(client, sign_in, world,
     assert f"“{name.replace(chr(0), '�')}” contains a NUL character" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("url", ["/api/connections/v1/%00/events", "/orgs/1%00", "/help/a%00b"])
+def test_a_nul_in_the_address_is_a_400(client, sign_in, world, url):
+    sign_in("admin@acme.test")
+    response = client.post(url) if "connections" in url else client.get(url)
+    assert response.status_code == 400
+
+
 def test_an_org_name_with_a_nul_is_refused_and_not_stored(app, client, sign_in, world):
     sign_in("admin@acme.test")
     before = org_count(app)
@@ -151,7 +158,8 @@ def test_a_version_in_other_digits_is_refused(client, sign_in, world, version):
 @pytest.mark.parametrize("target", ["/devices/\r\nSet-Cookie: hostile=1", "/x\ny", "/x\ty"])
 def test_a_line_break_in_next_is_a_400_naming_it(client, world, target):
     response = client.get("/auth/signin", query_string={"next": target})
-    assert response.status_code == 400 and "“next” must be an address in this console" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "“next” must be an address in this console" in response.get_data(as_text=True)
     assert "hostile" not in response.headers.get("Set-Cookie", "")
     assert client.post("/account/locale", data={"locale": "fr", "next": target}).status_code == 400
 

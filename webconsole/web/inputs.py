@@ -1,6 +1,6 @@
 """Input that no door can use, refused once for every door with a 4xx that names what was wrong.
 
-A NUL character in a parameter (PostgreSQL cannot store it), a line break in a `next` address, and JSON
+A NUL character in the address or a parameter (PostgreSQL cannot store it), a line break in a `next` address, and JSON
 that is not JSON (nested past any sensible depth, NaN, Infinity, 1e400, integers beyond 64 bits) are
 turned away here, before a view sees them.
 """
@@ -73,7 +73,9 @@ def _has_control(text):
 
 
 def refuse_unusable_parameters():
-    """400 for a NUL anywhere in the query string or form, or a `next` address with control characters."""
+    """400 for a NUL anywhere in the address, query string or form, or a `next` address with control characters."""
+    if "\x00" in request.path:
+        abort(400, description=_("The address contains a NUL character."))
     for source in (request.args, request.form):
         for name, value in source.items(multi=True):
             if "\x00" in name or "\x00" in value:
