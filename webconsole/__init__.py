@@ -27,7 +27,9 @@ def create_app(test_config=None):
     app.config["STARTED_AT"] = time.time()
 
     _init_extensions(app)
-    from webconsole.web import errors, htmx, security, templating
+    from webconsole.web import errors, htmx, inputs, security, templating, urls
+    urls.init_app(app)
+    inputs.init_app(app)
     errors.init_app(app)
     htmx.init_app(app)
     security.init_app(app)

@@ -3,8 +3,8 @@ from flask_babel import lazy_gettext as _l
 
 from webconsole.domain import audit
 from webconsole.domain.errors import ValidationError
-from webconsole.domain.sessions import end_sessions
 from webconsole.domain.passwords import hash_password, verify_password
+from webconsole.domain.sessions import end_sessions
 from webconsole.domain.users import validate_password
 from webconsole.extensions import db
 

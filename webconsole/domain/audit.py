@@ -5,7 +5,6 @@ Entries are only ever added: no door offers to change or delete one.
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, select
 
 from webconsole.domain.queries import search

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 
 from webconsole.domain import audit, events
 from webconsole.domain.errors import DomainError, NotFound, ValidationError
+from webconsole.domain.values import parse_id
 from webconsole.extensions import db
 from webconsole.models import DataConnection, IngestError, User
 from webconsole.models.base import utcnow
@@ -191,8 +192,9 @@ def _audit(event_type, actor, connection, details=None):
 
 def origin_name(origin):
     """The name of the connection that brought events of this origin ("c12"), or None for other origins."""
-    if origin and origin.startswith("c") and origin[1:].isdigit():
-        return db.session.scalar(select(DataConnection.name).where(DataConnection.id == int(origin[1:])))
+    number = parse_id(origin[1:]) if origin and origin.startswith("c") else None
+    if number:
+        return db.session.scalar(select(DataConnection.name).where(DataConnection.id == number))
     return None
 
 

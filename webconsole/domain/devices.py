@@ -7,6 +7,7 @@ from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, org_subtree, text_matches
 from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.domain.users import refresh_user_totals
+from webconsole.domain.values import parse_id
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
 
@@ -66,7 +67,8 @@ def backup_summary(devices):
 def get_device(actor, device_id, permission="devices.view"):
     """The device with this id (a number, or its digits from a query string) if `actor` may reach it with
     `permission`; NotFound otherwise."""
-    device = db.session.get(Device, int(device_id)) if str(device_id).isdigit() else None
+    number = parse_id(device_id)
+    device = db.session.get(Device, number) if number else None
     if device is None or not reaches(scope_for(actor, permission), device.org, device.user_id):
         raise NotFound(_l("No such device."))
     return device

@@ -146,7 +146,10 @@ def _timestamp(value, key):
     except ValueError:
         raise InvalidEvent(f"{key} must be an ISO 8601 time", key) from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 9999-12-31T23:59-14:00 is after the calendar ends, in UTC
+            raise InvalidEvent(f"{key} is outside the calendar in UTC", key) from None
     return moment
 
 

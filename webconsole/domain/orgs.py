@@ -8,9 +8,10 @@ from sqlalchemy.orm import aliased
 from webconsole.domain import audit
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, search
-from webconsole.domain.sessions import end_sessions
 from webconsole.domain.scope import reaches, restrict, scope_for
+from webconsole.domain.sessions import end_sessions
 from webconsole.domain.users import name_a_few, refresh_user_totals, unmanageable_in
+from webconsole.domain.values import refuse_nul
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
 
@@ -62,7 +63,7 @@ def get_org(actor, org_id, permission="orgs.view"):
 
 
 def _clean_name(name):
-    name = " ".join((name or "").split())
+    name = " ".join(refuse_nul(name or "", "name").split())
     if not NAME_MIN <= len(name) <= NAME_MAX:
         raise ValidationError(_l("Enter a name of %(min)d to %(max)d characters.", min=NAME_MIN, max=NAME_MAX),
                               field="name", code="validation.length")
@@ -88,7 +89,8 @@ def _parent_for(actor, parent_id, org=None):
 def add_org(actor, *, parent_id, name, ext_ref="", notes=""):
     """Create an org under a parent the actor manages; it inherits every settings group."""
     parent = _parent_for(actor, parent_id)
-    org = create_org(_clean_name(name), parent, ext_ref=ext_ref.strip(), notes=notes.strip())
+    org = create_org(_clean_name(name), parent, ext_ref=refuse_nul(ext_ref, "ext_ref").strip(),
+                     notes=refuse_nul(notes, "notes").strip())
     audit.record("org.create", actor=actor, obj=org, details={"parent": parent.name})
     db.session.commit()
     return org
@@ -97,7 +99,8 @@ def add_org(actor, *, parent_id, name, ext_ref="", notes=""):
 def update_org(actor, org_id, *, name, ext_ref, notes):
     """Change an org's name, external reference and notes."""
     org = get_org(actor, org_id, "orgs.edit")
-    changed = audit.changes(org, {"name": _clean_name(name), "ext_ref": ext_ref.strip(), "notes": notes.strip()})
+    changed = audit.changes(org, {"name": _clean_name(name), "ext_ref": refuse_nul(ext_ref, "ext_ref").strip(),
+                                  "notes": refuse_nul(notes, "notes").strip()})
     if changed:
         audit.record("org.update", actor=actor, obj=org, details={"changes": changed})
     db.session.commit()

@@ -108,7 +108,7 @@ GROUPS = (
 )
 GROUP_KEYS = tuple(g.key for g in GROUPS)
 _BY_KEY = {g.key: g for g in GROUPS}
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$", re.ASCII)
 
 
 def group(key):
@@ -160,7 +160,7 @@ def raw_sets(key, form):
         parts = name.split("-")
         if len(parts) == 3 and parts[0] == key and parts[1] not in indices:
             indices.append(parts[1])
-    indices.sort(key=lambda i: (i == "new", int(i) if i.isdigit() else 0))
+    indices.sort(key=lambda i: (i == "new", int(i) if i.isascii() and i.isdigit() else 0))
     sets = []
     for i in indices:
         fields = {f: form.get(f"{key}-{i}-{f}", []) for f in

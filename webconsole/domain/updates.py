@@ -10,7 +10,7 @@ from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.extensions import db
 from webconsole.models import AgentVersion
 
-_VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
+_VERSION = re.compile(r"^\d+(\.\d+){1,3}$", re.ASCII)  # "١١.٦" is digits to Python, not a version
 PLATFORMS = ("windows", "macos", "linux")
 
 

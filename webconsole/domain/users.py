@@ -3,13 +3,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from webconsole.domain import audit
-from webconsole.domain.sessions import end_sessions
 from webconsole.domain.auth import normalise_username
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import role_label
 from webconsole.domain.queries import filter_by, org_subtree, text_matches
 from webconsole.domain.scope import permissions_of, reaches, restrict, role_beyond, scope_for
+from webconsole.domain.sessions import end_sessions
+from webconsole.domain.values import parse_id
 from webconsole.extensions import db
 from webconsole.models import Device, Org, Role, User, user_roles
 
@@ -44,7 +45,8 @@ def user_list(actor, params):
 def get_user(actor, user_id, permission="users.view"):
     """The user with this id (a number, or its digits from a query string) if `actor` may reach it with
     `permission`; NotFound otherwise."""
-    user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    number = parse_id(user_id)
+    user = db.session.get(User, number) if number else None
     if user is None or not reaches(scope_for(actor, permission), user.org, user.id):
         raise NotFound(_l("No such user."))
     return user
@@ -96,7 +98,7 @@ def unmanageable_in(actor, org_ids, status=None):
         stmt = stmt.where(refused, User.id != actor.id)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     first = db.session.execute(stmt.order_by(User.last_name, User.first_name, User.id).limit(3)).all()
-    names = [" ".join(p for p in (f, l) if p) or u for f, l, u in first]
+    names = [" ".join(p for p in (f, last) if p) or u for f, last, u in first]
     return names, total
 
 

@@ -1,14 +1,68 @@
 """Form helpers shared by the sections."""
 import re
 
-from flask import flash, redirect
+from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
 from wtforms import SelectMultipleField
 from wtforms import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webconsole.domain.errors import ValidationError
+
+
+def _json_formdata(form):
+    """A JSON body read as `form`'s data: (text pairs, {field name or None: why it was refused})."""
+    try:
+        payload = request.get_json()
+    except BadRequest as refused:  # not JSON, or JSON the console refuses (nested too deeply, NaN, 1e400)
+        return [], {None: refused.description}
+    if not isinstance(payload, dict):
+        return [], {None: _("The request body must be a JSON object of field names and text values.")}
+    pairs, refused = [], {}
+    for name, value in payload.items():
+        # A list is the JSON for a field of several values (checkboxes), and only for one.
+        several = name in form and isinstance(form[name], SelectMultipleField) and isinstance(value, list)
+        values = value if several else [value]
+        if all(isinstance(v, str) for v in values):
+            pairs += [(name, v) for v in values]
+        else:
+            refused[name] = _("“%(name)s” must be text.", name=name[:40])
+    return pairs, refused
+
+
+class Form(FlaskForm):
+    """The console's forms: Flask-WTF's, where a JSON body of the wrong shape is refused, naming the
+    field, instead of raising (a number for a password, a list where a name goes)."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            """Flask-WTF's form data, with a JSON body kept to its text values."""
+            # Flask-WTF reads the request itself when no form data was passed in (its sentinel has no getlist).
+            automatic = formdata is not None and not hasattr(formdata, "getlist")
+            if automatic and request.method != "GET" and not request.files and not request.form and request.is_json:
+                pairs, form.refused_json = _json_formdata(form)
+                return ImmutableMultiDict(pairs)
+            return super().wrap_formdata(form, formdata)
+
+    def validate(self, extra_validators=None):
+        """WTForms' validation, failing also on the JSON values that were not text; a body that is not a
+        JSON object at all is a 400 (when validating only: a form that is just shown, after a change was
+        stored, must not turn the answer into an error)."""
+        refused = getattr(self, "refused_json", {})
+        if None in refused:
+            abort(400, description=refused[None])
+        valid = super().validate(extra_validators)
+        for name, message in refused.items():
+            if name in self:
+                self[name].errors = list(self[name].errors) + [message]
+            else:
+                self.form_errors.append(message)
+            valid = False
+        return valid
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -18,7 +72,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A confirmation: only the CSRF token."""
 
 

@@ -1,18 +1,17 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from webconsole.web.forms import email_address
+from webconsole.web.forms import Form, email_address
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     first_name = StringField(_l("First name"), validators=[Optional(), Length(max=128)])
     last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=128)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), email_address, Length(max=255)])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()],
                             render_kw={"autocomplete": "current-password"})
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)],

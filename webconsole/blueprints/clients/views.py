@@ -3,18 +3,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from webconsole.blueprints.clients import bp
 from webconsole.domain import deployment
 from webconsole.domain.users import org_choices
-from webconsole.web.forms import ConfirmForm, handle_form
+from webconsole.web.forms import ConfirmForm, Form, handle_form
 from webconsole.web.permissions import require
 
 
-class DeploymentPolicyForm(FlaskForm):
+class DeploymentPolicyForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     org_id = SelectField(_l("Registration organization"), coerce=int, validators=[DataRequired()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])

@@ -3,7 +3,6 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -12,14 +11,14 @@ from webconsole.blueprints.connections import bp
 from webconsole.domain import connections
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import catalog
-from webconsole.web.forms import ConfirmForm, apply_error, handle_form
+from webconsole.web.forms import ConfirmForm, Form, apply_error, handle_form
 from webconsole.web.htmx import is_partial
 from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import Column, ListSpec
 from webconsole.web.permissions import require
 
 
-class ConnectionForm(FlaskForm):
+class ConnectionForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)])
 

@@ -1,4 +1,5 @@
-from flask import jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webconsole.blueprints.console import bp
@@ -11,7 +12,13 @@ from webconsole.web.permissions import require
 @require("console.cli")
 def run():
     """Run one console command line; the answer is text (a fragment for the panel, or JSON)."""
-    line = request.form.get("line", "") if request.form else (request.get_json(silent=True) or {}).get("line", "")
+    if request.is_json and not request.form:
+        payload = request.get_json()  # a body that is not JSON is a 400 saying why
+        line = payload.get("line", "") if isinstance(payload, dict) else None
+    else:
+        line = request.form.get("line", "")
+    if not isinstance(line, str):
+        abort(400, description=_("“line” must be text."))
     output, ok = run_line(current_user, line[:2000])
     if is_partial():
         return render_template("console/_output.html", line=line, output=output, ok=ok)

@@ -3,14 +3,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from webconsole.blueprints.devices import bp
 from webconsole.domain import agents
 from webconsole.domain import devices as domain
-from webconsole.web.forms import ConfirmForm, handle_form
+from webconsole.web.forms import ConfirmForm, Form, handle_form
 from webconsole.web.permissions import can, require
 
 # What each status change does, said before it is confirmed.
@@ -39,7 +38,7 @@ ACTION_LABELS = {
 }
 
 
-class DeviceRenameForm(FlaskForm):
+class DeviceRenameForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
 
 

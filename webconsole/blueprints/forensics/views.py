@@ -14,7 +14,7 @@ from webconsole.domain.listings import catalog
 from webconsole.models.base import utcnow
 from webconsole.web.exports import safe_filename
 from webconsole.web.file_events import file_event_columns
-from webconsole.web.htmx import is_partial
+from webconsole.web.htmx import current_url, is_partial
 from webconsole.web.list_views import export_pages, export_tracker, register_list_routes
 from webconsole.web.lists import ListSpec, params_from_request
 from webconsole.web.permissions import require
@@ -75,14 +75,13 @@ def _search_with(current_url, field, value):
     return url_for("forensics.index") + "?" + urlencode(args)
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<event_id:event_id>")
 @require("forensics.search")
 def event(event_id):
     """Every field of one file event; each value can be added to the search as a filter."""
     found = forensics.get_event(current_user, event_id)
-    base = request.headers.get("HX-Current-URL") if is_partial() else None
-    if base and urlsplit(base).path != url_for("forensics.index"):
-        base = None
+    page = current_url() if is_partial() else None
+    base = f"{page.path}?{page.query}" if page and page.path == url_for("forensics.index") else None
     pivot = lambda field, value: _search_with(base or url_for("forensics.index"), field, value)  # noqa: E731
     template = "forensics/_event.html" if is_partial() else "forensics/event.html"
     return render_template(template, event=found, pivot=pivot, exposures=events.exposure_names(found.exposure),

@@ -25,8 +25,10 @@ def _known(group_key):
 
 def _page(org, group_key, status=200, shown=None, errors=None):
     state = settings.group_state(org, group_key)
+    # What was sent back is shown over the stored values: a form sent without some fields still renders.
+    values = {**state.values, **(shown or {})}
     return render_template("orgs/settings.html", org=org, state=state, groups=settings_spec.GROUPS,
-                           values=shown or state.values, errors=errors or {}, destinations=settings.destinations(),
+                           values=values, errors=errors or {}, destinations=settings.destinations(),
                            editable=can("orgs.edit") and state.editable, confirm=ConfirmForm()), status
 
 

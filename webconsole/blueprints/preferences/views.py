@@ -20,9 +20,10 @@ def _spec(list_key):
 def save_widths(list_key):
     """Store the column widths the user dragged, as JSON {"widths": {column: px}}."""
     spec = _spec(list_key)
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json()  # a body that is not JSON is a 400 saying why
     try:
-        widths = save_column_widths(current_user.id, spec.key, payload.get("widths"), spec.column_keys)
+        widths = save_column_widths(current_user.id, spec.key, payload.get("widths") if isinstance(payload, dict)
+                                    else None, spec.column_keys)
     except ValidationError as error:
         return jsonify(error={"field": error.field, "message": str(error)}), 422
     return jsonify(widths=widths)

@@ -3,18 +3,17 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from webconsole.blueprints.updates import bp
 from webconsole.domain import updates
-from webconsole.web.forms import ConfirmForm, handle_form
+from webconsole.web.forms import ConfirmForm, Form, handle_form
 from webconsole.web.labels import OS
 from webconsole.web.permissions import require
 
 
-class AgentVersionForm(FlaskForm):
+class AgentVersionForm(Form):
     version = StringField(_l("Version"), validators=[DataRequired(), Length(max=32)])
     platform = SelectField(_l("Platform"), choices={p: OS[p] for p in updates.PLATFORMS})
     released_on = DateField(_l("Release date"), validators=[DataRequired()])
