@@ -56,6 +56,7 @@ AUDIT_EVENTS = {
     "device.command": _l("Command sent to device"),
     "console.command": _l("Console command"),
     "property.set": _l("Server property changed"),
+    "retention.prune": _l("Old entries pruned (retention)"),
     "deployment.create": _l("Deployment policy created"),
     "deployment.delete": _l("Deployment policy deleted"),
     "update.version_add": _l("Agent version added"),
