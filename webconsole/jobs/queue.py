@@ -116,7 +116,7 @@ def _run(job_id):
 @huey.signal(SIGNAL_INTERRUPTED)
 def _requeue_interrupted(_signal, task):
     """A worker told to stop now gives its running jobs back to the queue instead of waiting for its lease."""
-    if task.name != run_job.name:
+    if not isinstance(task, run_job.task_class):
         return
     with _state["app"].app_context():
         job_id = task.args[0]
