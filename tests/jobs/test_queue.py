@@ -92,3 +92,10 @@ def test_a_job_survives_killing_its_worker_midway(shared, start_worker):
 def _result(job_id):
     job = db.session.get(Job, job_id)
     return os.path.join(jobs.folder(job_id), job.result_path), job.result_name
+
+
+def test_a_redis_url_without_the_redis_package_fails_at_start_saying_what_to_do(database_url, monkeypatch):
+    monkeypatch.setitem(sys.modules, "redis", None)  # as when the redis extra is not installed
+    with pytest.raises(RuntimeError, match=r"pip install 'webconsole\[redis\]'"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "JOBS_IMMEDIATE": False,
+                    "REDIS_URL": "redis://127.0.0.1:6379/0"})
