@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from tests.blueprints.test_forensic_search import investigation  # noqa: F401 - a fixture
 from tests.conftest import HX
 from webconsole.domain import audit
 from webconsole.domain.jobs import folder
@@ -125,3 +126,13 @@ def test_a_refused_filter_is_said_before_the_job_starts(client, sign_in, world, 
     assert response.status_code == 303 and "/audit/" in response.headers["Location"]
     with app.app_context():
         assert db.session.query(Job).count() == 0
+
+
+def test_a_forensic_search_exports_as_a_job(client, sign_in, investigation):
+    sign_in("analyst@acme.test")
+    query = "range=P30D&f1=exposure&o1=is&v1=RemovableMedia"
+    assert 'action="/jobs/exports/forensic_search?' in client.get(f"/forensic-search/?{query}").get_data(as_text=True)
+    response = client.post(f"/jobs/exports/forensic_search?{query}")
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    rows = list(csv.reader(io.StringIO(client.get(f"/jobs/{job_id}/download").get_data(as_text=True))))
+    assert sorted(row[2] for row in rows[1:]) == ["'=HYPERLINK(\"x\").xlsx", "plans.docx"]

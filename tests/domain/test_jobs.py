@@ -24,6 +24,7 @@ def job_files(app, tmp_path):
 
 
 def _record(app, user_id=None, state="queued"):
+    """A job row (not queued), of `user_id` in their org; its id."""
     with app.app_context():
         user = db.session.get(User, user_id) if user_id else None
         job = Job(kind="test", label="Test", state=state, user_id=user_id, org_id=getattr(user, "org_id", None))

@@ -17,6 +17,7 @@ def job_files(app, tmp_path):
 
 
 def _export(actor, **filters):
+    """Start an export job of the Audit Log by `actor` (run at once by the test queue)."""
     spec = spec_for("audit")
     params = ListParams(sort="at", dir="asc", filters=filters)
     return jobs.start_job(exports.KIND, actor=actor, label="Audit export", permission="audit.view",
@@ -24,6 +25,7 @@ def _export(actor, **filters):
 
 
 def _objects(actor, job):
+    """The Object column of the job's CSV, heading left out."""
     path, _name = jobs.result_for(actor, job.id)
     with open(path, encoding="utf-8-sig", newline="") as f:
         return [row[4] for row in csv.reader(f)][1:]

@@ -90,6 +90,7 @@ def test_a_job_survives_killing_its_worker_midway(shared, start_worker):
 
 
 def _result(job_id):
+    """(path, download name) of the job's result as its row says."""
     job = db.session.get(Job, job_id)
     return os.path.join(jobs.folder(job_id), job.result_path), job.result_name
 

@@ -87,6 +87,7 @@ def run_job(job_id):
 
 
 def _run(job_id):
+    """Claim the job, run its kind, and record how it ended (a lost lease ends it quietly)."""
     worker = worker_name()
     job = jobs.claim(job_id, worker, lease_seconds())
     if job is None:

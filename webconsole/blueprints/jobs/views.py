@@ -44,6 +44,7 @@ register_list_routes(bp, JOBS_LIST, "jobs.view", "jobs/index.html")
 
 
 def _job_or_404(job_id):
+    """The job when the signed-in user may see it, else a 404."""
     try:
         return jobs.job_for(current_user, job_id)
     except NotFound:
