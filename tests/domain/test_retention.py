@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from webconsole.domain import properties, retention
 from webconsole.extensions import db
-from webconsole.jobs import periodic
 from webconsole.models import AuditEvent, Job, SignInAttempt, User
 from webconsole.models.base import utcnow
 
@@ -51,19 +50,3 @@ def test_the_retention_properties_move_the_cutoffs(app, world):
         properties.set_value(admin, "retention.audit_days", "30")
         pruned = retention.prune()
         assert pruned["signin_attempts"][0] == 1 and pruned["audit_entries"][0] == 1
-
-
-def test_the_daily_retention_runs_as_a_job_an_admin_can_see(app, world):
-    _age(app, 400)
-    with app.app_context():
-        periodic.daily_retention()  # the test queue runs the job at once
-        job = db.session.scalar(select(Job).where(Job.kind == "retention.prune"))
-        assert (job.state, job.user_id, job.label) == ("succeeded", None, "Retention")
-        assert db.session.scalar(select(SignInAttempt.id)) is None
-
-
-def test_the_daily_storage_use_runs_as_a_job(app, world):
-    with app.app_context():
-        periodic.daily_usage()
-        job = db.session.scalar(select(Job).where(Job.kind == "usage.record"))
-        assert job.state == "succeeded"

@@ -5,7 +5,6 @@ import threading
 
 from webconsole import create_app
 from webconsole.jobs.kinds import job_kind
-from webconsole.models.base import utcnow  # noqa: F401 - the app's models load before the kind runs
 
 
 def config():
