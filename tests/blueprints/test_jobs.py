@@ -136,3 +136,9 @@ def test_a_forensic_search_exports_as_a_job(client, sign_in, investigation):
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     rows = list(csv.reader(io.StringIO(client.get(f"/jobs/{job_id}/download").get_data(as_text=True))))
     assert sorted(row[2] for row in rows[1:]) == ["'=HYPERLINK(\"x\").xlsx", "plans.docx"]
+
+
+def test_ids_beyond_what_a_job_id_holds_are_not_found(client, sign_in, world):
+    sign_in("user@acme.test")
+    for url in ("/jobs/99999999999999999999999", "/jobs/2147483648/status", "/jobs/2147483648/download"):
+        assert client.get(url).status_code == 404

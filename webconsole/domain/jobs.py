@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, or_, select, update
 
 from webconsole.domain.errors import NotFound
+from webconsole.domain.queries import search
 from webconsole.domain.scope import permissions_of, scope_for
 from webconsole.extensions import db
 from webconsole.models import Job, Org, User
@@ -23,6 +24,7 @@ from webconsole.models.base import utcnow
 STATES = ("queued", "running", "succeeded", "failed")
 ERROR_MAX = 1000
 MAX_ATTEMPTS = 5
+ID_MAX = 2**31 - 1  # job ids are 32-bit integers
 
 
 class JobLost(Exception):
@@ -148,13 +150,13 @@ def jobs_list(actor, params):
     state = params.filters.get("state")
     if state in STATES:
         stmt = stmt.where(Job.state == state)
-    if params.q:
-        stmt = stmt.where(Job.label.icontains(params.q, autoescape=True))
-    return stmt
+    return search(stmt, params.q, contains=(Job.label,))
 
 
 def job_for(actor, job_id):
     """Job `job_id` when `actor` may see it; NotFound otherwise (whether it exists is not said)."""
+    if not 0 < job_id <= ID_MAX:
+        raise NotFound(_l("No such job."))  # no row has it, and PostgreSQL would refuse to compare it
     job = db.session.scalar(select(Job).where(Job.id == job_id, visible(actor)))
     if job is None:
         raise NotFound(_l("No such job."))
