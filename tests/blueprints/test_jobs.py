@@ -142,3 +142,13 @@ def test_ids_beyond_what_a_job_id_holds_are_not_found(client, sign_in, world):
     sign_in("user@acme.test")
     for url in ("/jobs/99999999999999999999999", "/jobs/2147483648/status", "/jobs/2147483648/download"):
         assert client.get(url).status_code == 404
+
+
+def test_a_person_cancels_their_running_job_but_not_anothers(client, sign_in, world, make_job):
+    mine, theirs = make_job(world["user"], "Mine"), make_job(world["seller"], "Theirs")
+    sign_in("user@acme.test")
+    assert 'action="/jobs/%d/cancel"' % mine in client.get(f"/jobs/{mine}").get_data(as_text=True)
+    response = client.post(f"/jobs/{mine}/cancel", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Job cancelled." in html and "Cancelled after 3 done." in html and "/cancel" not in html
+    assert client.post(f"/jobs/{theirs}/cancel").status_code == 404

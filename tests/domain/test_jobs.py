@@ -2,12 +2,12 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from webconsole.domain import jobs
 from webconsole.extensions import db
 from webconsole.jobs.kinds import KINDS, JobFailed
-from webconsole.models import Job, User
+from webconsole.models import AuditEvent, Job, User
 
 
 @pytest.fixture
@@ -114,3 +114,19 @@ def test_a_result_is_served_only_from_its_jobs_folder(app, world):
         db.session.commit()
         with pytest.raises(jobs.NotFound):
             jobs.result_for(db.session.get(User, world["user"]), job_id)
+
+
+def test_a_cancelled_job_stops_its_worker_and_an_admins_cancel_is_audited(app, world):
+    job_id = _record(app, world["user"])
+    with app.app_context():
+        assert jobs.claim(job_id, "one", 60) is not None
+        admin = db.session.get(User, world["admin"])
+        assert jobs.cancel(admin, job_id) is True
+        with pytest.raises(jobs.JobLost):
+            jobs.report(job_id, "one", 5)  # the worker learns at its next report, and stops
+        assert jobs.claim(job_id, "two", 60) is None and jobs.reclaim_stale(0) == []
+        assert jobs.cancel(admin, job_id) is False  # finished already
+        entry = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "job.cancel"))
+        assert (entry.actor_username, entry.object_id) == ("admin@acme.test", str(job_id))
+        with pytest.raises(jobs.NotFound):
+            jobs.cancel(db.session.get(User, world["seller"]), job_id)

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, func, or_, select, update
 
+from webconsole.domain import audit
 from webconsole.domain.errors import NotFound
 from webconsole.domain.queries import search
 from webconsole.domain.scope import permissions_of, scope_for
@@ -21,14 +22,15 @@ from webconsole.extensions import db
 from webconsole.models import Job, Org, User
 from webconsole.models.base import utcnow
 
-STATES = ("queued", "running", "succeeded", "failed")
+STATES = ("queued", "running", "succeeded", "failed", "cancelled")
+FINISHED = ("succeeded", "failed", "cancelled")
 ERROR_MAX = 1000
 MAX_ATTEMPTS = 5
 ID_MAX = 2**31 - 1  # job ids are 32-bit integers
 
 
 class JobLost(Exception):
-    """The worker no longer owns the job (its lease ran out and another worker took it up)."""
+    """The worker no longer owns the job: it was cancelled, or its lease ran out and another worker took it."""
 
 
 def start_job(kind, *, actor=None, label="", params=None, permission=""):
@@ -161,6 +163,17 @@ def job_for(actor, job_id):
     if job is None:
         raise NotFound(_l("No such job."))
     return job
+
+
+def cancel(actor, job_id):
+    """Stop a queued or running job that `actor` may see (audited); its worker stops at its next report."""
+    job = job_for(actor, job_id)
+    if not _write(update(Job).where(Job.id == job.id, Job.state.in_(("queued", "running")))
+                  .values(state="cancelled", finished_at=utcnow())):
+        return False
+    audit.record("job.cancel", actor=actor, object_type="job", object_id=str(job.id), object_label=job.label)
+    db.session.commit()
+    return True
 
 
 def folder(job_id):

@@ -102,7 +102,7 @@ def _run(job_id):
         jobs.succeed(job_id, worker, context.result_path, context.result_name)
     except jobs.JobLost:
         db.session.rollback()
-        logger.info("Job %s was taken up by another worker; this one stops.", job_id)
+        logger.info("Job %s was cancelled or taken up by another worker; this one stops.", job_id)
     except (JobFailed, DomainError) as error:
         db.session.rollback()
         jobs.fail(job_id, worker, str(error))

@@ -20,7 +20,8 @@ class Job(db.Model):
     # The permission a person needs (besides seeing the job) to download its result.
     permission: Mapped[str] = mapped_column(String(64), default="")
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, succeeded, failed
+    # queued, running, succeeded, failed, cancelled
+    state: Mapped[str] = mapped_column(String(16), default="queued")
     done: Mapped[int] = mapped_column(BigInteger, default=0)
     total: Mapped[int | None] = mapped_column(BigInteger)
     # What the job needs to go on from where it was after its worker died; written with `done`.

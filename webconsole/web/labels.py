@@ -57,6 +57,7 @@ AUDIT_EVENTS = {
     "console.command": _l("Console command"),
     "property.set": _l("Server property changed"),
     "retention.prune": _l("Old entries pruned (retention)"),
+    "job.cancel": _l("Job cancelled"),
     "deployment.create": _l("Deployment policy created"),
     "deployment.delete": _l("Deployment policy deleted"),
     "update.version_add": _l("Agent version added"),
@@ -82,6 +83,7 @@ OBJECT_TYPES = {
     "deployment": _l("Deployment policy"),
     "saved_search": _l("Saved search"),
     "data_connection": _l("Data connection"),
+    "job": _l("Job"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}

@@ -14,7 +14,8 @@ from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import Column, ListSpec, fetch_page, params_from_request, spec_for
 from webconsole.web.permissions import can, require
 
-STATES = {"queued": _l("Queued"), "running": _l("Running"), "succeeded": _l("Finished"), "failed": _l("Failed")}
+STATES = {"queued": _l("Queued"), "running": _l("Running"), "succeeded": _l("Finished"), "failed": _l("Failed"),
+          "cancelled": _l("Cancelled")}
 
 # The lists that may be exported as a job: list key -> (the permission that list's pages ask, its title).
 EXPORTABLE = {
@@ -63,8 +64,20 @@ def show(job_id):
 def status(job_id):
     """The job's progress fragment; once the job has finished, status 286 tells htmx to stop asking."""
     job = _job_or_404(job_id)
-    finished = job.state in ("succeeded", "failed")
+    finished = job.state in jobs.FINISHED
     return render_template("jobs/_status.html", job=job, states=STATES), 286 if finished else 200
+
+
+@bp.post("/<int:job_id>/cancel")
+@require("jobs.view")
+def cancel(job_id):
+    """Stop a job that has not finished; then show it again."""
+    try:
+        cancelled = jobs.cancel(current_user, job_id)
+    except NotFound:
+        abort(404)
+    flash(_("Job cancelled.") if cancelled else _("The job had already finished."), "success" if cancelled else "info")
+    return redirect(url_for("jobs.show", job_id=job_id), 303)
 
 
 @bp.get("/<int:job_id>/download")
