@@ -39,7 +39,7 @@ def start_job(kind, *, actor=None, label="", params=None, permission=""):
               user_id=getattr(actor, "id", None), org_id=getattr(actor, "org_id", None))
     db.session.add(job)
     db.session.commit()
-    from webconsole.jobs.queue import enqueue  # the queue is below the domain's callers, not the domain
+    from webconsole.jobs.queue import enqueue  # here: the queue module imports this one
     try:
         enqueue(job.id)
     except Exception:  # noqa: BLE001 - any storage failure: the row must not claim the job is waiting
