@@ -33,8 +33,8 @@ extract-messages: $(VENV)/.installed
 
 run: install translations
 	$(BIN)/flask --app wsgi setup --demo
-	@echo "Webconsole on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - 'wsgi:app'
+	@echo "Webconsole on http://$(HOST):$(PORT)/ with its job worker  (Ctrl+C stops both)"
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run-console.sh
 
 # Debian's chromium for the browser tests and the PostgreSQL server binaries for the second run.
 system-deps:

@@ -38,7 +38,8 @@ def create_app(test_config=None):
     from webconsole.blueprints import register_blueprints
     register_blueprints(app)
 
-    from webconsole import cli
+    from webconsole import cli, jobs
+    jobs.init_app(app)
     cli.init_app(app)
     return app
 

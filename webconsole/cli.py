@@ -12,6 +12,7 @@ from webconsole.demo.data import DEMO_SIGNINS, database_is_empty, demo_row_count
 from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.permissions import sync_builtin_roles
 from webconsole.extensions import db
+from webconsole.jobs.worker import worker
 from webconsole.models import User
 from webconsole.store.database import refresh_statistics
 from webconsole.store.event_import import FORMATS, ImportRefused, import_file
@@ -23,6 +24,7 @@ def init_app(app):
     app.cli.add_command(record_usage)
     app.cli.add_command(simulate)
     app.cli.add_command(import_events)
+    app.cli.add_command(worker)
 
 
 @click.command()
@@ -45,7 +47,7 @@ def setup(with_demo):
 @click.command("record-usage")
 @with_appcontext
 def record_usage():
-    """Store today's storage use per org and destination (run daily, e.g. from cron)."""
+    """Store today's storage use per org and destination now (the worker does it daily)."""
     record_storage_usage()
     click.echo("Storage use recorded.")
 

@@ -42,6 +42,17 @@ class Config:
     PROXY_COUNT = 0
     # How often agents send heartbeats; a device is online while they arrive.
     AGENT_HEARTBEAT_SECONDS = 60
+    # Retention (server properties retention.*): older sign-in attempts, audit entries and finished jobs go.
+    SIGNIN_RETENTION_DAYS = 90
+    AUDIT_RETENTION_DAYS = 365
+    JOBS_RETENTION_DAYS = 30
+    # Background jobs: Redis when set (several app servers), else a SQLite queue in instance/.
+    REDIS_URL = None
+    JOBS_QUEUE_PATH = None  # default: instance/jobs-queue.db
+    JOBS_FOLDER = None  # where jobs keep their files; default: instance/jobs
+    JOBS_IMMEDIATE = None  # run jobs at once in the calling process; None: only when testing
+    # A worker renews its jobs' leases a few times within this; a job silent longer is taken up again.
+    JOBS_LEASE_SECONDS = 60
     DEMO_PASSWORD = "webconsole-demo"
     WEBSITE_URL = "https://github.com/webconsole/webconsole"
 
@@ -57,6 +68,10 @@ ENVIRONMENT = {
     "WEBCONSOLE_WEBSITE_URL": "WEBSITE_URL",
     "WEBCONSOLE_SIGNIN_MAX_FAILURES": "SIGNIN_MAX_FAILURES",
     "WEBCONSOLE_AGENT_HEARTBEAT_SECONDS": "AGENT_HEARTBEAT_SECONDS",
+    "WEBCONSOLE_REDIS_URL": "REDIS_URL",
+    "WEBCONSOLE_JOBS_QUEUE_PATH": "JOBS_QUEUE_PATH",
+    "WEBCONSOLE_JOBS_FOLDER": "JOBS_FOLDER",
+    "WEBCONSOLE_JOBS_LEASE_SECONDS": "JOBS_LEASE_SECONDS",
 }
 
 

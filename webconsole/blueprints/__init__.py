@@ -18,6 +18,7 @@ def register_blueprints(app):
         forensics,
         help,
         home,
+        jobs,
         ingest,
         orgs,
         preferences,
@@ -51,6 +52,7 @@ def register_blueprints(app):
     app.register_blueprint(ingest.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(jobs.bp)
 
     from webconsole.web.permissions import public
     # Static files are public; the route walk in the tests checks every other endpoint.

@@ -25,6 +25,8 @@ PERMISSIONS = {
     "alerts.manage": _l("Review alerts and manage alert rules"),
     "watchlists.manage": _l("Manage watchlists"),
     "legalhold.manage": _l("Manage legal hold matters and policies"),
+    "jobs.view": _l("See one's own background jobs and download their results"),
+    "jobs.view_all": _l("See everyone's background jobs"),
 }
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ BUILTIN_ROLES = [
                                                             "devices.view"})),
     BuiltinRole("desktop_user", "Desktop User", "self", frozenset({"devices.view"})),
 ]
+# Every role may follow the background jobs its holder started (jobs.view_all is for seeing others').
+BUILTIN_ROLES = [BuiltinRole(r.key, r.name, r.scope, r.permissions | {"jobs.view"}) for r in BUILTIN_ROLES]
 
 # Translatable display names; the database keeps the English name for exports and the API.
 ROLE_LABELS = {

@@ -28,6 +28,12 @@ PROPERTIES = {p.name: p for p in (
              _l("Seconds between agent heartbeats (a device is offline after two missed ones)")),
     Property("lists.count_bound", "LIST_COUNT_BOUND", 100, 10_000_000,
              _l("Lists count their rows exactly up to this number")),
+    Property("retention.signin_days", "SIGNIN_RETENTION_DAYS", 1, 36_500,
+             _l("Days sign-in attempts are kept before the daily retention prunes them")),
+    Property("retention.audit_days", "AUDIT_RETENTION_DAYS", 1, 36_500,
+             _l("Days audit entries are kept before the daily retention prunes them")),
+    Property("retention.jobs_days", "JOBS_RETENTION_DAYS", 1, 3650,
+             _l("Days finished jobs and their result files are kept")),
 )}
 
 

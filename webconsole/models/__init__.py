@@ -7,6 +7,7 @@ from webconsole.models.devices import BackupState, Destination, Device
 from webconsole.models.events import FileEvent
 from webconsole.models.exports import ExportProgress
 from webconsole.models.forensics import SavedSearch
+from webconsole.models.jobs import Job
 from webconsole.models.orgs import Org, OrgDestinationTotals, OrgTotals
 from webconsole.models.preferences import ListPreference
 from webconsole.models.properties import ServerProperty
@@ -18,7 +19,7 @@ from webconsole.models.users import Role, RolePermission, SignInAttempt, User, u
 
 __all__ = [
     "AgentVersion", "AuditEvent", "BackupState", "DataConnection", "DeploymentPolicy", "Destination", "Device",
-    "DeviceCommand", "DeviceSettings", "ExportProgress", "FileEvent", "IngestError", "ListPreference", "Org",
+    "DeviceCommand", "DeviceSettings", "ExportProgress", "FileEvent", "IngestError", "Job", "ListPreference", "Org",
     "OrgDestinationTotals", "OrgTotals",
     "OrgSettings", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt", "StorageUsage", "User",
     "UserSession", "user_roles",

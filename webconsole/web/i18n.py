@@ -1,6 +1,6 @@
 """Locale negotiation: the cookie first, then Accept-Language (script-aware), then en_US."""
 from babel import Locale, UnknownLocaleError
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 
 COOKIE = "locale"
 # Language-only matches that need a region or script to pick one of our catalogs.
@@ -51,6 +51,9 @@ def negotiate(accept_languages):
 
 def select_locale():
     """Flask-Babel's locale selector."""
+    if not has_request_context():
+        # A worker or a command: messages it stores or prints are in the console's default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     # The user as Flask-Login already loaded it: loading it from here would recurse through
     # gettext when loading itself needs a translation.
     user = g.get("_login_user")

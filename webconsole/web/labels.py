@@ -59,6 +59,8 @@ AUDIT_EVENTS = {
     "device.command": _l("Command sent to device"),
     "console.command": _l("Console command"),
     "property.set": _l("Server property changed"),
+    "retention.prune": _l("Old entries pruned (retention)"),
+    "job.cancel": _l("Job cancelled"),
     "deployment.create": _l("Deployment policy created"),
     "deployment.delete": _l("Deployment policy deleted"),
     "update.version_add": _l("Agent version added"),
@@ -84,6 +86,7 @@ OBJECT_TYPES = {
     "deployment": _l("Deployment policy"),
     "saved_search": _l("Saved search"),
     "data_connection": _l("Data connection"),
+    "job": _l("Job"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}

@@ -1,0 +1,117 @@
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webconsole.blueprints.jobs import bp
+from webconsole.domain import jobs
+from webconsole.domain.errors import NotFound, ValidationError
+from webconsole.domain.preferences import list_preferences
+from webconsole.jobs.exports import KIND, export_params
+from webconsole.models import Job
+from webconsole.web.exports import safe_filename
+from webconsole.web.list_views import register_list_routes
+from webconsole.web.lists import Column, ListSpec, fetch_page, params_from_request, spec_for
+from webconsole.web.permissions import can, require
+
+STATES = {"queued": _l("Queued"), "running": _l("Running"), "succeeded": _l("Finished"), "failed": _l("Failed"),
+          "cancelled": _l("Cancelled")}
+
+# The lists that may be exported as a job: list key -> (the permission that list's pages ask, its title).
+EXPORTABLE = {
+    "audit": ("audit.view", _l("Audit Log")),
+    "forensic_search": ("forensics.search", _l("Forensic Search")),
+}
+
+JOBS_LIST = ListSpec(
+    key="jobs",
+    endpoint="jobs.index",
+    query=jobs.jobs_list,
+    default_sort="created_at",
+    default_dir="desc",
+    filters=("state",),
+    page_context=lambda _actor: {"states": STATES},
+    columns=[
+        Column("created_at", _l("Created"), cell="datetime", sort=Job.created_at, width=170),
+        Column("label", _l("Job"), sort=Job.label, width=280, link=("jobs.show", "job_id")),
+        Column("owner", _l("Started by"), width=200),
+        Column("state", _l("State"), sort=Job.state, labels=STATES, width=120),
+        Column("percent", _l("Progress"), cell="percent", width=120, numeric=True),
+        Column("finished_at", _l("Finished"), cell="datetime", sort=Job.finished_at, nullable=True, width=170),
+    ],
+)
+
+register_list_routes(bp, JOBS_LIST, "jobs.view", "jobs/index.html")
+
+
+def _job_or_404(job_id):
+    """The job when the signed-in user may see it, else a 404."""
+    try:
+        return jobs.job_for(current_user, job_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/<int:job_id>")
+@require("jobs.view")
+def show(job_id):
+    """A job's page: what it is, who started it, its progress (polled while it runs), its result or error."""
+    return render_template("jobs/show.html", job=_job_or_404(job_id), states=STATES)
+
+
+@bp.get("/<int:job_id>/status")
+@require("jobs.view")
+def status(job_id):
+    """The job's progress fragment; once the job has finished, status 286 tells htmx to stop asking."""
+    job = _job_or_404(job_id)
+    finished = job.state in jobs.FINISHED
+    return render_template("jobs/_status.html", job=job, states=STATES), 286 if finished else 200
+
+
+@bp.post("/<int:job_id>/cancel")
+@require("jobs.view")
+def cancel(job_id):
+    """Stop a job that has not finished; then show it again."""
+    try:
+        cancelled = jobs.cancel(current_user, job_id)
+    except NotFound:
+        abort(404)
+    flash(_("Job cancelled.") if cancelled else _("The job had already finished."), "success" if cancelled else "info")
+    return redirect(url_for("jobs.show", job_id=job_id), 303)
+
+
+@bp.get("/<int:job_id>/download")
+@require("jobs.view")
+def download(job_id):
+    """The job's result file, for those who may see the job and may still read what it holds."""
+    try:
+        path, name = jobs.result_for(current_user, job_id)
+    except NotFound:
+        abort(404)
+    response = send_file(path, as_attachment=True, download_name=safe_filename(name), conditional=False,
+                         etag=False, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.post("/exports/<list_key>")
+@require("jobs.view")
+def start_export(list_key):
+    """Export a list, as filtered and sorted in the query string, in the background; then show the job."""
+    spec = spec_for(list_key)
+    if list_key not in EXPORTABLE or spec is None:
+        abort(404)
+    permission, title = EXPORTABLE[list_key]
+    if not can(permission):
+        abort(403)
+    params = params_from_request(spec)
+    try:
+        fetch_page(spec, current_user, params, limit=1)  # a filter the list refuses is said now, not later
+    except ValidationError as error:
+        flash(str(error), "error")
+        return redirect(url_for(spec.endpoint, **params.args()), 303)
+    columns = spec.visible_columns(list_preferences(current_user.id, spec.key)[1])
+    job = jobs.start_job(KIND, actor=current_user, label=_("%(list)s export", list=title),
+                         params=export_params(spec, params, columns), permission=permission)
+    return redirect(url_for("jobs.show", job_id=job.id), 303)

@@ -1,0 +1,79 @@
+"""A list's CSV export as a job: paged through with its owner's rights, kept as a file that outlives the page.
+
+The file grows a keyset page at a time. After each page the file is flushed to disk and the job's
+checkpoint records the list cursor and the file's length, so a job taken up again after its worker
+died cuts the file back to that length and goes on from that cursor: no row is lost or written twice.
+"""
+import csv
+import os
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from webconsole.jobs.kinds import JobFailed, job_kind
+from webconsole.models.base import utcnow
+from webconsole.web.exports import neutralise, safe_filename
+from webconsole.web.lists import ListParams, bounded_count, decode_cursor, fetch_page, spec_for
+
+KIND = "list.export"
+BATCH = 1000
+FILE = "export.csv"
+
+
+def export_params(spec, params, columns):
+    """The parameters of an export job of list `spec` as filtered and sorted by `params`, in `columns`."""
+    return {"list": spec.key, "sort": params.sort, "dir": params.dir, "q": params.q,
+            "filters": dict(params.filters), "columns": [c.key for c in columns]}
+
+
+@job_kind(KIND)
+def export_list(context):
+    """Write every row of the list, as its owner may see it now, to a CSV file; resumable by page."""
+    actor = context.actor()
+    p = context.params
+    spec = spec_for(p.get("list", ""))
+    if spec is None or not spec.export_name:
+        raise JobFailed(_l("This list can no longer be exported."))
+    params = ListParams(sort=p["sort"], dir=p["dir"], q=p["q"], filters=p["filters"])
+    if params.sort not in spec.sortable:
+        raise JobFailed(_l("This list can no longer be sorted the way the export asked."))
+    columns = [c for c in spec.columns if c.key in p["columns"]] or spec.default_columns
+    path = context.path(FILE)
+    with force_locale(actor.locale or "en_US"):
+        after, done = _resume(context, spec, actor, params, columns, path)
+        with open(path, "a", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            while True:
+                page = fetch_page(spec, actor, params, after, limit=BATCH, columns=columns)
+                for row in page.rows:
+                    values = row._mapping
+                    writer.writerow([neutralise(column.export(values)) for column in columns])
+                done += len(page.rows)
+                _sync(out)
+                context.progress(done, checkpoint={"cursor": page.next_cursor, "bytes": out.tell()})
+                if not page.next_cursor:
+                    break
+                after = decode_cursor(spec, page.next_cursor)[1:]
+    context.result(FILE, safe_filename(f"{spec.export_name}-{utcnow():%Y-%m-%d}") + ".csv")
+
+
+def _resume(context, spec, actor, params, columns, path):
+    """(after, rows done): the file cut back to the checkpoint, or started anew with its heading."""
+    checkpoint = context.checkpoint
+    if checkpoint and os.path.exists(path) and os.path.getsize(path) >= checkpoint["bytes"]:
+        os.truncate(path, checkpoint["bytes"])
+        cursor = checkpoint["cursor"]
+        return (decode_cursor(spec, cursor)[1:] if cursor else None), context.done
+    total, exact = bounded_count(spec, actor, params)
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        out.write("\ufeff")  # a BOM, so spreadsheets read UTF-8 names correctly
+        csv.writer(out).writerow([neutralise(str(c.label)) for c in columns])
+        _sync(out)
+        context.progress(0, total if exact else None, {"cursor": None, "bytes": out.tell()})
+    return None, 0
+
+
+def _sync(out):
+    """Flush the file to disk before a checkpoint says it holds what was written."""
+    out.flush()
+    os.fsync(out.fileno())
