@@ -149,9 +149,8 @@ def jobs_list(actor, params):
     stmt = (select(Job.id, Job.created_at, Job.label, Job.kind, Job.state, Job.done, Job.total, Job.finished_at,
                    percent.label("percent"), func.coalesce(User.username, "").label("owner"))
             .outerjoin(User, User.id == Job.user_id).where(visible(actor)))
-    state = params.filters.get("state")
-    if state in STATES:
-        stmt = stmt.where(Job.state == state)
+    if params.filters.get("state"):
+        stmt = stmt.where(Job.state == params.filters["state"])
     return search(stmt, params.q, contains=(Job.label,))
 
 

@@ -10,10 +10,11 @@ import os
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from webconsole.domain.errors import ValidationError
 from webconsole.jobs.kinds import JobFailed, job_kind
 from webconsole.models.base import utcnow
 from webconsole.web.exports import neutralise, safe_filename
-from webconsole.web.lists import ListParams, bounded_count, decode_cursor, fetch_page, spec_for
+from webconsole.web.lists import cursor_for, decode_cursor, spec_for
 
 KIND = "list.export"
 BATCH = 1000
@@ -23,7 +24,7 @@ FILE = "export.csv"
 def export_params(spec, params, columns):
     """The parameters of an export job of list `spec` as filtered and sorted by `params`, in `columns`."""
     return {"list": spec.key, "sort": params.sort, "dir": params.dir, "q": params.q,
-            "filters": dict(params.filters), "columns": [c.key for c in columns]}
+            "filters": spec.listing.raw(params), "columns": [c.key for c in columns]}
 
 
 @job_kind(KIND)
@@ -34,9 +35,12 @@ def export_list(context):
     spec = spec_for(p.get("list", ""))
     if spec is None or not spec.export_name:
         raise JobFailed(_l("This list can no longer be exported."))
-    params = ListParams(sort=p["sort"], dir=p["dir"], q=p["q"], filters=p["filters"])
-    if params.sort not in spec.sortable:
+    if p["sort"] not in spec.listing.sorts:
         raise JobFailed(_l("This list can no longer be sorted the way the export asked."))
+    try:
+        params = spec.listing.params(sort=p["sort"], dir=p["dir"], q=p["q"], filters=p["filters"])
+    except ValidationError as error:
+        raise JobFailed(str(error)) from None
     columns = [c for c in spec.columns if c.key in p["columns"]] or spec.default_columns
     path = context.path(FILE)
     with force_locale(actor.locale or "en_US"):
@@ -44,16 +48,17 @@ def export_list(context):
         with open(path, "a", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
             while True:
-                page = fetch_page(spec, actor, params, after, limit=BATCH, columns=columns)
+                page = spec.listing.page(actor, params, limit=BATCH, after=after, only=spec.reads(columns))
                 for row in page.rows:
                     values = row._mapping
                     writer.writerow([neutralise(column.export(values)) for column in columns])
                 done += len(page.rows)
                 _sync(out)
-                context.progress(done, checkpoint={"cursor": page.next_cursor, "bytes": out.tell()})
-                if not page.next_cursor:
+                cursor = cursor_for(spec, params, page.next) if page.next else None
+                context.progress(done, checkpoint={"cursor": cursor, "bytes": out.tell()})
+                if page.next is None:
                     break
-                after = decode_cursor(spec, page.next_cursor)[1:]
+                after = page.next
     context.result(FILE, safe_filename(f"{spec.export_name}-{utcnow():%Y-%m-%d}") + ".csv")
 
 
@@ -63,8 +68,8 @@ def _resume(context, spec, actor, params, columns, path):
     if checkpoint and os.path.exists(path) and os.path.getsize(path) >= checkpoint["bytes"]:
         os.truncate(path, checkpoint["bytes"])
         cursor = checkpoint["cursor"]
-        return (decode_cursor(spec, cursor)[1:] if cursor else None), context.done
-    total, exact = bounded_count(spec, actor, params)
+        return (decode_cursor(spec, cursor)[1] if cursor else None), context.done
+    total, exact = spec.listing.count(actor, params)
     with open(path, "w", newline="", encoding="utf-8") as out:
         out.write("\ufeff")  # a BOM, so spreadsheets read UTF-8 names correctly
         csv.writer(out).writerow([neutralise(str(c.label)) for c in columns])

@@ -6,12 +6,12 @@ from flask_login import current_user
 from webconsole.blueprints.jobs import bp
 from webconsole.domain import jobs
 from webconsole.domain.errors import NotFound, ValidationError
+from webconsole.domain.listings import catalog
 from webconsole.domain.preferences import list_preferences
 from webconsole.jobs.exports import KIND, export_params
-from webconsole.models import Job
 from webconsole.web.exports import safe_filename
 from webconsole.web.list_views import register_list_routes
-from webconsole.web.lists import Column, ListSpec, fetch_page, params_from_request, spec_for
+from webconsole.web.lists import Column, ListSpec, params_from_request, spec_for
 from webconsole.web.permissions import can, require
 
 STATES = {"queued": _l("Queued"), "running": _l("Running"), "succeeded": _l("Finished"), "failed": _l("Failed"),
@@ -24,20 +24,16 @@ EXPORTABLE = {
 }
 
 JOBS_LIST = ListSpec(
-    key="jobs",
+    listing=catalog.JOBS,
     endpoint="jobs.index",
-    query=jobs.jobs_list,
-    default_sort="created_at",
-    default_dir="desc",
-    filters=("state",),
-    page_context=lambda _actor: {"states": STATES},
+    choice_labels={"state": STATES},
     columns=[
-        Column("created_at", _l("Created"), cell="datetime", sort=Job.created_at, width=170),
-        Column("label", _l("Job"), sort=Job.label, width=280, link=("jobs.show", "job_id")),
+        Column("created_at", _l("Created"), cell="datetime", width=170),
+        Column("label", _l("Job"), width=280, link=("jobs.show", "job_id")),
         Column("owner", _l("Started by"), width=200),
-        Column("state", _l("State"), sort=Job.state, labels=STATES, width=120),
+        Column("state", _l("State"), labels=STATES, width=120),
         Column("percent", _l("Progress"), cell="percent", width=120, numeric=True),
-        Column("finished_at", _l("Finished"), cell="datetime", sort=Job.finished_at, nullable=True, width=170),
+        Column("finished_at", _l("Finished"), cell="datetime", width=170),
     ],
 )
 
@@ -105,12 +101,13 @@ def start_export(list_key):
     permission, title = EXPORTABLE[list_key]
     if not can(permission):
         abort(403)
-    params = params_from_request(spec)
     try:
-        fetch_page(spec, current_user, params, limit=1)  # a filter the list refuses is said now, not later
+        # A filter the list refuses is said now, not later.
+        params = params_from_request(spec)
+        spec.listing.page(current_user, params, limit=1)
     except ValidationError as error:
         flash(str(error), "error")
-        return redirect(url_for(spec.endpoint, **params.args()), 303)
+        return redirect(url_for(spec.endpoint), 303)
     columns = spec.visible_columns(list_preferences(current_user.id, spec.key)[1])
     job = jobs.start_job(KIND, actor=current_user, label=_("%(list)s export", list=title),
                          params=export_params(spec, params, columns), permission=permission)

@@ -6,13 +6,13 @@ filtered and sorted, and how a filter's value is read, is declared here once.
 """
 from flask_babel import lazy_gettext as _l
 
-from webconsole.domain import activity, audit, backup_alerts, connections, events, forensics, orgs, reports
+from webconsole.domain import activity, audit, backup_alerts, connections, events, forensics, jobs, orgs, reports
 from webconsole.domain.agents import OS_NAMES
 from webconsole.domain.devices import TRANSITIONS, device_list
 from webconsole.domain.listings.engine import Listing, Sort
 from webconsole.domain.listings.filters import Choice, Day, Id, Number, Text
 from webconsole.domain.users import org_choices, role_choices, user_list
-from webconsole.models import AuditEvent, DataConnection, Device, FileEvent, Org, User
+from webconsole.models import AuditEvent, DataConnection, Device, FileEvent, Job, Org, User
 
 DEVICE_STATUSES = tuple(sorted({status for sources, target in TRANSITIONS.values() for status in (*sources, target)}))
 ACTIVE_OR_NOT = ("active", "deactivated")
@@ -122,4 +122,10 @@ USER_ACTIVITY = Listing(
     key="user_activity", query=activity.event_list, default_sort="event_at", default_dir="desc",
     filters=(Id("user", _l("User"), hidden=True, message=_l("No such user.")),),
     sorts=_event_sorts("event_at"),
+)
+
+JOBS = Listing(
+    key="jobs", query=jobs.jobs_list, default_sort="created_at", default_dir="desc",
+    filters=(Choice("state", _l("State"), jobs.STATES),),
+    sorts=_sorts(Job.created_at, Job.label, Job.state, Job.finished_at, nullable=("finished_at",)),
 )
