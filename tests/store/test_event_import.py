@@ -14,6 +14,8 @@ from webconsole.store.event_import import ImportRefused, detect_format, import_f
 from webconsole.extensions import db
 from webconsole.models import Device, FileEvent
 
+pytestmark = pytest.mark.committed  # the bulk importer loads on a connection of its own
+
 MD5 = "9E107D9D372BB6826BD81D3542A419D6"
 
 
