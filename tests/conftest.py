@@ -12,7 +12,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from tests import isolation
+from tests import compiled, isolation
 from webconsole import create_app
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
@@ -58,6 +58,7 @@ def database_url(tmp_path_factory):
 def app(request, database_url):
     """A new app on the test database; its data rolls back after the test unless marked `committed`."""
     app = create_app(base_config(database_url))
+    compiled.share_templates(app)
     # The console fixture serves the test database from another process: it needs committed data.
     if request.node.get_closest_marker("committed") or "console" in request.fixturenames:
         yield from isolation.committed(app)
