@@ -9,6 +9,8 @@ export's progress written on its own connection, the bulk importer, migrations) 
 `@pytest.mark.committed`: it commits for real, and every table is emptied after it, back to the migrated
 state with the built-in roles. Opening a second connection in a rolled-back test fails at once and says so.
 """
+import threading
+
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
@@ -32,7 +34,7 @@ def rolled_back(app):
     options = db.session.session_factory.kw  # shared by every app: restored below
     before = dict(options)
     options["join_transaction_mode"] = "create_savepoint"
-    _shared.append(connection)
+    _shared.extend([connection, threading.get_ident()])
     try:
         yield app
     finally:
@@ -48,7 +50,9 @@ def rolled_back(app):
 
 # The connection of the running test's transaction, while there is one: every session of every app the
 # test creates on the test database uses it, and no other connection may be opened there.
-_shared = []
+_shared = []  # [connection, id of the test's thread]
+_MARK_IT = ("This test's data is in a transaction that is rolled back at its end, and the code {what}: "
+            "mark the test @pytest.mark.committed.")
 _get_bind = FlaskSession.get_bind
 
 
@@ -56,6 +60,8 @@ def _get_shared_bind(self, *args, **kwargs):
     """Flask-SQLAlchemy's choice of engine, replaced by the test's connection when it is the test database."""
     bind = _get_bind(self, *args, **kwargs)
     if _shared and getattr(bind, "url", None) == _shared[0].engine.url:
+        if threading.get_ident() != _shared[1]:
+            raise RuntimeError(_MARK_IT.format(what="used the database from another thread"))
         return _shared[0]
     return bind
 
@@ -67,9 +73,8 @@ FlaskSession.get_bind = _get_shared_bind
 def _refuse_second_connection(connection):
     """A second connection would neither see the test's data nor be rolled back with it: say what to do."""
     if _shared and connection is not _shared[0] and connection.engine.url == _shared[0].engine.url:
-        raise RuntimeError("This test's data is in a transaction that is rolled back at its end, and the code "
-                           "opened another connection to the database (the bulk importer, an export's progress, "
-                           "migrations, a server): mark the test @pytest.mark.committed.")
+        raise RuntimeError(_MARK_IT.format(what="opened another connection to the database (the bulk importer, "
+                                                "an export's progress, migrations, a server)"))
 
 
 def committed(app):
