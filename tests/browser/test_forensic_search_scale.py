@@ -28,6 +28,8 @@ from webconsole.models import FileEvent
 from webconsole.models.base import utcnow
 from webconsole.web.labels import FILE_CATEGORIES
 
+pytestmark = pytest.mark.scale  # once in CI, on SQLite: scripts/run-tests.sh
+
 EVENTS = int(os.environ.get("BROWSER_SCALE_EVENTS", 1_000_000))
 RESULTS = "#list-forensic_search"
 

@@ -27,12 +27,14 @@ def test_scrolling_reaches_the_end_without_gaps_or_repeats(page, sign_in, base_u
     sign_in("admin@example.com")
     page.goto(base_url + "/users/?sort=org_name&dir=asc")  # many equal org names: ties on every page
     end = page.locator("#list-users .list-end")
-    for _ in range(40):
+    for _ in range(10):  # 200 users at 50 a page: four pages, then the end
         if end.count():
             break
+        rows = page.locator("#list-users tbody tr").count()
         # In the page, not through a locator: the sentinel may be swapped out between finding and scrolling.
         page.evaluate("document.querySelector('#list-users .list-sentinel')?.scrollIntoView()")
-        page.wait_for_timeout(150)
+        page.wait_for_function("rows => document.querySelector('#list-users .list-end') "
+                               "|| document.querySelectorAll('#list-users tbody tr').length > rows", arg=rows)
     expect(end).to_be_visible()
     usernames = column_texts(page, "users", 1)
     assert len(usernames) == 200

@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from webconsole.demo.data import DEMO_SIGNINS, load_demo
@@ -25,12 +26,14 @@ def test_demo_data_has_a_deep_tree_users_devices_and_sign_ins(app, client):
         client.post("/auth/signout")
 
 
+@pytest.mark.committed  # the command migrates through the engine
 def test_demo_cli_refuses_a_database_that_has_data(app, world):
     result = app.test_cli_runner().invoke(args=["demo", "--users", "10", "--devices", "10"])
     assert result.exit_code != 0
     assert "already holds data" in result.output
 
 
+@pytest.mark.committed  # the command migrates through the engine
 def test_demo_cli_loads_with_a_progress_bar(app):
     result = app.test_cli_runner().invoke(args=["demo", "--users", "30", "--devices", "50"])
     assert result.exit_code == 0, result.output

@@ -173,6 +173,7 @@ def test_every_kind_of_event_is_a_valid_v1_event():
     assert seen["email", "EMAILED"] == 100 and seen["usb", "CREATED"] == 100
 
 
+@pytest.mark.committed  # the command migrates through the engine
 def test_the_demo_command_loads_events_on_request(app):
     result = app.test_cli_runner().invoke(args=["demo", "--users", "20", "--devices", "30", "--events", "300"])
     assert result.exit_code == 0, result.output
@@ -181,6 +182,7 @@ def test_the_demo_command_loads_events_on_request(app):
         assert db.session.scalar(select(func.count()).select_from(FileEvent)) == 300
 
 
+@pytest.mark.committed  # the command migrates through the engine
 def test_setup_with_demo_loads_users_devices_and_events(app):
     result = app.test_cli_runner().invoke(args=["setup", "--demo"])
     assert result.exit_code == 0, result.output

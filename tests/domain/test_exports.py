@@ -8,6 +8,8 @@ from webconsole.extensions import db
 from webconsole.models import ExportProgress
 from webconsole.models.base import utcnow
 
+pytestmark = pytest.mark.committed  # an export's progress is written on a connection of its own
+
 TOKEN = "t" * 22
 
 

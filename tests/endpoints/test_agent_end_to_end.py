@@ -4,13 +4,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.blueprints.test_settings_views import post_form
 from tests.conftest import PASSWORD
+from tests.polling import wait_for
 from webconsole.domain import agents, events
 from webconsole.extensions import db
 from webconsole.models import Destination, Device, FileEvent, Org
@@ -18,16 +18,6 @@ from webconsole.models import Destination, Device, FileEvent, Org
 # A file name an attacker controlling an endpoint might choose: markup, a formula, a right-to-left mark.
 HOSTILE = "<img src=x onerror=alert(1)>=1+1\u202egnp.txt"
 AGENT = shutil.which("webconsole-agent", path=os.path.dirname(sys.executable))
-
-
-def wait_for(condition, timeout=30, every=0.1, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class AgentProcess:
@@ -195,11 +185,14 @@ def test_killing_the_server_mid_upload_loses_and_doubles_nothing(app, client, si
         at_kill = stored()
         assert 0 < at_kill < files
         wait_for(lambda: "queued events: 0" not in agent.status(), what="events queued while the server is down")
-        time.sleep(2)  # the agent retries against a dead server meanwhile
+        # The agent tries again against the dead server (once at least) before it comes back.
+        wait_for(lambda: agent.log.read_text(errors="replace").count("cannot send events") >= 2,
+                 what="a retry against the dead server")
         console.start()
         wait_for(lambda: stored() >= files, timeout=120, what="every event after the restart")
         wait_for(lambda: "queued events: 0" in agent.status(), what="an empty outbox")
-        time.sleep(1)  # nothing arrives late, twice
+        # The outbox empties only on acknowledged batches, and the (origin, event id) index refuses doubles,
+        # so what is stored now is final.
         with app.app_context():
             rows = db.session.execute(select(FileEvent.event_id, FileEvent.file_name).where(
                 FileEvent.device_id == device.id)).all()

@@ -1,4 +1,7 @@
 """The load simulator drives real HTTP requests through the agent protocol."""
+import re
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -11,10 +14,23 @@ from webconsole.models import Device, FileEvent, Org
 def test_simulated_agents_register_heartbeat_and_upload(app, world, console):
     with app.app_context():
         key = db.session.get(Org, world["platform"]).registration_key
-    lines = []
-    stats, registration = simulator.run(console.url, devices=3, events_per_minute=1200, key=key,
-                                        username="user@acme.test", password=PASSWORD, duration=4,
-                                        echo=lines.append, report_every=1)
+    lines, stop = [], threading.Event()
+
+    def echo(line):
+        """Keep the progress line; stop once the devices beat six times and events were stored."""
+        lines.append(line)
+        beats = re.search(r"heartbeat: (\d+)", line)
+        if beats and int(beats.group(1)) >= 6 and "events stored: 0" not in line:
+            stop.set()
+
+    deadline = threading.Timer(60, stop.set)  # a polled wait, not a fixed duration the machine must keep up with
+    deadline.start()
+    try:
+        stats, registration = simulator.run(console.url, devices=3, events_per_minute=1200, key=key,
+                                            username="user@acme.test", password=PASSWORD, stop=stop, echo=echo,
+                                            report_every=0.2)
+    finally:
+        deadline.cancel()
     summary = stats.summary()
     assert registration[0] == 3 and registration[4] == 0
     assert summary["heartbeat"][0] >= 6 and summary["heartbeat"][4] == 0

@@ -13,6 +13,8 @@ from webconsole.models import Device, FileEvent
 from webconsole.store import bulk_load, event_import
 from webconsole.store.event_import import ImportRefused, detect_format, import_file
 
+pytestmark = pytest.mark.committed  # the bulk importer loads on a connection of its own
+
 MD5 = "9E107D9D372BB6826BD81D3542A419D6"
 
 

@@ -14,6 +14,8 @@ from webconsole.extensions import db
 from webconsole.models import ExportProgress
 from webconsole.web import list_views
 
+pytestmark = pytest.mark.committed  # an export's progress is written on a connection of its own
+
 TOKEN = "0123456789abcdef0123456789abcdef"
 QUERY = "range=P90D"  # the investigation's five events
 
