@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from tests.conftest import PASSWORD, base_config
 from tests.hostile import DEEP_JSON, HOSTILE_NAMES, RAW_JSON, RouteMap, hostile_text, json_values, path_strategy
 from webconsole import create_app
+from webconsole.blueprints.agent_api.payloads import Registration
 from webconsole.demo.data import DEMO_SIGNINS, load_demo
 from webconsole.domain import agents, connections
 from webconsole.domain.passwords import hash_password
@@ -112,9 +113,9 @@ def console(database_url):
         db.session.add(analyst)
         db.session.commit()
         admin = db.session.scalar(select(User).where(User.username == ACTORS["cloud_admin"]))
-        device, secret = agents.register_device(
-            {"registration_key": org.registration_key, "username": admin.username, "password": PASSWORD,
-             "os": "linux", "hostname": "hostile-probe"}, "127.0.0.1")
+        device, secret = agents.register_device(Registration(
+            registration_key=org.registration_key, username=admin.username, password=PASSWORD,
+            os="linux", hostname="hostile-probe"), "127.0.0.1")
         connection, token = connections.create_connection(admin, name="Hostile probe", kind="gmail")
         credentials = {"device": {"Authorization": f"Device {device.guid}:{secret}"},
                        "sender": {"Authorization": f"Bearer {token}"}}

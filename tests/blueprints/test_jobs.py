@@ -12,6 +12,10 @@ from webconsole.domain.jobs import folder
 from webconsole.extensions import db
 from webconsole.models import Job
 
+# Jobs run at once in the test queue, in an app context (and a session) of their own, whose commits the
+# request's session must not roll back: these tests commit for real.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture(autouse=True)
 def job_files(app, tmp_path):

@@ -3,6 +3,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from tests.conftest import PASSWORD
+from webconsole.blueprints.agent_api.payloads import Registration
 from webconsole.domain import agents
 from webconsole.domain.auth import SignInRefused, sign_in
 from webconsole.extensions import db
@@ -54,8 +55,8 @@ def test_agent_registration_does_the_same_work_for_unknown_users_and_wrong_passw
 
     def refused(username):
         def attempt():
-            body = {"registration_key": key, "username": username, "password": "wrong password",
-                    "hostname": "h", "os": "linux"}
+            body = Registration(registration_key=key, username=username, password="wrong password",
+                                hostname="h", os="linux")
             with pytest.raises(agents.AgentError):
                 agents.register_device(body, "192.0.2.2")
         return attempt

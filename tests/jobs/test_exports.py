@@ -10,6 +10,9 @@ from webconsole.jobs.kinds import JobContext
 from webconsole.models import Job, User
 from webconsole.web.lists import ListParams, spec_for
 
+# Jobs run in app contexts or processes of their own, which must see committed data.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture(autouse=True)
 def job_files(app, tmp_path):

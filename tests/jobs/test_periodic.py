@@ -10,6 +10,9 @@ from webconsole.jobs import periodic
 from webconsole.models import FileEvent, Job, SignInAttempt
 from webconsole.models.base import utcnow
 
+# Jobs run in app contexts or processes of their own, which must see committed data.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture(autouse=True)
 def job_files(app, tmp_path):

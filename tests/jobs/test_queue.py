@@ -13,6 +13,9 @@ from webconsole.domain import jobs
 from webconsole.extensions import db
 from webconsole.models import Job
 
+# Jobs run in app contexts or processes of their own, which must see committed data.
+pytestmark = pytest.mark.committed
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
