@@ -12,6 +12,7 @@ from webconsole.web import labels
 from webconsole.web.i18n import language_choices
 from webconsole.web.navigation import visible_navigation
 from webconsole.web.permissions import can
+from webconsole.web.user_agents import describe as describe_browser
 
 _UNITS = [
     (1024**4, "digital-terabyte"), (1024**3, "digital-gigabyte"),
@@ -73,7 +74,7 @@ def init_app(app):
     )
     app.jinja_env.globals.update(
         can=can, get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
-        navigation=visible_navigation, role_label=role_label,
+        navigation=visible_navigation, role_label=role_label, describe_browser=describe_browser,
         status_labels=labels.STATUS, os_labels=labels.OS, audit_labels=labels.AUDIT_EVENTS,
         object_labels=labels.OBJECT_TYPES, file_event_labels=labels.FILE_EVENT_TYPES,
         file_category_labels=labels.FILE_CATEGORIES, connection_kind_labels=labels.CONNECTION_KINDS,
