@@ -121,7 +121,8 @@ def test_the_audit_log_exports_as_a_job_whose_file_outlives_the_page(client, sig
 def test_only_those_who_may_see_a_list_export_it(client, sign_in, world):
     sign_in("user@acme.test")
     assert client.post("/jobs/exports/audit").status_code == 403
-    assert client.post("/jobs/exports/users").status_code == 404
+    assert client.post("/jobs/exports/users").status_code == 403
+    assert client.post("/jobs/exports/connections").status_code == 404  # a list that has no export
 
 
 def test_a_refused_filter_is_said_before_the_job_starts(client, sign_in, world, app):
@@ -156,3 +157,22 @@ def test_a_person_cancels_their_running_job_but_not_anothers(client, sign_in, wo
     html = response.get_data(as_text=True)
     assert "Job cancelled." in html and "Cancelled after 3 done." in html and "/cancel" not in html
     assert client.post(f"/jobs/{theirs}/cancel").status_code == 404
+
+
+@pytest.mark.parametrize("page, key, title", [
+    ("/devices/", "devices", "Devices export"), ("/users/", "users", "Users export"),
+    ("/orgs/", "orgs", "Organizations export"), ("/reports/organizations/", "report-orgs", "Organization report export"),
+    ("/reports/users/", "report-users", "User backup report export"),
+    ("/reports/devices/", "report-devices", "Device backup report export"),
+])
+def test_the_administration_lists_export_as_jobs_in_the_actors_scope(client, sign_in, world, page, key, title):
+    sign_in("orgadmin@acme.test")
+    assert f'action="/jobs/exports/{key}' in client.get(page).get_data(as_text=True)
+    response = client.post(f"/jobs/exports/{key}?sort=name" if key != "users" else f"/jobs/exports/{key}")
+    assert response.status_code == 303
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert title in job_page and "Finished" in job_page
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    exported = client.get(f"/jobs/{job_id}/download").get_data(as_text=True)
+    assert "acme.test" in exported or "Engineering" in exported or "USER-LAPTOP" in exported
+    assert "seller@acme.test" not in exported and "SELLER-LAPTOP" not in exported  # Sales is not theirs

@@ -20,6 +20,8 @@ from webconsole.web.lists import ListSpec, cursor_for, decode_cursor, params_fro
 from webconsole.web.permissions import require
 
 EXPORT_BATCH = 1000
+# {list key: the permission its pages ask}, for the lists with an export (exports as jobs check it too).
+EXPORT_PERMISSIONS = {}
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,8 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
                                 [c.key for c in spec.columns if c.required])
         return redirect(_list_url(spec, request.form.get("next")), 303)
 
+    if spec.export_name:
+        EXPORT_PERMISSIONS[spec.key] = permission
     name = spec.endpoint.rpartition(".")[2]
     part = lambda p: _endpoint(spec, p).rpartition(".")[2]  # noqa: E731
     bp.add_url_rule(url, name, index)

@@ -10,17 +10,19 @@ from webconsole.domain.listings import catalog
 from webconsole.domain.preferences import list_preferences
 from webconsole.jobs.exports import KIND, export_params
 from webconsole.web.exports import safe_filename
-from webconsole.web.list_views import register_list_routes
+from webconsole.web.list_views import EXPORT_PERMISSIONS, register_list_routes
 from webconsole.web.lists import Column, ListSpec, params_from_request, spec_for
 from webconsole.web.permissions import can, require
 
 STATES = {"queued": _l("Queued"), "running": _l("Running"), "succeeded": _l("Finished"), "failed": _l("Failed"),
           "cancelled": _l("Cancelled")}
 
-# The lists that may be exported as a job: list key -> (the permission that list's pages ask, its title).
-EXPORTABLE = {
-    "audit": ("audit.view", _l("Audit Log")),
-    "forensic_search": ("forensics.search", _l("Forensic Search")),
+# The lists that may be exported as a job, with the title a job names them by (the permission is the one
+# their pages ask, kept by register_list_routes).
+EXPORT_TITLES = {
+    "audit": _l("Audit Log"), "forensic_search": _l("Forensic Search"), "devices": _l("Devices"),
+    "users": _l("Users"), "orgs": _l("Organizations"), "report-orgs": _l("Organization report"),
+    "report-users": _l("User backup report"), "report-devices": _l("Device backup report"),
 }
 
 JOBS_LIST = ListSpec(
@@ -96,9 +98,10 @@ def download(job_id):
 def start_export(list_key):
     """Export a list, as filtered and sorted in the query string, in the background; then show the job."""
     spec = spec_for(list_key)
-    if list_key not in EXPORTABLE or spec is None:
+    permission = EXPORT_PERMISSIONS.get(list_key)
+    if list_key not in EXPORT_TITLES or spec is None or permission is None:
         abort(404)
-    permission, title = EXPORTABLE[list_key]
+    title = EXPORT_TITLES[list_key]
     if not can(permission):
         abort(403)
     try:
