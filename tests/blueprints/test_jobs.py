@@ -161,7 +161,8 @@ def test_a_person_cancels_their_running_job_but_not_anothers(client, sign_in, wo
 
 @pytest.mark.parametrize("page, key, title", [
     ("/devices/", "devices", "Devices export"), ("/users/", "users", "Users export"),
-    ("/orgs/", "orgs", "Organizations export"), ("/reports/organizations/", "report-orgs", "Organization report export"),
+    ("/orgs/", "orgs", "Organizations export"),
+    ("/reports/organizations/", "report-orgs", "Organization report export"),
     ("/reports/users/", "report-users", "User backup report export"),
     ("/reports/devices/", "report-devices", "Device backup report export"),
 ])
