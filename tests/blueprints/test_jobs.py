@@ -71,7 +71,9 @@ def test_a_running_job_shows_its_progress_and_keeps_polling(client, sign_in, wor
     html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert '<progress max="10" value="3"' in html and "3 of 10 done" in html
     assert f'hx-get="/jobs/{job_id}/status" hx-trigger="every 1s"' in html
-    assert client.get(f"/jobs/{job_id}/status", headers=HX).status_code == 200
+    assert "Cancel job" in html
+    status = client.get(f"/jobs/{job_id}/status", headers=HX)
+    assert status.status_code == 200 and "hx-swap-oob" not in status.get_data(as_text=True)
 
 
 def test_a_finished_job_stops_polling_and_offers_its_download(client, sign_in, world, make_job):
@@ -81,6 +83,8 @@ def test_a_finished_job_stops_polling_and_offers_its_download(client, sign_in, w
     assert response.status_code == 286  # htmx stops polling
     html = response.get_data(as_text=True)
     assert "hx-trigger" not in html and f'href="/jobs/{job_id}/download"' in html
+    assert '<div id="job-cancel" class="inline-form" hx-swap-oob="true"></div>' in html  # "Cancel job" goes
+    assert "Cancel job" not in client.get(f"/jobs/{job_id}").get_data(as_text=True)
     download = client.get(f"/jobs/{job_id}/download")
     assert download.get_data(as_text=True) == "a,b\n1,2\n"
     assert download.headers["Cache-Control"] == "no-store"
