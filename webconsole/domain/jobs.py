@@ -18,6 +18,7 @@ from webconsole.domain import audit
 from webconsole.domain.errors import NotFound
 from webconsole.domain.queries import search
 from webconsole.domain.scope import permissions_of, scope_for
+from webconsole.domain.values import parse_id
 from webconsole.extensions import db
 from webconsole.models import Job, Org, User
 from webconsole.models.base import utcnow
@@ -26,7 +27,6 @@ STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED = ("succeeded", "failed", "cancelled")
 ERROR_MAX = 1000
 MAX_ATTEMPTS = 5
-ID_MAX = 2**31 - 1  # job ids are 32-bit integers
 
 
 class JobLost(Exception):
@@ -156,9 +156,8 @@ def jobs_list(actor, params):
 
 def job_for(actor, job_id):
     """Job `job_id` when `actor` may see it; NotFound otherwise (whether it exists is not said)."""
-    if not 0 < job_id <= ID_MAX:
-        raise NotFound(_l("No such job."))  # no row has it, and PostgreSQL would refuse to compare it
-    job = db.session.scalar(select(Job).where(Job.id == job_id, visible(actor)))
+    job_id = parse_id(job_id)  # beyond what the id column holds: no row has it, and PostgreSQL would refuse it
+    job = db.session.scalar(select(Job).where(Job.id == job_id, visible(actor))) if job_id else None
     if job is None:
         raise NotFound(_l("No such job."))
     return job
