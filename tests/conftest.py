@@ -12,7 +12,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from tests import compiled, isolation
+from tests import compiled, databases, isolation
 from webconsole import create_app
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
@@ -37,9 +37,11 @@ def base_config(url):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def database_url(tmp_path_factory, worker_id):
     url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+    if url:
+        url = databases.for_worker(url, worker_id)
+    else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
     app = create_app(base_config(url))
     with app.app_context():

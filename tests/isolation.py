@@ -81,13 +81,18 @@ def committed(app):
     """The app committing for real; afterwards every table is emptied back to the migrated state."""
     yield app
     with app.app_context():
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        _reset_storage_engine_tables()
-        db.session.commit()
-        sync_builtin_roles()
-        db.engine.dispose()
+        empty_database()
+
+
+def empty_database():
+    """Every table emptied back to the migrated state with the built-in roles (inside an app context)."""
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    _reset_storage_engine_tables()
+    db.session.commit()
+    sync_builtin_roles()
+    db.engine.dispose()
 
 
 # Tables that migrations create beside the models (SQLite's name and path indexes): {name: rows after

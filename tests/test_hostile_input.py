@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from werkzeug.datastructures import MultiDict
 
+from tests import isolation
 from tests.conftest import PASSWORD, base_config
 from tests.hostile import DEEP_JSON, HOSTILE_NAMES, RAW_JSON, RouteMap, hostile_text, json_values, path_strategy
 from webconsole import create_app
@@ -125,10 +126,7 @@ def console(database_url):
     routes.args.setdefault("ingest.events", {})["key"] = {known["key"]}
     yield {"app": app, "routes": routes, "credentials": credentials, "known": known, "cookies": {}}
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.engine.dispose()
+        isolation.empty_database()
 
 
 def _learn_routes(app):

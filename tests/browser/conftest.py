@@ -7,6 +7,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from tests import databases
 from tests.conftest import base_config
 from webconsole import create_app
 from webconsole.demo.data import load_demo
@@ -31,8 +32,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    url = os.environ.get("BROWSER_DATABASE_URL") or \
+def live_app(tmp_path_factory, worker_id):
+    url = os.environ.get("BROWSER_DATABASE_URL")
+    url = databases.for_worker(url, worker_id) if url else \
         "sqlite:///" + str(tmp_path_factory.mktemp("browser") / "demo.db")
     config = {**base_config(url), "WTF_CSRF_ENABLED": True, "LIST_PAGE_SIZE": 50, "TESTING": False,
               "DEMO_PASSWORD": DEMO_PASSWORD, "SIGNIN_MAX_FAILURES": 1000}

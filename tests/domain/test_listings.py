@@ -85,6 +85,7 @@ def test_filters_are_typed():
     (catalog.DEVICES, "status", "sideways", "Choose a value from the list"),
     (catalog.DEVICES, "alert", "bogus", "Choose a value from the list"),
     (catalog.DEVICE_EVENTS, "device", "1" * 30, "No such device"),
+    (catalog.DEVICE_EVENTS, "device", str(2**31), "No such device"),  # beyond what an id column holds
     (catalog.USER_ACTIVITY, "user", "²", "No such user"),
     (catalog.AUDIT, "since", "9999-12-31", "Enter a date from"),
     (catalog.AUDIT, "until", "0001-01-01", "Enter a date from"),

@@ -11,11 +11,11 @@ from typing import Any, Callable
 from flask_babel import lazy_gettext as _l
 
 from webconsole.domain.errors import ValidationError
+from webconsole.domain.values import parse_id
 
-ID_MAX = 2**63 - 1  # the largest id a 64-bit column holds
+ID_MAX = 2**63 - 1  # the largest whole number a 64-bit column holds (sizes, event ids)
 # Whole days whose neighbours (the day after an "until", a time zone's offset) are dates too.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
-_DIGITS = re.compile(r"[0-9]{1,19}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DECIMAL = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?")
 
@@ -92,7 +92,7 @@ class Choice(Filter):
 
 @dataclass(frozen=True)
 class Id(Filter):
-    """A row's id (a whole number that fits the database), optionally chosen from `choices(actor)`."""
+    """A row's id (a whole number its id column holds), optionally chosen from `choices(actor)`."""
 
     choices: Callable | None = None
     message: Any = field(default_factory=lambda: _l("Choose a value from the list."))
@@ -102,10 +102,10 @@ class Id(Filter):
         return "choice" if self.choices is not None else "text"
 
     def parse(self, raw):
-        # ASCII digits only: "²".isdigit() is true, and int() of it fails.
-        if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= ID_MAX:
+        number = parse_id(raw)  # ASCII digits only, and no larger than the id columns hold
+        if number is None:
             raise self.refuse(self.message)
-        return int(raw)
+        return number
 
     def options(self, actor):
         return self.choices(actor) if self.choices is not None else None
