@@ -49,7 +49,7 @@ def print_resources(app, url):
     print("| resource | bytes | gzip bytes | brotli bytes |\n|---|---:|---:|---:|")
     for name in names:
         sizes = [len(client.get(name, headers={"Accept-Encoding": e}).get_data()) for e in ("", "gzip", "br")]
-        totals = [t + s for t, s in zip(totals, sizes)]
+        totals = [t + s for t, s in zip(totals, sizes, strict=True)]
         print(f"| {name} | " + " | ".join(f"{s:,}" for s in sizes) + " |")
     print("| **total** | " + " | ".join(f"**{t:,}**" for t in totals) + " |")
 

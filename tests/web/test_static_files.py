@@ -4,7 +4,10 @@ import os
 import re
 
 import brotli
+from flask import url_for
 
+from tests.conftest import base_config
+from webconsole import create_app
 from webconsole.web.static_files import IMMUTABLE, build
 
 FINGERPRINTED = re.compile(r'(?:src|href)="/static/([\w./-]+)\.([0-9a-f]{12})\.(css|js|svg)"')
@@ -98,3 +101,14 @@ def test_a_changed_file_gets_a_new_name(tmp_path):
     assert second["css/site.css"] != first["css/site.css"]
     assert (out / second["img/mark.svg"]).read_text() == mark.read_text()
     assert (out / "img" / "mark.svg").read_text() == mark.read_text()
+
+
+def test_url_for_answers_the_fingerprinted_name_and_debug_the_plain_one(app, database_url):
+    hashed = app.extensions["static_manifest"]["js/console.js"]
+    with app.test_request_context():
+        assert url_for("static", filename="js/console.js") == f"/static/{hashed}"
+        assert url_for("static", filename="js/unknown.js") == "/static/js/unknown.js"
+    developing = create_app({**base_config(database_url), "DEBUG": True})
+    with developing.test_request_context():
+        # While developing, Flask serves the files as they are edited.
+        assert url_for("static", filename="js/console.js") == "/static/js/console.js"

@@ -19,6 +19,8 @@ import rjsmin
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
+from webconsole.web.security import CSP
+
 HASH_LENGTH = 12
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Plain names may change content under the same URL: cached briefly, then revalidated.
@@ -40,10 +42,9 @@ def init_app(app):
 
     @app.url_defaults
     def fingerprinted_static_name(endpoint, values):
-        if endpoint == "static":
-            values["filename"] = manifest.get(values.get("filename"), values.get("filename"))
-
-    from webconsole.web.security import CSP
+        name = values.get("filename")
+        if endpoint == "static" and isinstance(name, str) and name in manifest:
+            values["filename"] = manifest[name]
 
     def add_headers(headers, path, url):
         headers["Cache-Control"] = IMMUTABLE if url in immutable_urls else SHORT_LIVED
