@@ -29,6 +29,7 @@ CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]+?)\1\s*\)""")
 
 # One build per static folder, process and state of the sources: the tests create hundreds of apps.
 _builds = {}
+_served = {}
 
 
 def init_app(app):
@@ -46,20 +47,32 @@ def init_app(app):
         if endpoint == "static" and isinstance(name, str) and name in manifest:
             values["filename"] = manifest[name]
 
+    prefix = app.static_url_path.rstrip("/") + "/"
+    served = WhiteNoise(app.wsgi_app, allow_all_origins=False)
+    served.files = _served_files(served, prefix, folder, manifest)
+    app.wsgi_app = served
+
+
+def _served_files(served, prefix, folder, manifest):
+    """WhiteNoise's table of URL -> file with its headers, made once per process and build."""
+    key = (prefix, os.path.abspath(folder), tuple(manifest.items()))
+    if key in _served:
+        return _served[key]
+    immutable_urls = {prefix + hashed for hashed in manifest.values()}
+
     def add_headers(headers, path, url):
         headers["Cache-Control"] = IMMUTABLE if url in immutable_urls else SHORT_LIVED
         headers["X-Content-Type-Options"] = "nosniff"
         # An SVG opened on its own is a document: it gets the same policy as the pages.
         headers["Content-Security-Policy"] = CSP
 
-    prefix = app.static_url_path.rstrip("/") + "/"
-    immutable_urls = {prefix + hashed for hashed in manifest.values()}
-    served = WhiteNoise(app.wsgi_app, allow_all_origins=False, add_headers_function=add_headers)
+    served.add_headers_function = add_headers
     # Only the current files are served: a fingerprinted name nobody generated is a 404 from Flask.
     for name, hashed in manifest.items():
         for served_name in (name, hashed):
             served.add_file_to_dictionary(prefix + served_name, os.path.join(folder, served_name))
-    app.wsgi_app = served
+    _served[key] = served.files
+    return served.files
 
 
 def build(source, folder):
