@@ -27,13 +27,16 @@ def create_app(test_config=None):
     app.config["STARTED_AT"] = time.time()
 
     _init_extensions(app)
-    from webconsole.web import errors, htmx, inputs, security, templating, urls
+    from webconsole.web import compression, errors, htmx, inputs, security, static_files, templating, urls
+    # Registered first, so it runs after every other after_request hook and compresses the final body.
+    compression.init_app(app)
     urls.init_app(app)
     inputs.init_app(app)
     errors.init_app(app)
     htmx.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    static_files.init_app(app)
 
     from webconsole.blueprints import register_blueprints
     register_blueprints(app)
