@@ -12,6 +12,7 @@ from wtforms import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webconsole.domain.errors import ValidationError
+from webconsole.web.csrf import MaskedFormCSRF
 
 
 def _json_formdata(form):
@@ -39,6 +40,8 @@ class Form(FlaskForm):
     field, instead of raising (a number for a password, a list where a name goes)."""
 
     class Meta(FlaskForm.Meta):
+        csrf_class = MaskedFormCSRF
+
         def wrap_formdata(self, form, formdata):
             """Flask-WTF's form data, with a JSON body kept to its text values."""
             # Flask-WTF reads the request itself when no form data was passed in (its sentinel has no getlist).
