@@ -79,16 +79,17 @@ def main():
     worker = start([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], env, f"{logs}/worker.log")
     try:
         wait_until_up(url, console)
+        alone = baseline(args, url, key, password, logs)
         agents = run_agents(args, url, key, password)
         load_before = os.getloadavg()
         print(f"browsing: {args.users} users for {args.minutes} min; load average {fmt_load(load_before)}",
               file=sys.stderr)
         started, cpu_before = time.monotonic(), cpu_now(console, worker)
         browsing = run_browsing(args, url, logs)
-        window = time.monotonic() - started
         agents.stop.set()
         agents.join()
         cpu = {name: seconds - cpu_before[name] for name, seconds in cpu_now(console, worker).items()}
+        window = time.monotonic() - started
         cpu["Locust"] = browsing.pop("cpu")
         cpu["everything else on the machine"] = cpu.pop("machine") - sum(cpu.values())
         load_after = os.getloadavg()
@@ -98,7 +99,7 @@ def main():
     server_errors = count_server_errors(f"{logs}/console.log")
     figures = {"window_seconds": window, "load_before": load_before, "load_after": load_after,
                "registration": agents.registration, "agents": agents.stats.report(), "browsing": browsing,
-               "server_errors": server_errors, "cpu_seconds": cpu, "args": vars(args)}
+               "server_errors": server_errors, "alone": alone, "cpu_seconds": cpu, "args": vars(args)}
     print(report(figures))
     if args.json:
         with open(args.json, "w") as out:
@@ -162,10 +163,31 @@ def run_agents(args, url, key, password):
     return agents
 
 
-def run_browsing(args, url, logs):
+def baseline(args, url, key, password, logs, seconds=45):
+    """The same requests one at a time, nothing else of ours running: what load multiplies (same machine, same hour).
+
+    One browsing user without pauses for `seconds`, then one agent's heartbeats with their uploads, in turn.
+    """
+    print(f"baseline: one browsing user for {seconds} s, then one agent's 40 heartbeats", file=sys.stderr)
+    browsing = run_browsing(argparse.Namespace(**{**vars(args), "users": 1, "minutes": seconds / 60}), url, logs,
+                            think="0,0", read="0,0")
+    browsing.pop("cpu")
+    stats = simulator.Stats()
+    device = simulator.SimulatedDevice(0, simulator.Client(url, stats), seed=7)
+    device.hostname = "sim-baseline"
+    device.register(key, AGENT_USER, password)
+    started = time.monotonic()
+    for _ in range(40):
+        device.beat(args.events_per_minute / 60 / max(args.agents, 1))  # the upload each agent sends
+    return {"browsing": browsing, "browsing_seconds": seconds, "agents": stats.report(),
+            "agents_seconds": time.monotonic() - started}
+
+
+def run_browsing(args, url, logs, think=None, read="0.5,2"):
     """Locust, headless, for --minutes: {"samples": [[name, ms, ok]], "errors": [...], "cpu": seconds}."""
     samples = f"{logs}/browsing.json"
-    env = {**os.environ, "LOAD_SAMPLES": samples, "LOAD_THINK_SECONDS": args.think}
+    env = {**os.environ, "LOAD_SAMPLES": samples, "LOAD_THINK_SECONDS": think or args.think,
+           "LOAD_READ_SECONDS": read}
     before = cpu_seconds(resource.RUSAGE_CHILDREN)
     with open(f"{logs}/locust.log", "wb") as log:
         subprocess.run([sys.executable, "-m", "locust", "-f", os.path.join(ROOT, "bench", "locustfile.py"),
@@ -304,22 +326,39 @@ def per_list_rows(browsing, window):
     return {name: stats_row(values, failed[0], window) for name, (values, failed) in sorted(names.items())}
 
 
-def table(rows, first="request"):
-    lines = [f"| {first} | count | per s | p50 ms | p95 ms | p99 ms | max ms | failed |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+def table(rows, first="request", alone=None):
+    """Markdown rows of stats; with `alone`, the same kinds measured one at a time and the p95 ratio."""
+    more = " p50 ms alone | p95 ms alone | p95 / alone |" if alone is not None else ""
+    lines = [f"| {first} | count | per s | p50 ms | p95 ms | p99 ms | max ms | failed |{more}",
+             "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" * 3 if more else "")]
     for label, row in rows.items():
         if row:
-            lines.append(f"| {label} | {row['count']} | {row['per_second']:.1f} | {row['p50']:.0f} | {row['p95']:.0f} "
-                         f"| {row['p99']:.0f} | {row['max']:.0f} | {row['failed']} |")
+            line = (f"| {label} | {row['count']} | {row['per_second']:.1f} | {row['p50']:.0f} | {row['p95']:.0f} "
+                    f"| {row['p99']:.0f} | {row['max']:.0f} | {row['failed']} |")
+            if alone is not None:
+                base = alone.get(label)
+                line += (f" {base['p50']:.0f} | {base['p95']:.0f} | {row['p95'] / max(base['p95'], 0.1):.1f} |"
+                         if base else " | | |")
+            lines.append(line)
     return "\n".join(lines)
+
+
+def agent_rows(report, window):
+    names = {"heartbeat": "heartbeat", "file-events": "file-events upload"}
+    return {names.get(kind, kind): {**row, "per_second": row["count"] / window}
+            for kind, row in report["kinds"].items()}
 
 
 def report(f):
     """Markdown for docs/benchmarks.md."""
     args, window = f["args"], f["window_seconds"]
-    agents = {("heartbeat" if kind == "heartbeat" else "file-events upload" if kind == "file-events" else kind):
-              {**row, "per_second": row["count"] / window} for kind, row in f["agents"]["kinds"].items()}
+    agents = agent_rows(f["agents"], window)
     browsing = browsing_rows(f["browsing"], window)
+    alone = {**{f"browsing: {label}": row for label, row in browsing_rows(f["alone"]["browsing"],
+                                                                          f["alone"]["browsing_seconds"]).items()
+                 if not label.startswith("sign-in")},  # one sign-in alone: nothing to compare with
+             **{f"agent: {label}": row for label, row in agent_rows(f["alone"]["agents"],
+                                                                    f["alone"]["agents_seconds"]).items()}}
     lists = browsing["every list request (page, sort, search, rows)"]
     beats = agents.get("heartbeat")
     browsing_errors = sum(count for _name, _what, count in f["browsing"]["errors"])
@@ -329,9 +368,10 @@ def report(f):
            f"{args['events_per_minute']} file events a minute in all), {args['users']} browsing users "
            f"(think {args['think']} s between visits), gunicorn {args['workers']} workers x {args['threads']} "
            f"thread(s). Load average (1/5/15 min) {fmt_load(f['load_before'])} at the start, "
-           f"{fmt_load(f['load_after'])} at the end.", ""]
+           f"{fmt_load(f['load_after'])} at the end. \"Alone\": the same kinds of request one at a time "
+           "just before (one browsing user without pauses, then one agent), on the same machine.", ""]
     out.append(table({**{f"browsing: {label}": row for label, row in browsing.items()},
-                      **{f"agent: {label}": row for label, row in agents.items()}}))
+                      **{f"agent: {label}": row for label, row in agents.items()}}, alone=alone))
     out += ["", f"All requests: {total} in {window:.0f} s, {total / window:.1f} per second. Registration "
             f"(before the window, once per agent): p50 {f['registration'][1]:.0f} ms, p95 "
             f"{f['registration'][2]:.0f} ms, {f['registration'][4]} failed." if f["registration"] else "", ""]

@@ -3,7 +3,8 @@
 A visit opens a list (a full page, then its lazy count, as the page's `hx-trigger="load"` asks),
 scrolls a few pages by following the cursor of each fragment's sentinel, sometimes sorts by a heading
 the page offers and sometimes searches; fragments are asked for with `HX-Request: true`. Between
-scrolls a user reads for a moment; between visits it thinks (LOAD_THINK_SECONDS, "min,max").
+scrolls a user reads for a moment (LOAD_READ_SECONDS, "min,max"); between visits it thinks
+(LOAD_THINK_SECONDS).
 
 Request names are "<kind> <list>", the kinds being those bench/load.py reports: sign-in, page,
 count, rows, sort, search. Every request's time and outcome is written to LOAD_SAMPLES (JSON) when
@@ -23,7 +24,8 @@ from locust import FastHttpUser, between, events, task
 
 PASSWORD = os.environ.get("WEBCONSOLE_DEMO_PASSWORD", "webconsole-demo")
 THINK = [float(x) for x in os.environ.get("LOAD_THINK_SECONDS", "2,8").split(",")]
-READ = (0.5, 2.0)  # seconds between two scrolled pages: a person reads the rows before scrolling on
+# Seconds between two scrolled pages: a person reads the rows before scrolling on.
+READ = [float(x) for x in os.environ.get("LOAD_READ_SECONDS", "0.5,2").split(",")]
 
 # What each list offers: its URL, search terms (common and rare) as its search box sends them.
 LISTS = {
