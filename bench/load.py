@@ -7,7 +7,9 @@
    `flask setup` runs on it first each time, as on every deploy. Each run registers --agents new
    devices into it (sim-00000 ...).
 2. The console as the README's production section runs it: gunicorn (--workers, --threads) and the
-   job worker (`flask worker`) beside it, both on loopback.
+   job worker (`flask worker`) beside it, both on loopback. First, the same kinds of request are
+   timed one at a time (one browsing user without pauses, then one agent): the "alone" figures,
+   which say what the machine gives that hour, and which the loaded p95 is divided by.
 3. Agents: webconsole.demo.simulator, the code behind `flask simulate`, in this process: --agents
    devices register, then heartbeat every --heartbeat seconds and upload --events-per-minute file
    events in all with their heartbeats, for --minutes.
@@ -104,7 +106,10 @@ def main():
     if args.json:
         with open(args.json, "w") as out:
             json.dump(figures, out, indent=1)
-    shutil.rmtree(logs) if not server_errors else print(f"console log kept: {logs}/console.log", file=sys.stderr)
+    if server_errors:
+        print(f"the console logged errors; its log is kept: {logs}/console.log", file=sys.stderr)
+    else:
+        shutil.rmtree(logs)
 
 
 def prepare_database(args, env):
