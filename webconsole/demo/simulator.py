@@ -1,8 +1,9 @@
 """Simulated agents speaking the real agent protocol over HTTP, for demos and load tests.
 
-`flask --app wsgi simulate --devices N --events-per-minute M --url URL` drives it; bench/agents.py
-uses it to measure heartbeat latency under load. Every simulated device registers, then heartbeats
-on the server's interval and uploads its share of the file events with each heartbeat.
+`flask --app wsgi simulate --devices N --events-per-minute M --url URL` drives it; bench/agents.py and
+bench/load.py use it to measure heartbeat and upload latency under load (`Stats.report()`: percentiles and
+every error). Every simulated device registers, then heartbeats on the server's interval and uploads its
+share of the file events with each heartbeat.
 """
 import json
 import random
@@ -29,21 +30,30 @@ class ProtocolError(Exception):
         self.status, self.body = status, body
 
 
+def percentile(ordered, fraction):
+    """The nearest-rank percentile (below) of sorted `ordered`: `fraction` 0.95 is the p95."""
+    return ordered[max(0, int(len(ordered) * fraction) - 1)]
+
+
 @dataclass
 class Stats:
     """Latencies (ms) and failures per kind of request, shared by every simulated device."""
 
     samples: dict = field(default_factory=lambda: defaultdict(list))
     failures: Counter = field(default_factory=Counter)
+    # {(kind, HTTP status or 0 when the request got no answer, first line of the error): count}
+    errors: Counter = field(default_factory=Counter)
     events: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind, ms, ok=True, events=0):
+    def add(self, kind, ms, ok=True, events=0, status=None, reason=""):
         with self.lock:
             self.samples[kind].append(ms)
             self.events += events
             if not ok:
                 self.failures[kind] += 1
+                first_line = (reason.strip().splitlines() or [""])[0][:200]
+                self.errors[(kind, status or 0, first_line)] += 1
 
     def summary(self):
         """{kind: (count, median, p95, max, failures)} in milliseconds."""
@@ -51,9 +61,22 @@ class Stats:
             rows = {}
             for kind, values in sorted(self.samples.items()):
                 ordered = sorted(values)
-                p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-                rows[kind] = (len(ordered), statistics.median(ordered), p95, ordered[-1], self.failures[kind])
+                rows[kind] = (len(ordered), statistics.median(ordered), percentile(ordered, 0.95), ordered[-1],
+                              self.failures[kind])
             return rows
+
+    def report(self):
+        """The summary as JSON-ready values: p50/p95/p99 per kind, every error with its count, events stored."""
+        with self.lock:
+            kinds = {}
+            for kind, values in sorted(self.samples.items()):
+                ordered = sorted(values)
+                kinds[kind] = {"count": len(ordered), "p50": percentile(ordered, 0.50),
+                               "p95": percentile(ordered, 0.95), "p99": percentile(ordered, 0.99),
+                               "max": ordered[-1], "failed": self.failures[kind]}
+            errors = [{"kind": kind, "status": status, "reason": reason, "count": count}
+                      for (kind, status, reason), count in self.errors.most_common()]
+            return {"kinds": kinds, "errors": errors, "events": self.events}
 
 
 class Client:
@@ -78,10 +101,11 @@ class Client:
             self.stats.add(kind, (time.perf_counter() - started) * 1000, events=events)
             return answer
         except urllib.error.HTTPError as error:
-            self.stats.add(kind, (time.perf_counter() - started) * 1000, ok=False)
-            raise ProtocolError(error.code, error.read().decode(errors="replace")) from None
+            body = error.read().decode(errors="replace")
+            self.stats.add(kind, (time.perf_counter() - started) * 1000, ok=False, status=error.code, reason=body)
+            raise ProtocolError(error.code, body) from None
         except (urllib.error.URLError, OSError) as error:
-            self.stats.add(kind, (time.perf_counter() - started) * 1000, ok=False)
+            self.stats.add(kind, (time.perf_counter() - started) * 1000, ok=False, reason=str(error))
             raise ProtocolError(0, str(error)) from None
 
 
