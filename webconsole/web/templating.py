@@ -22,15 +22,18 @@ _UNITS = [
 
 def bytes_filter(value):
     """A byte count in the largest fitting binary unit, formatted for the locale."""
-    if value is None:
-        return ""
+    return "" if value is None else bytes_text(value, get_locale())
+
+
+def bytes_text(value, locale):
+    """A byte count in the largest fitting binary unit, formatted for `locale`."""
     for size, unit in _UNITS:
         if abs(value) >= size:
-            return format_unit(round(value / size, 1), unit, length="short", locale=get_locale())
+            return format_unit(round(value / size, 1), unit, length="short", locale=locale)
     # Whole bytes in words, which have plurals ("1 byte", "512 bytes"; the short form says "512 byte");
     # CLDR has no long form for some locales (Babel then writes the unit's id), which keep the short one.
-    text = format_unit(value, "digital-byte", length="long", locale=get_locale())
-    return format_unit(value, "digital-byte", length="short", locale=get_locale()) if "digital-" in text else text
+    text = format_unit(value, "digital-byte", length="long", locale=locale)
+    return format_unit(value, "digital-byte", length="short", locale=locale) if "digital-" in text else text
 
 
 def datetime_filter(value, fmt="medium"):
@@ -40,7 +43,7 @@ def datetime_filter(value, fmt="medium"):
 
 # Control characters and direction overrides: invisible, yet "invoice\u202efdp.exe" reads as
 # "invoiceexe.pdf". Names from endpoints show them as visible marks, so an investigator sees the real name.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def reveal_filter(value):
@@ -48,10 +51,10 @@ def reveal_filter(value):
     if value is None:
         return ""
     text = str(value)
-    if not _HIDDEN.search(text):
+    if not HIDDEN_CHARACTERS.search(text):
         return text
-    parts = re.split(f"({_HIDDEN.pattern})", text)
-    return Markup("").join(Markup(f'<span class="hidden-char">U+{ord(part):04X}</span>') if _HIDDEN.fullmatch(part)
+    parts = re.split(f"({HIDDEN_CHARACTERS.pattern})", text)
+    return Markup("").join(Markup(f'<span class="hidden-char">U+{ord(part):04X}</span>') if HIDDEN_CHARACTERS.fullmatch(part)
                            else escape(part) for part in parts if part)
 
 
