@@ -5,10 +5,13 @@ the locale, the time zone and the pattern again for each date, and url_for per r
 the query itself; these functions write the same markup with formatters bound once per request.
 Every value is escaped here (`escape`): names from endpoints are hostile.
 """
+import re
 from datetime import timezone
 
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from babel.numbers import format_decimal, format_percent
+from babel.numbers import parse_pattern as parse_number_pattern
+from babel.units import format_unit
 from flask import g, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
@@ -16,16 +19,30 @@ from markupsafe import escape
 
 from webconsole.domain.events import exposure_names
 from webconsole.web import labels
-from webconsole.web.templating import HIDDEN_CHARACTERS, bytes_text, reveal_filter
+from webconsole.web.templating import (
+    BYTE_UNITS,
+    HIDDEN_CHARACTERS,
+    PERCENT_FORMAT,
+    bytes_text,
+    reveal_filter,
+)
 
-_PREDEFINED = ("short", "medium", "long", "full")
 # An id no row has in a test or demo, put in a link's URL to cut it into what comes before and after
 # the id: a URL per page rather than url_for per row.
 _PLACEHOLDER_ID = 987654321
+# Fields of a time pattern that read no more than the hour and minute of a time (and the second, "s"):
+# a time so formatted is kept by hour and minute, as many rows share them.
+_CLOCK_FIELDS = set("hHKkmabB")
+_FIELD = re.compile(r"%\((\w)\w*\)s")
 
 
 class Formats:
-    """The request's locale and time zone, with formatters and labels cached for its rows."""
+    """The request's locale and time zone, with formatters and labels cached for its rows.
+
+    Each format is Babel's own, called with the same arguments as flask_babel and the template filters
+    call it, so the text is the same; only the look-ups around it (the locale, the time zone, the
+    parsed patterns) are made once, and the texts of values already seen are kept.
+    """
 
     def __init__(self, locale, tzinfo, datetime_format="short"):
         self.locale, self.tzinfo = locale, tzinfo
@@ -34,42 +51,52 @@ class Formats:
         self._combine = get_datetime_format(datetime_format, locale=locale).replace("'", "")
         self._time = parse_pattern(get_time_format(datetime_format, locale=locale))
         self._date = parse_pattern(get_date_format(datetime_format, locale=locale))
+        fields = set(_FIELD.findall(self._time.format))
+        self._time_key = None
+        if fields <= _CLOCK_FIELDS:
+            self._time_key = lambda t: (t.hour, t.minute)
+        elif fields <= _CLOCK_FIELDS | {"s"}:
+            self._time_key = lambda t: (t.hour, t.minute, t.second)
+        self._decimal = parse_number_pattern(locale.decimal_formats[None])
+        self._percent = parse_number_pattern(PERCENT_FORMAT)
         # A translation is markup in a template (Jinja's i18n "newstyle"), so it is not escaped here either.
         self.never = _("Never")
 
+    def _kept(self, kind, key, make, *args, **options):
+        """make(*args, **options), the first time this `kind` of text is asked for `key`."""
+        memo = self._memo.setdefault(kind, {})
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = make(*args, **options)
+        return text
+
     def datetime(self, value):
         """A stored UTC timestamp in the locale's short format and the request's time zone."""
-        memo = self._memo.setdefault("datetime", {})
-        text = memo.get(value)
-        if text is None:
-            dt = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-            dt = dt.astimezone(self.tzinfo)
-            if hasattr(self.tzinfo, "normalize"):  # pytz
-                dt = self.tzinfo.normalize(dt)
-            text = memo[value] = (self._combine.replace("{0}", self._time.apply(dt.timetz(), self.locale))
-                                  .replace("{1}", self._date.apply(dt.date(), self.locale)))
-        return text
+        dt = (value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)).astimezone(self.tzinfo)
+        if hasattr(self.tzinfo, "normalize"):  # pytz
+            dt = self.tzinfo.normalize(dt)
+        time = dt.timetz()
+        if self._time_key is None:
+            time_text = self._time.apply(time, self.locale)
+        else:
+            time_text = self._kept("time", self._time_key(time), self._time.apply, time, self.locale)
+        day = dt.date()
+        date_text = self._kept("date", day, self._date.apply, day, self.locale)
+        return self._combine.replace("{0}", time_text).replace("{1}", date_text)
 
     def number(self, value):
-        memo = self._memo.setdefault("number", {})
-        text = memo.get(value)
-        if text is None:
-            text = memo[value] = format_decimal(value, locale=self.locale)
-        return text
+        return self._kept("number", value, format_decimal, value, self._decimal, locale=self.locale)
 
     def bytes(self, value):
-        memo = self._memo.setdefault("bytes", {})
-        text = memo.get(value)
-        if text is None:
-            text = memo[value] = bytes_text(value, self.locale)
-        return text
+        for size, unit in BYTE_UNITS:
+            if abs(value) >= size:
+                shown = round(value / size, 1)
+                return self._kept(unit, shown, format_unit, shown, unit, length="short", format=self._decimal,
+                                  locale=self.locale)
+        return self._kept("bytes", value, bytes_text, value, self.locale)
 
     def percent(self, value):
-        memo = self._memo.setdefault("percent", {})
-        text = memo.get(value)
-        if text is None:
-            text = memo[value] = format_percent((value or 0) / 100, "#,##0.#%", locale=self.locale)
-        return text
+        return self._kept("percent", value, format_percent, (value or 0) / 100, self._percent, locale=self.locale)
 
     def label(self, table, value, default=None):
         """`table`'s label of `value` (escaped, translated once per request), else `default` escaped."""

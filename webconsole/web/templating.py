@@ -14,7 +14,7 @@ from webconsole.web.navigation import visible_navigation
 from webconsole.web.permissions import can
 from webconsole.web.user_agents import describe as describe_browser
 
-_UNITS = [
+BYTE_UNITS = [
     (1024**4, "digital-terabyte"), (1024**3, "digital-gigabyte"),
     (1024**2, "digital-megabyte"), (1024, "digital-kilobyte"),
 ]
@@ -27,7 +27,7 @@ def bytes_filter(value):
 
 def bytes_text(value, locale):
     """A byte count in the largest fitting binary unit, formatted for `locale`."""
-    for size, unit in _UNITS:
+    for size, unit in BYTE_UNITS:
         if abs(value) >= size:
             return format_unit(round(value / size, 1), unit, length="short", locale=locale)
     # Whole bytes in words, which have plurals ("1 byte", "512 bytes"; the short form says "512 byte");
@@ -54,13 +54,16 @@ def reveal_filter(value):
     if not HIDDEN_CHARACTERS.search(text):
         return text
     parts = re.split(f"({HIDDEN_CHARACTERS.pattern})", text)
-    return Markup("").join(Markup(f'<span class="hidden-char">U+{ord(part):04X}</span>') if HIDDEN_CHARACTERS.fullmatch(part)
-                           else escape(part) for part in parts if part)
+    return Markup("").join(Markup(f'<span class="hidden-char">U+{ord(part):04X}</span>')
+                           if HIDDEN_CHARACTERS.fullmatch(part) else escape(part) for part in parts if part)
+
+
+PERCENT_FORMAT = "#,##0.#%"
 
 
 def percent_filter(value):
     """A 0-100 value as a locale-formatted percentage."""
-    return format_percent((value or 0) / 100, "#,##0.#%")
+    return format_percent((value or 0) / 100, PERCENT_FORMAT)
 
 
 def html_lang():
