@@ -11,9 +11,11 @@ from webconsole.config import LOCALES
 from webconsole.web.cells import Formats
 from webconsole.web.templating import PERCENT_FORMAT, bytes_text
 
-START = datetime(2026, 3, 29, 0, 30, 15)
-# Two days every 7 h 13 min 7 s: every hour, many minutes and seconds, and a change of summer time.
-TIMES = [START + timedelta(seconds=26_000 * n + n) for n in range(14)]
+START = datetime(2025, 12, 30, 23, 59, 59)
+# A year and a half every 27 h 13 min 7 s: every hour, months, years, many minutes and seconds, noon,
+# midnight and the changes of summer time; each time is written again a minute and an hour later.
+TIMES = [START + timedelta(seconds=98_000 * n + n, minutes=extra) for n in range(480) for extra in (0, 1, 60)]
+TIMES += [datetime(2026, 6, 1, 12, 0), datetime(2026, 6, 1, 0, 0), datetime(2026, 6, 1, 12, 1)]
 SIZES = [0, 1, 2, 512, 1023, 1024, 1536, 10**6, 123_456_789, 5 * 1024**3 + 7, 3 * 1024**4, -2048]
 NUMBERS = [0, 1, 7, 999, 1000, 123_456, 10**9]
 PERCENTS = [None, 0, 0.5, 12.25, 50, 99.95, 100]

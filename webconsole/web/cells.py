@@ -7,8 +7,9 @@ Every value is escaped here (`escape`): names from endpoints are hostile.
 """
 import re
 from datetime import timezone
+from operator import attrgetter
 
-from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
+from babel.dates import DateTimeFormat, get_date_format, get_datetime_format, get_time_format, parse_pattern
 from babel.numbers import format_decimal, format_percent
 from babel.numbers import parse_pattern as parse_number_pattern
 from babel.units import format_unit
@@ -30,10 +31,47 @@ from webconsole.web.templating import (
 # An id no row has in a test or demo, put in a link's URL to cut it into what comes before and after
 # the id: a URL per page rather than url_for per row.
 _PLACEHOLDER_ID = 987654321
-# Fields of a time pattern that read no more than the hour and minute of a time (and the second, "s"):
-# a time so formatted is kept by hour and minute, as many rows share them.
-_CLOCK_FIELDS = set("hHKkmabB")
-_FIELD = re.compile(r"%\((\w)\w*\)s")
+_FIELD = re.compile(r"%\((\w+)\)s")
+
+
+def _whole(value):
+    return value
+
+
+# What each field of a date or time pattern reads of its value (Babel's DateTimeFormat): a field is
+# written once per request for each year, month, day, hour... rather than once per cell. A field not
+# named here reads the whole value.
+_FIELD_READS = {
+    "y": attrgetter("year"), "u": attrgetter("year"), "G": attrgetter("year"),
+    "M": attrgetter("month"), "L": attrgetter("month"), "Q": attrgetter("month"), "q": attrgetter("month"),
+    "d": attrgetter("day"),
+    "h": attrgetter("hour"), "H": attrgetter("hour"), "K": attrgetter("hour"), "k": attrgetter("hour"),
+    # Day periods name noon and midnight to the second.
+    "a": attrgetter("hour", "minute", "second"), "b": attrgetter("hour", "minute", "second"),
+    "B": attrgetter("hour", "minute", "second"),
+    "m": attrgetter("minute"), "s": attrgetter("second"),
+}
+
+
+class _Pattern:
+    """A parsed Babel date or time pattern whose fields are each written by Babel and kept."""
+
+    def __init__(self, pattern, locale):
+        self.format, self.locale = pattern.format, locale
+        names = dict.fromkeys(_FIELD.findall(pattern.format))
+        self.fields = [(name, _FIELD_READS.get(name[0], _whole)) for name in names]
+        self.kept = {}
+
+    def apply(self, value):
+        """What pattern.apply(value, locale) writes."""
+        shown = {}
+        for name, reads in self.fields:
+            key = (name, reads(value))
+            text = self.kept.get(key)
+            if text is None:
+                text = self.kept[key] = DateTimeFormat(value, self.locale)[name]
+            shown[name] = text
+        return self.format % shown
 
 
 class Formats:
@@ -49,14 +87,8 @@ class Formats:
         self._memo = {}
         # babel.dates.format_datetime with a predefined format, its patterns looked up and parsed once.
         self._combine = get_datetime_format(datetime_format, locale=locale).replace("'", "")
-        self._time = parse_pattern(get_time_format(datetime_format, locale=locale))
-        self._date = parse_pattern(get_date_format(datetime_format, locale=locale))
-        fields = set(_FIELD.findall(self._time.format))
-        self._time_key = None
-        if fields <= _CLOCK_FIELDS:
-            self._time_key = lambda t: (t.hour, t.minute)
-        elif fields <= _CLOCK_FIELDS | {"s"}:
-            self._time_key = lambda t: (t.hour, t.minute, t.second)
+        self._time = _Pattern(parse_pattern(get_time_format(datetime_format, locale=locale)), locale)
+        self._date = _Pattern(parse_pattern(get_date_format(datetime_format, locale=locale)), locale)
         self._decimal = parse_number_pattern(locale.decimal_formats[None])
         self._percent = parse_number_pattern(PERCENT_FORMAT)
         # A translation is markup in a template (Jinja's i18n "newstyle"), so it is not escaped here either.
@@ -75,14 +107,8 @@ class Formats:
         dt = (value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)).astimezone(self.tzinfo)
         if hasattr(self.tzinfo, "normalize"):  # pytz
             dt = self.tzinfo.normalize(dt)
-        time = dt.timetz()
-        if self._time_key is None:
-            time_text = self._time.apply(time, self.locale)
-        else:
-            time_text = self._kept("time", self._time_key(time), self._time.apply, time, self.locale)
-        day = dt.date()
-        date_text = self._kept("date", day, self._date.apply, day, self.locale)
-        return self._combine.replace("{0}", time_text).replace("{1}", date_text)
+        return (self._combine.replace("{0}", self._time.apply(dt.timetz()))
+                .replace("{1}", self._date.apply(dt.date())))
 
     def number(self, value):
         return self._kept("number", value, format_decimal, value, self._decimal, locale=self.locale)
