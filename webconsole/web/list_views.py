@@ -4,6 +4,7 @@ Each pages through the spec's domain Listing as the signed-in user, with the con
 """
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, render_template, request, stream_with_context, url_for
@@ -85,12 +86,13 @@ class ListView:
                               self.errors.get(f.name))
                 for f in self.spec.listing.filters if not f.hidden]
 
-    @property
+    @cached_property
     def next_cursor(self):
         return cursor_for(self.spec, self.params, self.page.next) if self.page.next else None
 
-    @property
+    @cached_property
     def next_url(self):
+        """The rows URL after this page (signed once: the template asks twice)."""
         if not self.page.next:
             return None
         return url_for(self.rows_endpoint, cursor=self.next_cursor)
