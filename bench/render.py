@@ -15,7 +15,8 @@ and run, for the devices, users and Forensic Search rows fragments at a given de
   |bytes: what a hand-written template of the list writes), in the app's own Jinja environment within
   a request.
 
-Prints a Markdown table of medians and the ratios fragment / (raw query + bare render) and fragment /
+The four take turns, run after run (the formatted render includes entering a request context, as the
+fragment does). Prints a Markdown table of medians and the ratios fragment / (raw query + bare render) and fragment /
 (raw query + formatted render); the design's budget is 3 ×.
 """
 import argparse
@@ -33,7 +34,7 @@ from urllib.parse import urlencode  # noqa: E402
 import jinja2  # noqa: E402
 from forensic_search import PASSWORD, build  # noqa: E402
 from sqlalchemy import event  # noqa: E402
-from timing import HX, scroll_to, timed  # noqa: E402
+from timing import HX, p95, scroll_to  # noqa: E402
 
 from webconsole.blueprints.devices.views import DEVICE_LIST  # noqa: E402
 from webconsole.blueprints.forensics.views import SEARCH  # noqa: E402
@@ -74,29 +75,40 @@ def caught_query(app, client, url):
     return max(caught, key=lambda found: len(found[0]))
 
 
-def median_ms(action, runs):
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+def ms(action):
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
 
 
 def measure(app, path, client, spec, label, url, depth, runs):
+    """One row of the table; the four timings take turns, so the machine's load weighs on each alike."""
     rows_url, reached = scroll_to(client, url, depth)
-    fragment, fragment_p95, _ = timed(client, rows_url, HX, runs, warm_up=True)
     sql, parameters = caught_query(app, client, rows_url)
     raw = sqlite3.connect(path)
     cursor = raw.execute(sql, parameters)
     rows = cursor.fetchall()
     names = [column[0] for column in cursor.description]
-    query = median_ms(lambda: raw.execute(sql, parameters).fetchall(), runs)
+    template = app.jinja_env.from_string(FORMATTED)
+    shown = formatted_rows(spec, names, rows)
+    samples = {"fragment": [], "query": [], "bare": [], "formatted": []}
+
+    def fragment():
+        assert client.get(rows_url, headers=HX).status_code == 200
+
+    def formatted():
+        with app.test_request_context(headers={"Accept-Language": "en-US"}):
+            template.render(rows=shown)
+
+    fragment(), formatted()  # warm up
+    for _ in range(runs):
+        samples["fragment"].append(ms(fragment))
+        samples["query"].append(ms(lambda: raw.execute(sql, parameters).fetchall()))
+        samples["bare"].append(ms(lambda: BARE.render(rows=rows)))
+        samples["formatted"].append(ms(formatted))
     raw.close()
-    bare = median_ms(lambda: BARE.render(rows=rows), runs)
-    with app.test_request_context(headers={"Accept-Language": "en-US"}):
-        template, shown = app.jinja_env.from_string(FORMATTED), formatted_rows(spec, names, rows)
-        formatted = median_ms(lambda: template.render(rows=shown), runs)
+    fragment_p95 = p95(sorted(samples["fragment"]))
+    fragment, query, bare, formatted = (statistics.median(samples[k]) for k in samples)
     print(f"| {label}, page {reached} | {fragment:.1f} | {fragment_p95:.1f} | {query:.2f} | {bare:.2f} "
           f"| {formatted:.2f} | {fragment / (query + bare):.1f} × | {fragment / (query + formatted):.1f} × |",
           flush=True)

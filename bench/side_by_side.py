@@ -50,7 +50,7 @@ class DeviceView(ModelView):
     column_list = ("name", "hostname", "user.username", "org.name", "os", "agent_version", "status",
                    "last_connected", "last_completed_backup", "percent_complete")
     column_sortable_list = ("name", "last_connected")
-    column_select_related_list = ("user", "org")  # joined, not loaded row by row
+    column_select_related_list = (Device.user, Device.org)  # joined, not loaded row by row
     column_default_sort = ("name", False)
 
 

@@ -17,6 +17,7 @@ START = datetime(2025, 12, 30, 23, 59, 59)
 TIMES = [START + timedelta(seconds=98_000 * n + n, minutes=extra) for n in range(480) for extra in (0, 1, 60)]
 TIMES += [datetime(2026, 6, 1, 12, 0), datetime(2026, 6, 1, 0, 0), datetime(2026, 6, 1, 12, 1)]
 SIZES = [0, 1, 2, 512, 1023, 1024, 1536, 10**6, 123_456_789, 5 * 1024**3 + 7, 3 * 1024**4, -2048]
+SIZES += [7 ** n + n for n in range(40)] + [1024 ** k * m for k in range(1, 5) for m in (1, 2, 1.05, 1.95, 999.99)]
 NUMBERS = [0, 1, 7, 999, 1000, 123_456, 10**9]
 PERCENTS = [None, 0, 0.5, 12.25, 50, 99.95, 100]
 

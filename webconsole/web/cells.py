@@ -84,7 +84,7 @@ class Formats:
 
     def __init__(self, locale, tzinfo, datetime_format="short"):
         self.locale, self.tzinfo = locale, tzinfo
-        self._memo = {}
+        self._memo, self._units = {}, {}
         # babel.dates.format_datetime with a predefined format, its patterns looked up and parsed once.
         self._combine = get_datetime_format(datetime_format, locale=locale).replace("'", "")
         self._time = _Pattern(parse_pattern(get_time_format(datetime_format, locale=locale)), locale)
@@ -114,12 +114,25 @@ class Formats:
         return self._kept("number", value, format_decimal, value, self._decimal, locale=self.locale)
 
     def bytes(self, value):
+        """bytes_text(value, locale)."""
         for size, unit in BYTE_UNITS:
             if abs(value) >= size:
                 shown = round(value / size, 1)
-                return self._kept(unit, shown, format_unit, shown, unit, length="short", format=self._decimal,
-                                  locale=self.locale)
+                return self._kept(unit, shown, self._unit, shown, unit)
         return self._kept("bytes", value, bytes_text, value, self.locale)
+
+    def _unit(self, value, unit):
+        """babel.units.format_unit(value, unit, length="short", locale=locale), its unit's patterns looked
+        up once (and the number's text kept, as sizes of several units share it)."""
+        patterns = self._units.get(unit)
+        if patterns is None:
+            found = self.locale._data["unit_patterns"].get(unit)
+            patterns = self._units[unit] = dict(found.get("short", {})) if found else {}
+        pattern = patterns.get(self.locale.plural_form(value)) or patterns.get("other")
+        if pattern is None:
+            return format_unit(value, unit, length="short", format=self._decimal, locale=self.locale)
+        return pattern.format(self._kept("unit-number", value, format_decimal, value, self._decimal,
+                                         locale=self.locale))
 
     def percent(self, value):
         return self._kept("percent", value, format_percent, (value or 0) / 100, self._percent, locale=self.locale)
