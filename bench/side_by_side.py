@@ -14,13 +14,16 @@ client, the same page of 50 rows:
 - file events: Forensic Search over the last 90 days against a ModelView of FileEvent sorted by time,
   newest first, at the first page and at row --event-depth.
 
-Our deep pages are reached by a cursor made from the listing itself (the rows before it are walked
-untimed, in batches); Flask-Admin's by its page number. Prints a Markdown table of median and p95 ms
-and our lead (Flask-Admin's median / ours).
+Each pair of requests is timed in turns, run after run, after one warm-up of each. Our deep pages are
+reached by a cursor made from the listing itself (the rows before it are walked untimed, in batches);
+Flask-Admin's by its page number. Prints a Markdown table of median and p95 ms and our lead
+(Flask-Admin's median / ours).
 """
 import argparse
 import os
+import statistics
 import sys
+import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -30,7 +33,7 @@ from flask_admin import Admin  # noqa: E402
 from flask_admin.contrib.sqla import ModelView  # noqa: E402
 from flask_babel import Babel  # noqa: E402
 from forensic_search import PASSWORD, build  # noqa: E402
-from timing import HX, timed  # noqa: E402
+from timing import HX, p95  # noqa: E402
 
 from webconsole.blueprints.devices.views import DEVICE_LIST  # noqa: E402
 from webconsole.blueprints.forensics.views import SEARCH  # noqa: E402
@@ -126,11 +129,20 @@ def main():
         devices = db.session.scalar(db.select(db.func.count()).select_from(Device))
     last = (devices - 1) // PAGE * PAGE  # rows before the last page
 
-    def time_ours(client, url):
-        return timed(client, url, HX, args.runs, warm_up=True)[:2]
-
-    def time_theirs(url):
-        return timed(theirs, url, None, args.runs, warm_up=True)[:2]
+    def side_by_side(label, client, ours_url, theirs_url):
+        """Both requests in turns, run after run, so the machine's load weighs on each alike."""
+        samples = ([], [])
+        for request in ((client, ours_url, HX), (theirs, theirs_url, {})):
+            assert request[0].get(request[1], headers=request[2]).status_code == 200, request[1]  # warm up
+        for _ in range(args.runs):
+            for kept, (test_client, url, headers) in zip(samples, ((client, ours_url, HX), (theirs, theirs_url, {})),
+                                                         strict=True):
+                started = time.perf_counter()
+                response = test_client.get(url, headers=headers)
+                kept.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, url
+        ours_ms, theirs_ms = (sorted(kept) for kept in samples)
+        row(label, (statistics.median(ours_ms), p95(ours_ms)), (statistics.median(theirs_ms), p95(theirs_ms)))
 
     print("| page of 50 rows | ours median ms | ours p95 ms | Flask-Admin median ms | Flask-Admin p95 ms "
           "| our lead |\n|---|---|---|---|---|---|")
@@ -140,8 +152,8 @@ def main():
                              (f"last page (row {last:,})", last)):
             url = f"/devices/?{query}" if depth == 0 else deep_rows_url(ours, DEVICE_LIST, query,
                                                                        "admin@example.com", depth)
-            row(f"devices by {sort}, {where}", time_ours(admin, url),
-                time_theirs(f"/admin/devices/?{their_sort}&page={depth // PAGE}"))
+            side_by_side(f"devices by {sort}, {where}", admin, url,
+                         f"/admin/devices/?{their_sort}&page={depth // PAGE}")
     query = "range=P90D"
     for where, depth in (("first page", 0), (f"row {args.event_depth:,}", args.event_depth)):
         url = f"/forensic-search/?{query}" if depth == 0 else deep_rows_url(ours, SEARCH, query,
@@ -149,8 +161,8 @@ def main():
         if url is None:
             print(f"| file events, {where} | (fewer rows in the last 90 days) | | | | |")
             continue
-        row(f"file events by time, {where}", time_ours(analyst, url),
-            time_theirs(f"/admin/events/?sort=0&desc=1&page={depth // PAGE}"))
+        side_by_side(f"file events by time, {where}", analyst, url,
+                     f"/admin/events/?sort=0&desc=1&page={depth // PAGE}")
 
 
 if __name__ == "__main__":
