@@ -51,7 +51,7 @@ class DeviceView(ModelView):
     can_create = can_edit = can_delete = False
     page_size = PAGE
     column_list = ("name", "hostname", "user.username", "org.name", "os", "agent_version", "status",
-                   "last_connected", "last_completed_backup", "percent_complete")
+                   "last_connected", "last_completed_backup", "percent_complete", "archive_bytes")
     column_sortable_list = ("name", "last_connected")
     column_select_related_list = (Device.user, Device.org)  # joined, not loaded row by row
     column_default_sort = ("name", False)
