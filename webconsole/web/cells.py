@@ -1,8 +1,9 @@
 """List cells rendered by plain functions, one per kind of cell, with the request's formats cached.
 
 A list page shows 50 rows of up to a dozen cells. A Jinja macro call per cell, flask_babel looking up
-the locale, the time zone and the pattern again for each date, and url_for per row cost five times
-the query itself; these functions write the same markup with formatters bound once per request.
+the locale, the time zone and the pattern again for each date, and url_for per row made rendering
+four fifths of a rows fragment; these functions write the same markup with formatters bound once
+per request.
 Every value is escaped here (`escape`): names from endpoints are hostile.
 """
 import re
@@ -28,8 +29,8 @@ from webconsole.web.templating import (
     reveal_filter,
 )
 
-# An id no row has in a test or demo, put in a link's URL to cut it into what comes before and after
-# the id: a URL per page rather than url_for per row.
+# A number put in a link's URL in place of the row's id, to cut the URL into what comes before and
+# after the id: one url_for per page rather than per row.
 _PLACEHOLDER_ID = 987654321
 _FIELD = re.compile(r"%\((\w+)\)s")
 
