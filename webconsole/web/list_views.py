@@ -4,16 +4,19 @@ Each pages through the spec's domain Listing as the signed-in user, with the con
 """
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from webconsole.domain import exports
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import ListParams, Page
 from webconsole.domain.preferences import list_preferences, reset_chosen_columns, save_chosen_columns
+from webconsole.web.cells import row_renderer
 from webconsole.web.exports import csv_response
 from webconsole.web.htmx import is_partial
 from webconsole.web.lists import ListSpec, cursor_for, decode_cursor, params_from_request, url_args
@@ -61,6 +64,11 @@ class ListView:
             direction = "desc"
         return url_for(self.spec.endpoint, **self.args(sort=column.key, dir=direction))
 
+    def rendered_rows(self):
+        """The page's rows as table rows (every value escaped by its cell function)."""
+        render = row_renderer(self.columns)
+        return Markup("".join([render(row._mapping) for row in self.page.rows]))
+
     def aria_sort(self, column):
         if column.key != self.params.sort:
             return "none"
@@ -78,12 +86,13 @@ class ListView:
                               self.errors.get(f.name))
                 for f in self.spec.listing.filters if not f.hidden]
 
-    @property
+    @cached_property
     def next_cursor(self):
         return cursor_for(self.spec, self.params, self.page.next) if self.page.next else None
 
-    @property
+    @cached_property
     def next_url(self):
+        """The rows URL after this page (signed once: the template asks twice)."""
         if not self.page.next:
             return None
         return url_for(self.rows_endpoint, cursor=self.next_cursor)

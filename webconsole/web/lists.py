@@ -27,7 +27,7 @@ CHOICE_LABELS = {"status": labels.STATUS, "os": labels.OS, "alert": labels.ALERT
 
 @dataclass(frozen=True)
 class Column:
-    """A list column: `cell` names the macro in _macros/cells.html that renders it. It is sortable when
+    """A list column: `cell` names the function in web/cells.py that renders it. It is sortable when
     the listing has a sort of the same key."""
 
     key: str

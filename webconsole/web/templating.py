@@ -14,7 +14,7 @@ from webconsole.web.navigation import visible_navigation
 from webconsole.web.permissions import can
 from webconsole.web.user_agents import describe as describe_browser
 
-_UNITS = [
+BYTE_UNITS = [
     (1024**4, "digital-terabyte"), (1024**3, "digital-gigabyte"),
     (1024**2, "digital-megabyte"), (1024, "digital-kilobyte"),
 ]
@@ -22,15 +22,18 @@ _UNITS = [
 
 def bytes_filter(value):
     """A byte count in the largest fitting binary unit, formatted for the locale."""
-    if value is None:
-        return ""
-    for size, unit in _UNITS:
+    return "" if value is None else bytes_text(value, get_locale())
+
+
+def bytes_text(value, locale):
+    """A byte count in the largest fitting binary unit, formatted for `locale`."""
+    for size, unit in BYTE_UNITS:
         if abs(value) >= size:
-            return format_unit(round(value / size, 1), unit, length="short", locale=get_locale())
+            return format_unit(round(value / size, 1), unit, length="short", locale=locale)
     # Whole bytes in words, which have plurals ("1 byte", "512 bytes"; the short form says "512 byte");
     # CLDR has no long form for some locales (Babel then writes the unit's id), which keep the short one.
-    text = format_unit(value, "digital-byte", length="long", locale=get_locale())
-    return format_unit(value, "digital-byte", length="short", locale=get_locale()) if "digital-" in text else text
+    text = format_unit(value, "digital-byte", length="long", locale=locale)
+    return format_unit(value, "digital-byte", length="short", locale=locale) if "digital-" in text else text
 
 
 def datetime_filter(value, fmt="medium"):
@@ -40,7 +43,7 @@ def datetime_filter(value, fmt="medium"):
 
 # Control characters and direction overrides: invisible, yet "invoice\u202efdp.exe" reads as
 # "invoiceexe.pdf". Names from endpoints show them as visible marks, so an investigator sees the real name.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def reveal_filter(value):
@@ -48,16 +51,19 @@ def reveal_filter(value):
     if value is None:
         return ""
     text = str(value)
-    if not _HIDDEN.search(text):
+    if not HIDDEN_CHARACTERS.search(text):
         return text
-    parts = re.split(f"({_HIDDEN.pattern})", text)
-    return Markup("").join(Markup(f'<span class="hidden-char">U+{ord(part):04X}</span>') if _HIDDEN.fullmatch(part)
-                           else escape(part) for part in parts if part)
+    parts = re.split(f"({HIDDEN_CHARACTERS.pattern})", text)
+    return Markup("").join(Markup(f'<span class="hidden-char">U+{ord(part):04X}</span>')
+                           if HIDDEN_CHARACTERS.fullmatch(part) else escape(part) for part in parts if part)
+
+
+PERCENT_FORMAT = "#,##0.#%"
 
 
 def percent_filter(value):
     """A 0-100 value as a locale-formatted percentage."""
-    return format_percent((value or 0) / 100, "#,##0.#%")
+    return format_percent((value or 0) / 100, PERCENT_FORMAT)
 
 
 def html_lang():
