@@ -95,7 +95,8 @@ def test_a_wal_checkpoint_completes_between_batches_of_a_csv_export(app, client,
     assert results and all(busy == 0 for busy, _log, _done in results), results
     # Users added behind the cursor come once each, in order; none is lost or repeated.
     assert len(names) == len(set(names))
-    assert [n for n in names if n.startswith("zz-added-")] == [f"zz-added-{n}@acme.test" for n in range(1, len(results) + 1)]
+    assert [n for n in names if n.startswith("zz-added-")] == [
+        f"zz-added-{n}@acme.test" for n in range(1, len(results) + 1)]
 
 
 def test_postgresql_sees_no_transaction_left_open_between_batches(app, client, sign_in, world, between_batches,
