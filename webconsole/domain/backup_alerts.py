@@ -27,15 +27,16 @@ _Member = aliased(Org, name="threshold_org")
 
 
 def thresholds():
-    """[(warning_days, critical_days), orgs]: the threshold groups, `orgs` a select of the group's org
-    ids; the last group's is None (every org in no other group)."""
+    """[((warning_days, critical_days), where)]: the threshold groups, `where(org)` the SQL condition
+    that an org (an Org entity or alias) is in the group; the last group's is None (every org in no
+    other group)."""
     owners = db.session.execute(
         select(Org.path, OrgSettings.locked, OrgSettings.values).join(OrgSettings, OrgSettings.org_id == Org.id)
         .where(OrgSettings.group == "general").order_by(Org.path).limit(OWNERS_MAX + 1)).all()
     regions = _listed() if len(owners) > OWNERS_MAX else _regions(owners)
     *others, last = sorted(regions.items(), key=lambda item: (item[0] == _main_limits(owners), item[0]))
-    return [(limits, select(_Member.id).where(or_(*where)) if where is not None else None)
-            for limits, where in others] + [(last[0], None)]
+    return [(limits, lambda org, conditions=conditions: or_(*[c(org) for c in conditions]))
+            for limits, conditions in others] + [(last[0], None)]
 
 
 def _limits(values):
@@ -62,12 +63,13 @@ def _regions(owners):
             continue
         below = [b.path for b in owners if _strictly_below(b.path, owner.path)]
         nearest = [] if owner.locked else [b for b in below if not any(_strictly_below(b, c) for c in below)]
-        regions.setdefault(_limits(owner.values), []).append(and_(
-            _Member.path.startswith(owner.path, autoescape=True),
-            *[~_Member.path.startswith(b, autoescape=True) for b in nearest]))
+        regions.setdefault(_limits(owner.values), []).append(
+            lambda org, path=owner.path, nearest=nearest: and_(
+                org.path.startswith(path, autoescape=True),
+                *[~org.path.startswith(b, autoescape=True) for b in nearest]))
     tops = [o.path for o in owners if not any(_strictly_below(o.path, a.path) for a in owners)]
     regions.setdefault(_limits(None), []).append(
-        and_(true(), *[~_Member.path.startswith(t, autoescape=True) for t in tops]))
+        lambda org: and_(true(), *[~org.path.startswith(t, autoescape=True) for t in tops]))
     return regions
 
 
@@ -76,15 +78,22 @@ def _listed():
     grouped = {}
     for org_id, values in values_by_org("general").items():
         grouped.setdefault((values["warning_days"], values["critical_days"]), []).append(org_id)
-    return {limits: [_Member.id.in_(id_table(ids))] for limits, ids in grouped.items()}
+    return {limits: [lambda org, ids=ids: org.id.in_(id_table(ids))] for limits, ids in grouped.items()}
+
+
+def _in(where, org_column):
+    """`where` as a condition on an org id column: a select of the group's orgs, or on the Org itself."""
+    if org_column is Org.id:
+        return where(Org)  # the row's own org: its path says, with no subquery to run for every row
+    return org_column.in_(select(_Member.id).where(where(_Member)))
 
 
 def _members(org_column, index, grouped):
     """SQL: is the org in `org_column` one of group number `index` of `grouped`?"""
-    orgs = grouped[index][1]
-    if orgs is not None:
-        return org_column.in_(orgs)
-    others = [org_column.in_(o) for _limits, o in grouped[:-1]]
+    where = grouped[index][1]
+    if where is not None:
+        return _in(where, org_column)
+    others = [_in(w, org_column) for _limits, w in grouped[:-1]]
     return ~or_(*others) if others else true()
 
 
@@ -94,7 +103,7 @@ def _since(org_column, days_index, grouped, now):
     *others, (last, _none) = grouped
     if not others:
         return cutoff(last)
-    return case(*[(org_column.in_(orgs), cutoff(limits)) for limits, orgs in others], else_=cutoff(last))
+    return case(*[(_in(where, org_column), cutoff(limits)) for limits, where in others], else_=cutoff(last))
 
 
 def _overdue(days_index, grouped, now):
@@ -124,8 +133,8 @@ def level_condition(level, grouped=None, now=None):
 
 def overdue_counts(org_column, grouped=None, now=None):
     """(warning, critical): SQL counting the active devices of the org in `org_column` (a correlated
-    column, one org per row) at each level, by ranges of the (status, org_id, last backup) index:
-    a report page counts its own orgs only."""
+    column, one org per row; Org.id: the row's org, told by its path) at each level, by ranges of the
+    (status, org_id, last backup) index: a report page counts its own orgs only."""
     grouped = thresholds() if grouped is None else grouped
     now = now or utcnow()
     counts = []
