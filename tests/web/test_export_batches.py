@@ -30,25 +30,23 @@ def _add_user(app, username, org_id):
 
 
 @pytest.fixture
-def between_batches(app, monkeypatch):
-    """Calls `between(n)` before every page after the first (n: pages read so far), and records
-    whether the export's session was still in a transaction then."""
-    calls = []
+def between_batches(monkeypatch):
+    """between_batches(fn): runs `fn(n)` before every page of a listing after the first (n: how many
+    so far), and returns the list of whether the export's session was in a transaction each time."""
+    in_transaction, hook = [], [lambda n: None]
     page = Listing.page
 
     def watched(self, actor, params, **kwargs):
         if kwargs.get("after") is not None:
-            calls.append(db.session().in_transaction())
-            calls_between(len(calls))
+            in_transaction.append(db.session().in_transaction())
+            hook[0](len(in_transaction))
         return page(self, actor, params, **kwargs)
 
-    calls_between = lambda n: None  # noqa: E731
     monkeypatch.setattr(Listing, "page", watched)
 
     def install(fn):
-        nonlocal calls_between
-        calls_between = fn
-        return calls
+        hook[0] = fn
+        return in_transaction
 
     return install
 
