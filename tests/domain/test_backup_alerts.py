@@ -1,11 +1,13 @@
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from tests.domain.test_settings import form
 from webconsole.domain import backup_alerts, settings
 from webconsole.extensions import db
-from webconsole.models import Device, User
+from webconsole.models import Device, Org, OrgSettings, User
 from webconsole.models.base import utcnow
 
 
@@ -75,3 +77,31 @@ def test_counts_by_index_ranges_agree_with_each_devices_level(app, world, make_d
                                                   for o in backup_alerts.count_by_level(now=now)}
         assert expected[world["sales"]] == {0: 0, 1: 0, 2: 1}
         assert expected[world["platform"]] == {0: 1, 1: 1, 2: 1}
+
+
+@pytest.mark.parametrize("owners_max", [backup_alerts.OWNERS_MAX, 0])  # by path prefixes; by lists of ids
+def test_threshold_groups_match_each_orgs_own_settings(app, make_org, monkeypatch, owners_max):
+    monkeypatch.setattr(backup_alerts, "OWNERS_MAX", owners_max)
+    top = make_org("Top")
+    a, b = make_org("A", top), make_org("B", top)
+    a1, a2, b1 = make_org("A1", a), make_org("A2", a), make_org("B1", b)
+    a1x, b1x = make_org("A1x", a1), make_org("B1x", b1)
+    with app.app_context():
+        # A owns (4, 8), A1 below it owns (5, 9); B locks (6, 12), so B1's own (7, 14) never applies.
+        for org_id, (warning, critical), locked in ((a, (4, 8), False), (a1, (5, 9), False),
+                                                    (b, (6, 12), True), (b1, (7, 14), False)):
+            db.session.add(OrgSettings(org_id=org_id, group="general", locked=locked,
+                                       values={"warning_days": warning, "critical_days": critical}))
+        db.session.commit()
+        expected = {o: (v["warning_days"], v["critical_days"]) for o, v in settings.values_by_org("general").items()}
+        grouped = backup_alerts.thresholds()
+        for org in (Org, aliased(Org)):  # told by the row's own path, and by a subquery of the group's orgs
+            found = {}
+            for index, (limits, _where) in enumerate(grouped):
+                member = backup_alerts._members(org.id, index, grouped)
+                for org_id in db.session.scalars(select(org.id).where(member)):
+                    assert org_id not in found, "an org in two groups"
+                    found[org_id] = limits
+            assert found == expected
+    assert expected[a1x] == (5, 9) and expected[a2] == (4, 8) and expected[b1x] == (6, 12)
+    assert expected[top] == (3, 7)  # the built-in defaults

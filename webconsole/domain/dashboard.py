@@ -31,7 +31,7 @@ def dashboard(actor, today=None):
     """Counts, alert levels, storage per destination and its trend, within the actor's scope."""
     scope = scope_for(actor, "dashboard.view")
     now = utcnow()
-    per_org = backup_alerts.count_by_level(_org_ids(scope), now)
+    per_org = backup_alerts.count_by_level(_orgs_within(scope), now)
     levels = (backup_alerts.OK, backup_alerts.WARNING, backup_alerts.CRITICAL)
     counts = {lvl: sum(c[lvl] for c in per_org.values()) for lvl in levels}
     recent = restrict(select(func.count()).select_from(Device).where(
@@ -46,11 +46,12 @@ def dashboard(actor, today=None):
     return board
 
 
-def _org_ids(scope):
-    """The ids of the orgs a scope reaches (None: all of them)."""
+def _orgs_within(scope):
+    """A select of the ids of the orgs a scope reaches (None: all of them): a subquery, never a list
+    of ids (an org admin over 20 000 orgs would pass SQLite's parameter limit)."""
     if scope.kind == "all":
         return None
-    return set(db.session.scalars(restrict(select(Org.id), scope, org_column=Org.id)))
+    return restrict(select(Org.id), scope, org_column=Org.id)
 
 
 def destination_usage(actor):

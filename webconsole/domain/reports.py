@@ -17,16 +17,14 @@ Parent = aliased(Org, name="report_parent")
 def org_report(actor, params):
     """Per org: users, active devices, selected and stored bytes, and devices in Warning / Critical."""
     # Users, devices and bytes are kept per org by triggers (OrgTotals): summing them here cost 45 ms.
-    # Alert counts come from index ranges (backup_alerts.count_by_level), mapped onto each org row.
-    counted = backup_alerts.count_by_level()
-    per_level = {level: case({o: c[level] for o, c in counted.items()}, value=Org.id, else_=0) if counted
-                 else literal(0) for level in (backup_alerts.WARNING, backup_alerts.CRITICAL)}
+    # Alert counts are index ranges of each row's own org (correlated), so a page or an export batch
+    # counts only its orgs, and no query names every org (20 000 would pass SQLite's parameter limit).
+    warning, critical = backup_alerts.overdue_counts(Org.id)
     stmt = (select(Org.id, Org.name, Org.status, Org.created_at, registration_key_for(actor),
                    Parent.name.label("parent_name"),
                    *[func.coalesce(OrgTotals.__table__.c[k], 0).label(k)
                      for k in ("users", "devices", "selected_bytes", "archive_bytes")],
-                   per_level[backup_alerts.WARNING].label("warning"),
-                   per_level[backup_alerts.CRITICAL].label("critical"))
+                   warning.label("warning"), critical.label("critical"))
             .outerjoin(Parent, Org.parent_id == Parent.id)
             .outerjoin(OrgTotals, OrgTotals.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, "reports.view"), org_column=Org.id)

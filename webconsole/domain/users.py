@@ -255,10 +255,22 @@ def deactivation_effect(user):
         Device.user_id == user.id, Device.status == "active"))
 
 
-def org_choices(actor, permission):
-    """(id, name) of every org `actor` reaches with `permission`, for filters."""
+ORG_CHOICES_MAX = 500  # options of an organization filter
+
+
+def org_choices(actor, permission, limit=None):
+    """(id, name) of every org `actor` reaches with `permission`, by name, for filters; with `limit`, of
+    at most that many, the shallowest first (those whose subtrees cover the most), so that a fleet of
+    20 000 orgs does not put 20 000 options in every list's toolbar. A deeper org is still filtered
+    on by its id in the URL (the Users link of its page)."""
     stmt = restrict(select(Org.id, Org.name), scope_for(actor, permission), org_column=Org.id)
-    return [(str(i), n) for i, n in db.session.execute(stmt.order_by(Org.name, Org.id))]
+    if limit is not None:
+        depth = func.length(Org.path) - func.length(func.replace(Org.path, "/", ""))
+        stmt = stmt.order_by(depth, Org.name, Org.id).limit(limit).subquery()
+        stmt = select(stmt.c.id, stmt.c.name).order_by(stmt.c.name, stmt.c.id)
+    else:
+        stmt = stmt.order_by(Org.name, Org.id)
+    return [(str(i), n) for i, n in db.session.execute(stmt)]
 
 
 def role_choices():

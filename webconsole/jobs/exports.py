@@ -1,8 +1,9 @@
 """A list's CSV export as a job: paged through with its owner's rights, kept as a file that outlives the page.
 
-The file grows a keyset page at a time. After each page the file is flushed to disk and the job's
-checkpoint records the list cursor and the file's length, so a job taken up again after its worker
-died cuts the file back to that length and goes on from that cursor: no row is lost or written twice.
+The file grows a keyset page at a time, each page read in a short transaction of its own (see
+Listing.pages). After each page the file is flushed to disk and the job's checkpoint records the list
+cursor and the file's length, so a job taken up again after its worker died cuts the file back to that
+length and goes on from that cursor: no row is lost or written twice.
 """
 import csv
 import os
@@ -11,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from webconsole.domain.errors import ValidationError
+from webconsole.domain.listings import end_read
 from webconsole.jobs.kinds import JobFailed, job_kind
 from webconsole.models.base import utcnow
 from webconsole.web.exports import neutralise, safe_filename
@@ -49,6 +51,7 @@ def export_list(context):
             writer = csv.writer(out)
             while True:
                 page = spec.listing.page(actor, params, limit=BATCH, after=after, only=spec.reads(columns))
+                end_read()  # no transaction held while the file is written and synced
                 for row in page.rows:
                     values = row._mapping
                     writer.writerow([neutralise(column.export(values)) for column in columns])

@@ -14,6 +14,7 @@ from webconsole.domain.listings.engine import (  # noqa: F401 (the package's int
     PageKey,
     Sort,
     clean_search,
+    end_read,
     listing,
 )
 from webconsole.domain.listings.filters import Choice, Day, Filter, Id, Number, Text  # noqa: F401

@@ -11,7 +11,7 @@ from webconsole.domain.agents import OS_NAMES
 from webconsole.domain.devices import TRANSITIONS, device_list
 from webconsole.domain.listings.engine import Listing, Sort
 from webconsole.domain.listings.filters import Choice, Day, Id, Number, Text
-from webconsole.domain.users import org_choices, role_choices, user_list
+from webconsole.domain.users import ORG_CHOICES_MAX, org_choices, role_choices, user_list
 from webconsole.models import AuditEvent, DataConnection, Device, FileEvent, Job, Org, User
 
 DEVICE_STATUSES = tuple(sorted({status for sources, target in TRANSITIONS.values() for status in (*sources, target)}))
@@ -21,7 +21,8 @@ GB_MAX = 10**9  # a billion gigabytes (an exabyte) still fits a 64-bit count of 
 
 def _orgs(permission, label=_l("Organization")):
     """The organization filter: an org and every org below it, chosen among those `permission` reaches."""
-    return Id("org", label, choices=lambda actor: org_choices(actor, permission), message=_l("No such organization."))
+    return Id("org", label, choices=lambda actor: org_choices(actor, permission, limit=ORG_CHOICES_MAX),
+              message=_l("No such organization."))
 
 
 def _device_filters(permission):

@@ -200,10 +200,18 @@ class Listing:
         return Page(rows=[row for _, row in found], next=key)
 
     def pages(self, actor, params, *, batch, only=None):
-        """Every row as filtered and sorted, a page of `batch` rows at a time (exports, the command line)."""
+        """Every row as filtered and sorted, a page of `batch` rows at a time (exports, the command line),
+        each read in a short transaction of its own.
+
+        The transaction ends before a page is handed on, so however long the caller takes over the
+        rows (a slow download), none stays open: a long one stops SQLite's WAL checkpoints and
+        PostgreSQL's vacuum. Keyset pages need no snapshot: a row added or removed between two pages
+        is read once or not at all, never twice, and no other row is lost.
+        """
         after = None
         while True:
             page = self.page(actor, params, limit=batch, after=after, only=only)
+            end_read()
             yield page.rows
             if page.next is None:
                 return
@@ -217,6 +225,13 @@ class Listing:
         inner = query.with_only_columns(query.selected_columns.id).limit(bound + 1).subquery()
         n = db.session.scalar(select(func.count()).select_from(inner))
         return (bound, False) if n > bound else (n, True)
+
+
+def end_read():
+    """End the session's transaction after a read: committed, not rolled back, so that nothing the
+    caller changed before is lost. The actor's loaded state expires with it and is read again (by
+    primary key) on its next use, so a long export also sees a change to the actor's rights."""
+    db.session.commit()
 
 
 def listing(key):
