@@ -340,7 +340,7 @@ def _load_events(count, user_rows, endpoints, now, rng, progress, origins=None):
             store_events(tuple(sorted(seen)), lambda connection, _at: connection.exec_driver_sql(statement, rows)
                          .rowcount)
             progress(len(rows))
-        name_search.index_new_events(everything=True)  # in one statement, as a bulk insert does its own
+        name_search.index_new_events()  # in one statement, as a bulk insert does its own
         db.session.commit()
 
 

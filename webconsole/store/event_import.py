@@ -494,7 +494,7 @@ class _Loader:
         # The file-name search index takes what was committed, in one statement per INDEX_EVERY events
         # (name_search); on the session's connection, as bulk inserts do, now that this one holds no lock.
         self.unindexed = 0
-        name_search.index_new_events(everything=True)
+        name_search.index_new_events()
         db.session.commit()
 
     def _detach(self):
