@@ -68,17 +68,17 @@ RAW_BATCH = 10_000
 
 
 def raw_executemany(app, source, columns):
-    """Seconds the app's connection takes to executemany the rows of `source` (a SQLite file) into its
-    database, RAW_BATCH at a time, each committed; reading them back is not timed."""
-    statement, elapsed = insert_statement("sqlite", columns), 0.0
+    """(seconds, CPU seconds) the app's connection takes to executemany the rows of `source` (a SQLite file)
+    into its database, RAW_BATCH at a time, each committed; reading them back is not timed."""
+    statement, elapsed, cpu = insert_statement("sqlite", columns), 0.0, 0.0
     with closing(sqlite3.connect(source)) as reader, app.app_context(), db.engine.connect() as connection:
         cursor = reader.execute(f"SELECT {', '.join(columns)} FROM file_events ORDER BY id")
         while rows := cursor.fetchmany(RAW_BATCH):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             connection.exec_driver_sql(statement, rows)
             connection.commit()
-            elapsed += time.perf_counter() - started
-    return elapsed
+            elapsed, cpu = elapsed + time.perf_counter() - started, cpu + time.process_time() - used
+    return elapsed, cpu
 
 
 def _cpu_seconds():
@@ -133,15 +133,17 @@ def main():
                 others = f"{_machine_cpu_seconds() - machine - cpu:.1f}" if machine is not None else "?"
                 total = db.session.scalar(select(func.count()).select_from(FileEvent))
             assert total == args.events and result.refused == 0, (total, result)
-            timings[run] = elapsed
+            timings[run] = elapsed, cpu
             print(f"| {run} | {args.events:,} | {size / 1e6:,.0f} | {elapsed:.1f} | {args.events / elapsed:,.0f} | "
                   f"{cpu:.1f} | {others} | {result.stored:,} | {result.duplicates:,} | {result.refused} |")
         raw_app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/raw.db", "SECRET_KEY": "bench",
                               "TESTING": False})
         columns = [c.name for c in FileEvent.__table__.columns if c.name != "id"]
-        raw = raw_executemany(raw_app, os.path.join(folder, "bench.db"), columns)
+        raw, raw_cpu = raw_executemany(raw_app, os.path.join(folder, "bench.db"), columns)
+        (first, first_cpu), machine = timings["first import"], os.getloadavg()
         print(f"\nRaw executemany of the same {args.events:,} rows ({RAW_BATCH:,} a call, each committed): "
-              f"{raw:.1f} s, {args.events / raw:,.0f} events/s; import / raw = {timings['first import'] / raw:.2f}")
+              f"{raw:.1f} s ({args.events / raw:,.0f} events/s), {raw_cpu:.1f} CPU s. First import / raw: "
+              f"{first / raw:.2f} in time, {first_cpu / raw_cpu:.2f} in CPU time. Load {machine[0]:.1f}.")
     finally:
         if args.keep:
             print(f"Kept {folder}")
