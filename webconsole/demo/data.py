@@ -1,8 +1,8 @@
 """Demo data: an org tree, users with one sign-in per built-in role, devices with backup states,
 and (on request) file events.
 
-Generated with a fixed seed and inserted in bulk, so 100 000 users and 200 000 devices load in
-well under a minute.
+Generated with a fixed seed and inserted in bulk (store.bulk_load.insert_rows), so 100 000 users and
+200 000 devices load in about 50 s of CPU time (docs/benchmarks.md).
 """
 import json
 import random
