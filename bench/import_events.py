@@ -46,6 +46,7 @@ from webconsole.domain.events import insert_statement  # noqa: E402
 from webconsole.extensions import db  # noqa: E402
 from webconsole.models import Device, FileEvent, User  # noqa: E402
 from webconsole.models.base import utcnow  # noqa: E402
+from webconsole.store import event_files  # noqa: E402
 from webconsole.store.event_import import import_file  # noqa: E402
 
 
@@ -104,7 +105,10 @@ def main():
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--devices", type=int, default=4000)
     parser.add_argument("--keep", action="store_true", help="Keep the temporary folder (and say where it is).")
+    parser.add_argument("--niceness", type=int, default=event_files.WORKER_NICENESS,
+                        help="The parsing workers' niceness (a busy machine starves niced workers).")
     args = parser.parse_args()
+    event_files.WORKER_NICENESS = args.niceness
     folder = tempfile.mkdtemp(prefix="webconsole-import-")
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "SECRET_KEY": "bench",

@@ -179,9 +179,11 @@ def _load_destinations():
     return [cloud.id, server.id]
 
 
+_TO_ASCII = str.maketrans("éèëöüäåøßñóáíúçşğ", "eeeouaaosnoaiucsg")
+
+
 def _ascii(name):
-    table = str.maketrans("éèëöüäåøßñóáíúçşğ", "eeeouaaosnoaiucsg")
-    return "".join(c for c in name.lower().translate(table) if c.isalnum())
+    return "".join(c for c in name.lower().translate(_TO_ASCII) if c.isalnum())
 
 
 def _user_row(n, username, first, last, org_id, pw_hash, now, rng, demo=False):
