@@ -2,11 +2,11 @@ import pytest
 from sqlalchemy import func, select
 
 from webconsole.demo.data import DEMO_SIGNINS, load_demo
-from webconsole.domain.scope import scope_for
-from webconsole.extensions import db
 from webconsole.domain import settings_spec
+from webconsole.domain.scope import scope_for
 from webconsole.domain.search import search
 from webconsole.domain.settings import group_state
+from webconsole.extensions import db
 from webconsole.models import BackupState, Destination, Device, DeviceSettings, Org, OrgTotals, User
 
 

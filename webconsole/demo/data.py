@@ -358,7 +358,7 @@ def _load_events(count, user_rows, endpoints, now, rng, progress, origins=None):
             store_events(tuple(sorted(seen)),
                          lambda connection, _at, rows=rows: connection.exec_driver_sql(statement, rows).rowcount)
             progress(len(rows))
-        name_search.index_new_events()  # in one statement, as a bulk insert does its own
+        name_search.index_new_events()  # in one statement at the end: no agent writes to a database being filled
         db.session.commit()
 
 

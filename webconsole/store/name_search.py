@@ -9,12 +9,12 @@ databases. A LIKE '%x%' alone reads every event of the date range when few match
   search needs neither; without them it is half the size and half the work to write). A trigger
   per row would cost each stored event about 25 µs, since FTS5 writes its pending terms out at the
   end of every statement, so events are indexed many at a time (`index_new_events`), after they
-  are stored: bulk loads index theirs every 50 000 events, and the worker's catch-up
-  (`catch_up`, every minute) the agents' and connections' batches, in steps of STEP events that
+  are stored: bulk loads index theirs as they go (import) or at their end (demo), and the worker
+  indexes the agents' and connections' batches every minute (`catch_up`), in steps of STEP events that
   hold the write lock about 15 ms each. An agent's batch is acknowledged without waiting for it.
   `file_events_fts_state.indexed_to` says how far the index reaches, and the events past it are
   read directly, so a search finds an event as soon as it is committed: the lag (about a minute)
-  costs a search time, never results. A name part of three characters or more is looked
+  costs a search some time, never results. A name part of three characters or more is looked
   up there first: a few thousand events at most are read by id; more mean a common part, whose
   page a walk of the date index (which holds file names on SQLite) fills sooner. Either way the
   exact LIKE (or GLOB) test decides, so the index only ever narrows.
