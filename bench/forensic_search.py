@@ -62,7 +62,7 @@ def build(path, users, devices, events_count):
         # The demo loader stores events past the file-name index (one statement per batch, no
         # bulk_insert): bring the index up to date, as bulk inserts keep it.
         started = time.perf_counter()
-        indexed = name_search.index_new_events(everything=True)
+        indexed = name_search.index_new_events()
         db.session.commit()
         if indexed:
             print(f"indexed {indexed} file names in {time.perf_counter() - started:.1f} s", file=sys.stderr)

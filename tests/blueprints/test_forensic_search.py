@@ -182,7 +182,7 @@ def test_a_file_name_search_scrolls_through_every_match_once(client, sign_in, in
                                          eventTimestamp=at(n / 10))) for n in range(1, 25)]
         events.store(rows, f"d{device.id}", {"device_id": device.id, "user_id": device.user_id,
                                              "org_id": device.org_id})
-        name_search.index_new_events(everything=True)
+        name_search.index_new_events()
         db.session.commit()
     sign_in("analyst@acme.test")
     html = client.get("/forensic-search/?f1=fileName&o1=contains&v1=REPORT-").get_data(as_text=True)

@@ -2,9 +2,12 @@ import pytest
 from sqlalchemy import func, select
 
 from webconsole.demo.data import DEMO_SIGNINS, load_demo
+from webconsole.domain import settings_spec
 from webconsole.domain.scope import scope_for
+from webconsole.domain.search import search
+from webconsole.domain.settings import group_state
 from webconsole.extensions import db
-from webconsole.models import BackupState, Destination, Device, Org, User
+from webconsole.models import BackupState, Destination, Device, DeviceSettings, Org, OrgTotals, User
 
 
 def test_demo_data_has_a_deep_tree_users_devices_and_sign_ins(app, client):
@@ -24,6 +27,21 @@ def test_demo_data_has_a_deep_tree_users_devices_and_sign_ins(app, client):
         response = client.post("/auth/signin", data={"username": username, "password": "demo-password"})
         assert response.status_code == 302, username
         client.post("/auth/signout")
+
+
+def test_demo_devices_have_their_settings_and_are_searchable_and_counted(app):
+    with app.app_context():
+        load_demo("demo-password", users=40, devices=80)
+        for device in db.session.scalars(select(Device).limit(5)):
+            copies = {row.group: row.values for row in db.session.scalars(
+                select(DeviceSettings).where(DeviceSettings.device_id == device.id))}
+            assert copies == {key: group_state(device.org, key).values for key in settings_spec.GROUP_KEYS}
+        active = db.session.scalar(select(func.count()).select_from(Device).where(Device.status == "active"))
+        assert db.session.scalar(select(func.sum(OrgTotals.devices))) == active
+        admin = db.session.scalar(select(User).where(User.username == "admin@example.com"))
+        device = db.session.scalar(select(Device).order_by(Device.id.desc()).limit(1))
+        assert device.id in [d.id for d in search(admin, device.hostname, limit=50).devices]
+        assert "orgadmin@example.com" in [u.username for u in search(admin, "orgadmin").users]
 
 
 @pytest.mark.committed  # the command migrates through the engine

@@ -60,7 +60,7 @@ def test_a_data_connections_request_is_told_once_committed(app, client, secadmin
 
 @pytest.mark.committed  # the import parses in worker processes and commits each chunk
 def test_an_import_tells_each_chunk_it_commits(app, world, tmp_path, told, monkeypatch):
-    monkeypatch.setattr("webconsole.store.event_import.CHUNK_BYTES", 600)  # a few events a chunk
+    monkeypatch.setattr("webconsole.store.event_files.CHUNK_BYTES", 600)  # a few events a chunk
     lines = [v1(n) for n in range(20)]
     path = tmp_path / "events.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))

@@ -38,7 +38,7 @@ def analyst(request, app, make_org, make_user, monkeypatch):
     with app.app_context():
         store(NAMES)
         if request.param != "not indexed yet":
-            name_search.index_new_events(everything=True)
+            name_search.index_new_events()
             db.session.commit()
         yield db.session.get(User, user_id)
 
@@ -92,7 +92,7 @@ def test_events_stored_without_a_bulk_insert_are_found_before_and_after_they_are
                              file_name="Stored one by one.txt", file_path="/"))
     db.session.commit()
     assert found(analyst, "contains", "one by one") == ["Stored one by one.txt"]
-    name_search.index_new_events(everything=True)
+    name_search.index_new_events()
     db.session.commit()
     assert found(analyst, "contains", "ONE BY ONE") == ["Stored one by one.txt"]
 
@@ -102,7 +102,7 @@ def test_deleted_events_leave_the_index_and_new_ones_join_it(analyst):
     db.session.execute(delete(FileEvent).where(FileEvent.id == db.session.scalar(select(func.max(FileEvent.id)))))
     db.session.commit()
     store(["plans-v2.docx"])  # on SQLite it takes the deleted newest event's id
-    name_search.index_new_events(everything=True)
+    name_search.index_new_events()
     db.session.commit()
     assert found(analyst, "contains", "plans") == ["plans-v2.docx"]
     assert found(analyst, "contains", "forecast") == []
@@ -112,24 +112,23 @@ def test_deleted_events_leave_the_index_and_new_ones_join_it(analyst):
         db.session.execute(text("INSERT INTO file_events_fts (file_events_fts) VALUES ('integrity-check')"))
 
 
-def test_bulk_inserts_index_their_events_together_once_enough_wait(app, monkeypatch):
+def test_stored_batches_are_found_at_once_and_indexed_by_the_catch_up_in_steps(app, monkeypatch):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("PostgreSQL keeps its trigram indexes itself")
-        monkeypatch.setattr(name_search, "BACKLOG", 3)
-        monkeypatch.setattr(name_search, "CATCH_UP", 4)
         reach = text("SELECT indexed_to FROM file_events_fts_state")
-        store(["first.txt"])
-        assert db.session.scalar(reach) == 0
+        store(["first.txt", "second.txt"])
+        assert db.session.scalar(reach) == 0  # the acknowledged batch did not wait for the index
         assert found_anywhere("first") == ["first.txt"]  # read directly meanwhile
-        store(["second.txt", "third.txt"])
-        top = db.session.scalar(select(func.max(FileEvent.id)))
-        assert db.session.scalar(reach) == top  # three waited: all indexed
         store([f"more-{n}.txt" for n in range(5)])
-        assert db.session.scalar(reach) == top + 4  # at most CATCH_UP at a time
+        steps = []
+        original = name_search.index_new_events
+        monkeypatch.setattr(name_search, "index_new_events", lambda limit=None: steps.append(limit) or original(limit))
+        assert name_search.catch_up(step=3) == 7
+        assert steps == [3, 3, 1]  # each step its own transaction, so writers wait for one at most
+        assert db.session.scalar(reach) == db.session.scalar(select(func.max(FileEvent.id)))
         assert found_anywhere("more-4") == ["more-4.txt"]
-        assert name_search.index_new_events(everything=True) == 1
-        db.session.commit()
+        assert name_search.catch_up(step=3) == 0
         db.session.execute(text("INSERT INTO file_events_fts (file_events_fts) VALUES ('integrity-check')"))
 
 
@@ -153,7 +152,7 @@ def path_analyst(request, app, make_org, make_user, monkeypatch):
         events.store([events.parse_event({**v1(name, n + 1), "filePath": path})
                       for n, (name, path) in enumerate(PATHS.items())], "test")
         if request.param != "not indexed yet":
-            name_search.index_new_events(everything=True)
+            name_search.index_new_events()
             db.session.commit()
         yield db.session.get(User, user_id)
 
@@ -187,7 +186,7 @@ def test_paths_join_their_index_once_and_stay_found(path_analyst):
     store_path = "/Users/new/Inbox/"
     events.store([events.parse_event({**v1("g.txt"), "filePath": store_path})], "test")
     assert found_by_path(path_analyst, "contains", "new/inbox") == ["g.txt"]
-    name_search.index_new_events(everything=True)
+    name_search.index_new_events()
     db.session.commit()
     assert found_by_path(path_analyst, "contains", "new/inbox") == ["g.txt"]
     if db.engine.dialect.name == "sqlite":

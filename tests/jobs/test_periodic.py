@@ -41,7 +41,7 @@ def test_the_name_index_catches_up_with_events_stored_one_batch_at_a_time(app):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("PostgreSQL keeps its trigram indexes itself")
-        store(["agent-upload.txt"])  # a small batch waits for a bulk insert's catch-up
+        store(["agent-upload.txt"])  # an agent's batch is acknowledged before it is indexed
         reach = text("SELECT indexed_to FROM file_events_fts_state")
         assert db.session.scalar(reach) == 0
         periodic.name_index_catch_up()

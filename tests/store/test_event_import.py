@@ -10,7 +10,7 @@ from webconsole.demo.data import load_demo
 from webconsole.domain import events
 from webconsole.extensions import db
 from webconsole.models import Device, FileEvent
-from webconsole.store import bulk_load, event_import
+from webconsole.store import bulk_load, event_files, event_import
 from webconsole.store.event_import import ImportRefused, detect_format, import_file
 
 pytestmark = pytest.mark.committed  # the bulk importer loads on a connection of its own
@@ -143,7 +143,7 @@ CSV_HEADER = ("eventId,eventType,eventTimestamp,fileName,filePath,fileSize,md5Ch
 
 @pytest.mark.parametrize("chunk", [10_000, 2])  # one chunk, or bad rows on both sides of chunk boundaries
 def test_csv_rows_become_v1_events_and_bad_rows_are_reported(app, world, tmp_path, monkeypatch, chunk):
-    monkeypatch.setattr(event_import, "CHUNK", chunk)
+    monkeypatch.setattr(event_files, "CHUNK", chunk)
     path = tmp_path / "export.csv"
     path.write_bytes(b"\xef\xbb\xbf" + CSV_HEADER.encode() + b"".join(line.encode("utf-8") + b"\r\n" for line in [
         f'c1,CREATED,2026-11-20T10:00:00Z,"report, final.docx",/home/u/,48213,{MD5},"RemovableMedia, CloudStorage",'
@@ -221,7 +221,7 @@ def test_format_option_overrides_the_file_name(app, tmp_path):
 
 
 def test_owners_are_looked_up_once_per_chunk_not_per_row(app, world, tmp_path, monkeypatch):
-    monkeypatch.setattr(event_import, "CHUNK_BYTES", 600)  # three or four events
+    monkeypatch.setattr(event_files, "CHUNK_BYTES", 600)  # three or four events
     owners = [("user@acme.test", "USER-LAPTOP"), ("seller@acme.test", "SELLER-LAPTOP")]
     path = write_lines(tmp_path / "events.jsonl", [
         v1(n, deviceUserName=owners[n % 2][0], osHostName=owners[n % 2][1]) for n in range(40)])
@@ -242,7 +242,7 @@ def test_owners_are_looked_up_once_per_chunk_not_per_row(app, world, tmp_path, m
     lookups = [s for _c, s in statements if "FROM users" in s or "FROM devices" in s]
     assert len(lookups) == 2, lookups  # one for users, one for devices, for all the chunks
     inserts = [(c, s) for c, s in statements if s.startswith("INSERT INTO file_events (")]
-    assert len(inserts) == len(list(event_import._slices(str(path), path.stat().st_size))) >= 10
+    assert len(inserts) == len(list(event_files.slices(str(path), path.stat().st_size))) >= 10
     importer = inserts[0][0]
     # Each chunk is stored (and its subscribers told) in a transaction of its own.
     mine = [s[:6] for c, s in statements if c is importer and s.startswith(("INSERT INTO file_events (", "COMMIT"))]
@@ -294,8 +294,8 @@ def many_events(tmp_path, count, bad=()):
 
 
 def test_worker_processes_report_bad_lines_by_their_number_in_the_file(app, world, tmp_path, monkeypatch):
-    monkeypatch.setattr(event_import, "PIPELINE_BYTES", 0)  # parse in worker processes, however small
-    monkeypatch.setattr(event_import, "CHUNK_BYTES", 2000)  # about ten events a chunk
+    monkeypatch.setattr(event_files, "PIPELINE_BYTES", 0)  # parse in worker processes, however small
+    monkeypatch.setattr(event_files, "CHUNK_BYTES", 2000)  # about ten events a chunk
     bad = [(1, b"\xef\xbb\xbf"), (2, b"{not json"), (37, b""), (38, b"caf\xe9"),
            (90, json.dumps(v1(900, fileSize=-1)).encode()), (151, b"[]")]
     path, lines = many_events(tmp_path, 150, bad)
@@ -318,8 +318,8 @@ def test_worker_processes_report_bad_lines_by_their_number_in_the_file(app, worl
 
 
 def test_a_large_import_builds_its_indexes_again_and_stays_idempotent(app, world, tmp_path, monkeypatch):
-    monkeypatch.setattr(event_import, "PIPELINE_BYTES", 0)
-    monkeypatch.setattr(event_import, "CHUNK_BYTES", 4000)
+    monkeypatch.setattr(event_files, "PIPELINE_BYTES", 0)
+    monkeypatch.setattr(event_files, "CHUNK_BYTES", 4000)
     monkeypatch.setattr(bulk_load, "DEFER_INDEXES_FROM", 0)  # any file counts as large
     path, _lines = many_events(tmp_path, 200)
     every_index = index_names(app)
@@ -356,7 +356,7 @@ def test_a_large_import_builds_its_indexes_again_and_stays_idempotent(app, world
 
 def test_an_import_that_fails_midway_builds_the_indexes_again(app, world, tmp_path, monkeypatch):
     sqlite_only(app)
-    monkeypatch.setattr(event_import, "CHUNK_BYTES", 4000)
+    monkeypatch.setattr(event_files, "CHUNK_BYTES", 4000)
     monkeypatch.setattr(bulk_load, "DEFER_INDEXES_FROM", 0)
     path, _lines = many_events(tmp_path, 200)
     every_index = index_names(app)

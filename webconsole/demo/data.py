@@ -1,34 +1,21 @@
 """Demo data: an org tree, users with one sign-in per built-in role, devices with backup states,
 and (on request) file events.
 
-Generated with a fixed seed and inserted in bulk, so 100 000 users and 200 000 devices load in
-well under a minute.
+Generated with a fixed seed and inserted in bulk (store.bulk_load.insert_rows), so 100 000 users and
+200 000 devices load in about 50 s of CPU time (docs/benchmarks.md).
 """
-import json
 import random
-from collections import defaultdict
 from datetime import timedelta
-from itertools import accumulate, islice
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import JSON, func, insert, literal, select, text
 
-from webconsole.demo import events as demo_events
-from webconsole.domain import connections
+from webconsole.demo.event_load import RISKY_USERS, EventValues, load_events  # noqa: F401 - the demo's names
+from webconsole.domain import connections, settings_spec
 from webconsole.domain.dashboard import record_storage_usage
-from webconsole.domain.events import (
-    COLUMNS,
-    DEFAULTS,
-    EXPOSURE_BITS,
-    FIELDS,
-    JSON_COLUMNS,
-    SEVERITIES,
-    insert_statement,
-    store_events,
-)
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import sync_builtin_roles
-from webconsole.domain.settings import snapshot_devices_without_settings
+from webconsole.domain.settings import BUILT_IN, group_state
 from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
 from webconsole.models import (
@@ -37,6 +24,7 @@ from webconsole.models import (
     DataConnection,
     Destination,
     Device,
+    DeviceSettings,
     FileEvent,
     IngestError,
     Org,
@@ -46,8 +34,7 @@ from webconsole.models import (
     user_roles,
 )
 from webconsole.models.base import utcnow
-from webconsole.store import name_search
-from webconsole.store.bulk_load import IMPORT_CACHE_KIB, indexes_deferred, larger_page_cache
+from webconsole.store.bulk_load import insert_rows
 from webconsole.store.database import refresh_statistics
 
 ORG_TREE = {
@@ -88,9 +75,6 @@ OS_VERSIONS = {
 AGENT_VERSIONS = ["11.6.0", "11.6.0", "11.6.0", "11.5.2", "11.5.2", "11.4.1", "10.4.3"]
 STATUSES = ["active"] * 93 + ["deactivated"] * 4 + ["blocked"] * 2 + ["deauthorized"]
 GB = 1024**3
-RISKY_USERS = 4  # users who copy files away (USB, personal cloud, browser uploads) far more than others
-EVENT_DAYS = 90
-EVENT_BATCH = 10_000  # events stored by one executemany, in a transaction of their own
 
 
 def database_is_empty():
@@ -147,12 +131,13 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None, events=0
     _bulk(BackupState.__table__, state_rows, progress)
     _advance_sequences()
     refresh_user_totals()
-    snapshot_devices_without_settings()
+    _device_settings(now)
     db.session.commit()
     origins = _load_connections(db.session.get(User, user_rows[0]["id"]))
     if events:
         # A generator of its own: the users and devices of a seed do not depend on the events.
-        _load_events(events, user_rows, endpoints, now, random.Random(f"{seed}:events"), progress, origins)
+        load_events(events, user_rows, endpoints, now, random.Random(f"{seed}:events"), progress, origins,
+                    signins=len(DEMO_SIGNINS))
     _count_connection_events(now)
     _usage_history(now.date(), rng)
     _agent_versions(now.date())
@@ -178,9 +163,11 @@ def _load_destinations():
     return [cloud.id, server.id]
 
 
+_TO_ASCII = str.maketrans("éèëöüäåøßñóáíúçşğ", "eeeouaaosnoaiucsg")
+
+
 def _ascii(name):
-    table = str.maketrans("éèëöüäåøßñóáíúçşğ", "eeeouaaosnoaiucsg")
-    return "".join(c for c in name.lower().translate(table) if c.isalnum())
+    return "".join(c for c in name.lower().translate(_TO_ASCII) if c.isalnum())
 
 
 def _user_row(n, username, first, last, org_id, pw_hash, now, rng, demo=False):
@@ -250,6 +237,21 @@ def _device(n, owner, destinations, now, rng):
     return device, states
 
 
+def _device_settings(now):
+    """Each demo device's copy of its org's settings groups, as registration takes it: one INSERT ... SELECT
+    per org and group. (settings.snapshot_devices_without_settings, for devices registered in bulk, first
+    looks for the devices without a copy, which at 200 000 devices cost most of the load.)"""
+    for org in db.session.scalars(select(Org)):
+        for group_key in settings_spec.GROUP_KEYS:
+            state = group_state(org, group_key)
+            source = state.source.id if state.source else BUILT_IN
+            rows = select(Device.id, literal(group_key), literal(state.values, JSON),
+                          literal({key: source for key in state.values}, JSON), literal(now)).where(
+                Device.org_id == org.id)
+            db.session.execute(insert(DeviceSettings).from_select(
+                ["device_id", "group", "values", "sources", "updated_at"], rows))
+
+
 def _usage_history(today, rng, days=45):
     """Today's storage use, and a plausible growth curve over the days before it."""
     record_storage_usage(today)
@@ -280,7 +282,7 @@ def _agent_versions(today):
 
 def _bulk(table, rows, progress):
     if rows:
-        db.session.execute(insert(table), rows)
+        insert_rows(table, rows)
         progress(len(rows))
 
 
@@ -301,47 +303,6 @@ def demo_row_count(users, devices, events=0):
 
 
 _ENDPOINT_KEYS = ("id", "user_id", "org_id", "hostname", "os", "address", "remote_address")
-
-
-def _load_events(count, user_rows, endpoints, now, rng, progress, origins=None):
-    """`count` file events over the last EVENT_DAYS days, oldest first, by the demo users on their devices.
-
-    Each user works on files of their own (some shared with others), mostly at working hours on
-    weekdays; RISKY_USERS of them copy files to USB drives, personal cloud folders and websites.
-    Users without a device (and the demo sign-ins but user@example.com) only have cloud events:
-    e-mail and sharing. Events are made in the v1 shape, as agents send them, and stored through
-    events.store_events by one executemany per batch like events.store's, without parse_event's
-    checks (EventValues).
-    """
-    people, weights = _event_people(user_rows, endpoints, rng)
-    cumulative = list(accumulate(weights))
-    indexes = range(len(people))
-    moments = demo_events.event_moments(rng, count, now, days=EVENT_DAYS)
-    connection = db.session.connection()
-    values, statement = EventValues(connection.dialect.name), insert_statement(connection.dialect.name)
-    with larger_page_cache(IMPORT_CACHE_KIB), indexes_deferred(count):
-        while batch := list(islice(moments, EVENT_BATCH)):
-            rows, seen = [], set()
-            for when, n in zip(batch, rng.choices(indexes, cum_weights=cumulative, k=len(batch)), strict=True):
-                person, user_id, org_id, device_ids = people[n]
-                kind = demo_events.pick_kind(rng, person)
-                if kind in demo_events.ENDPOINT_KINDS:
-                    k = rng.randrange(len(device_ids))
-                    endpoint, device_id = person.endpoints[k], device_ids[k]
-                else:
-                    endpoint = device_id = None
-                event = demo_events.fake_activity(rng, when, person, kind, endpoint)
-                # An event reaches the console a few minutes after it happened.
-                arrived = min(when + timedelta(seconds=30 + 870 * rng.random()), now)
-                origin = origins.get(event.get("source"), "demo") if origins else "demo"
-                rows.append(values(event, when, arrived, origin, org_id, user_id, device_id))
-                seen.add(origin)
-            # One transaction per batch, in time order (a batch mixes the demo connections' origins).
-            store_events(tuple(sorted(seen)), lambda connection, _at: connection.exec_driver_sql(statement, rows)
-                         .rowcount)
-            progress(len(rows))
-        name_search.index_new_events(everything=True)  # in one statement, as a bulk insert does its own
-        db.session.commit()
 
 
 # The demo's cloud events arrive through these data connections, one per cloud source.
@@ -376,79 +337,3 @@ def _count_connection_events(now):
                                        event_id="gm-18c2f0a9e41b7d35", message="events[2].eventTimestamp: "
                                        "eventTimestamp must be an ISO 8601 time"))
     db.session.commit()
-
-
-class EventValues:
-    """A valid v1 event as the values events' bulk insert stores, in events.COLUMNS order: what
-    parse_event and events.store would make of it, at a quarter of the cost, for events the demo made
-    (tests/test_demo_events.py holds the two equal). `when` is the event's time, in whole milliseconds.
-    """
-
-    def __init__(self, dialect):
-        slot = {column: n for n, column in enumerate(COLUMNS)}
-        self.template = [None] * len(COLUMNS)
-        for column, value in DEFAULTS.items():
-            self.template[slot[column]] = value
-        self.sqlite = dialect != "postgresql"
-        self.times = slot["event_at"], slot["inserted_at"]
-        self.owners = slot["origin"], slot["org_id"], slot["user_id"], slot["device_id"]
-        self.media = slot["removable_media"]
-        self.plan = {}  # v1 field -> (slot, converter), or (None, key) for a removable-media key
-        for key, (column, _check) in FIELDS.items():
-            if column.startswith("media."):
-                self.plan[key] = (None, column[6:])
-            else:  # (eventTimestamp's text is replaced by `when`)
-                self.plan[key] = (slot[column], _json if column in JSON_COLUMNS else _CONVERT.get(key))
-
-    def __call__(self, event, when, inserted_at, origin, org_id, user_id, device_id):
-        values, media, plan = self.template.copy(), None, self.plan
-        for key, value in event.items():
-            n, convert = plan[key]
-            if n is None:
-                media = media or {}
-                media[convert] = value
-            else:
-                values[n] = convert(value) if convert else value
-        if media:
-            values[self.media] = _json(media)
-        if self.sqlite:  # the text SQLAlchemy's SQLite DateTime stores (events._sqlite_time)
-            when, inserted_at = when.isoformat(" ", "microseconds"), inserted_at.isoformat(" ", "microseconds")
-        values[self.times[0]], values[self.times[1]] = when, inserted_at
-        for n, value in zip(self.owners, (origin, org_id, user_id, device_id), strict=True):
-            values[n] = value
-        return tuple(values)
-
-
-def _json(value):
-    return json.dumps(value, ensure_ascii=False)
-
-
-_CONVERT = {"exposure": lambda names: sum(EXPOSURE_BITS[name] for name in set(names)),
-            "riskSeverity": SEVERITIES.index}
-
-
-def _event_people(user_rows, endpoints, rng):
-    """[(Person, user id, org id, [device id, ...])] of every demo user, and how active each is."""
-    devices = defaultdict(list)
-    for endpoint in endpoints:
-        devices[endpoint["user_id"]].append(endpoint)
-    ordinary = [row["id"] for row in user_rows
-                if row["id"] > len(DEMO_SIGNINS) and row["status"] == "active" and devices[row["id"]]]
-    risky = set(rng.sample(ordinary, min(RISKY_USERS, len(ordinary))))
-    people, weights = [], []
-    for row in user_rows:
-        person = demo_events.make_person(rng, row["username"], "risky" if row["id"] in risky else "normal")
-        for device in devices[row["id"]]:
-            person.endpoints.append(demo_events.make_endpoint(
-                rng, device["hostname"], device["os"], row["username"], device["address"], device["remote_address"]))
-        people.append((person, row["id"], row["org_id"], [device["id"] for device in devices[row["id"]]]))
-        weight = rng.lognormvariate(0, 0.6)
-        if row["id"] in risky:
-            weight = 4.0
-        elif row["id"] <= len(DEMO_SIGNINS):
-            weight = max(weight, 1.0) * 2  # the sign-ins people try first have something to show
-        elif row["status"] != "active" or not devices[row["id"]]:
-            weight *= 0.25  # gone, or seen by cloud services only
-        weights.append(weight)
-    return people, weights
-

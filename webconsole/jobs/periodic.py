@@ -1,7 +1,7 @@
 """Periodic work, run by the worker (replacing cron): daily storage use, retention, the name index catch-up.
 
 The daily work runs as jobs, so an administrator sees it in Jobs and it outlives a worker's restart.
-The name index catch-up runs every few minutes and is idempotent, so it is a plain task.
+The name index catch-up runs every minute and is idempotent, so it is a plain task.
 """
 from functools import wraps
 
@@ -10,10 +10,9 @@ from huey import crontab
 
 from webconsole.domain import jobs, retention
 from webconsole.domain.dashboard import record_storage_usage
-from webconsole.extensions import db
 from webconsole.jobs.kinds import job_kind
 from webconsole.jobs.queue import _state, huey
-from webconsole.store.name_search import index_new_events
+from webconsole.store import name_search
 
 
 def _in_app(fn):
@@ -53,9 +52,8 @@ def daily_retention():
     jobs.start_job("retention.prune", label=str(_l("Retention")))
 
 
-@huey.periodic_task(crontab(minute="*/5"))
+@huey.periodic_task(crontab(minute="*"))
 @_in_app
 def name_index_catch_up():
-    """Every five minutes: index the file names and paths stored since the last bulk insert."""
-    index_new_events(everything=True)
-    db.session.commit()
+    """Every minute: index the file names and paths stored since, in short steps (name_search.catch_up)."""
+    name_search.catch_up()

@@ -1,4 +1,5 @@
-"""Bulk loads of file events (import-events, the demo loader): SQLite's indexes deferred and a larger cache.
+"""Bulk loads (import-events, the demo loader): SQLite's file-event indexes deferred, a larger cache, and
+rows staged so that full-text indexes are written once per load step instead of once per row.
 
 The indexes a bulk load writes out of order are dropped, and built again at the end, when the load at
 least doubles the table: building one costs about 1 µs an event of the table, keeping it up to date 7
@@ -8,7 +9,7 @@ path go without those indexes meanwhile.
 import os
 from contextlib import contextmanager
 
-from sqlalchemy import select, text
+from sqlalchemy import Column, MetaData, Table, insert, select, text
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 from webconsole.extensions import db
@@ -21,6 +22,33 @@ DEFER_INDEXES_FROM = 50_000  # events a load adds at least for its indexes to be
 IMPORT_CACHE_KIB = 262_144
 INDEX_BUILD_CACHE_KIB = 2048  # while building indexes: smaller is faster (restore_indexes says why)
 INDEX_BUILD_THREADS = min(os.cpu_count() or 1, 4) - 1  # helper threads SQLite's sorter may use to build one
+
+
+def insert_rows(table, rows):
+    """Insert `rows` (dicts of column values, all with the same keys) into `table` on the session.
+
+    On SQLite they are staged in a temporary table and copied by one INSERT ... SELECT: the users' and
+    devices' search indexes (FTS5, kept by triggers) write their pending terms at the end of each
+    statement, so once per call instead of once per row of an executemany, seven times less work.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        db.session.execute(insert(table), rows)
+        return
+    # The rows' columns and those with a Python-side default, which the copy must carry; any other is left
+    # out, for the database's own default.
+    names = [c.name for c in table.columns if c.name in rows[0] or c.default is not None]
+    columns = [Column(name, table.c[name].type, default=table.c[name].default and table.c[name].default.arg)
+               for name in names]
+    stage = Table(f"bulk_{table.name}", MetaData(), *columns, prefixes=["TEMPORARY"])
+    stage.create(connection)
+    try:
+        db.session.execute(insert(stage), rows)
+        db.session.execute(insert(table).from_select(names, select(*stage.columns)))
+    finally:
+        stage.drop(connection)
 
 
 def worth_deferring(events_expected, events_stored):

@@ -8,9 +8,13 @@ databases. A LIKE '%x%' alone reads every event of the date range when few match
 - SQLite: an FTS5 trigram index of file names that keeps neither positions nor sizes (substring
   search needs neither; without them it is half the size and half the work to write). A trigger
   per row would cost each stored event about 25 µs, since FTS5 writes its pending terms out at the
-  end of every statement, so bulk inserts index their rows in one statement (`index_new_events`);
-  `file_events_fts_state.indexed_to` says how far the index reaches, and events stored otherwise
-  are read directly until the next catch-up. A name part of three characters or more is looked
+  end of every statement, so events are indexed many at a time (`index_new_events`), after they
+  are stored: bulk loads index theirs as they go (import) or at their end (demo), and the worker
+  indexes the agents' and connections' batches every minute (`catch_up`), in steps of STEP events that
+  hold the write lock about 15 ms each. An agent's batch is acknowledged without waiting for it.
+  `file_events_fts_state.indexed_to` says how far the index reaches, and the events past it are
+  read directly, so a search finds an event as soon as it is committed: the lag (about a minute)
+  costs a search some time, never results. A name part of three characters or more is looked
   up there first: a few thousand events at most are read by id; more mean a common part, whose
   page a walk of the date index (which holds file names on SQLite) fills sooner. Either way the
   exact LIKE (or GLOB) test decides, so the index only ever narrows.
@@ -31,12 +35,10 @@ from webconsole.models import FileEvent
 # whose page a walk of the (event_at, id, file_name) index fills sooner: 5 000 among 10 million
 # events is one in 2 000, a page of 50 within about 100 000 index entries (15 ms).
 BY_ID = 5_000
-# Bulk inserts leave their events to be indexed together once BACKLOG wait, CATCH_UP at most at a
-# time, oldest first. FTS5 writes a segment per statement and merges them as they pile up: an
-# agent's 1000 names a batch cost 8 ms on average and 50 ms in one batch in twenty (CPU, at a
-# million events), 50 000 at once 2.4 µs a name, about 120 ms in one batch in fifty.
-BACKLOG = 50_000
-CATCH_UP = 50_000
+# Events the catch-up indexes per transaction. FTS5 writes a segment per statement and merges them as
+# they pile up: about 2.4 µs a name, so 5 000 hold the write lock about 12 ms (an agent's batch waits
+# no longer), where the 50 000 an agent's batch used to index in one batch in fifty took 120 ms.
+STEP = 5_000
 # Events not yet indexed that a search reads one by one (30 ms for 50 000); beyond, it walks the
 # date index.
 TAIL = 100_000
@@ -184,21 +186,17 @@ def _queries(value):
         yield " AND ".join('"' + value[n:n + 3].replace('"', '""') + '"' for n in starts)
 
 
-def index_new_events(everything=False):
-    """Add the events stored past the file-name index's reach to it (SQLite), oldest first; how many.
-
-    Unless `everything`, only once BACKLOG wait, and CATCH_UP of them: bulk inserts index events
-    in large sets, and chip away at a backlog they did not make (a big load) instead of paying for
-    all of it at once. A loader that stores events past the bulk insert catches up when it is done.
-    """
+def index_new_events(limit=None):
+    """Add the events stored past the file-name index's reach to it (SQLite), oldest first, in one
+    statement: all of them, or the next `limit` ids. How many were added; the caller commits."""
     connection = db.session.connection()
     if connection.dialect.name != "sqlite":
         return 0
     top = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM file_events").scalar()
     indexed_to = connection.exec_driver_sql("SELECT indexed_to FROM file_events_fts_state").scalar()
-    if top <= indexed_to or not everything and top - indexed_to < BACKLOG:
+    if top <= indexed_to:
         return 0
-    upto = top if everything else min(top, indexed_to + CATCH_UP)
+    upto = top if limit is None else min(top, indexed_to + limit)
     # Their paths not seen before join the distinct paths and their index. The first statement takes the
     # write lock, so the reach read inside each statement holds until the state is updated.
     known = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM file_event_paths").scalar()
@@ -213,4 +211,22 @@ def index_new_events(everything=False):
         "INSERT INTO file_events_fts (rowid, file_name) SELECT id, file_name FROM file_events "
         "WHERE id > (SELECT indexed_to FROM file_events_fts_state) AND id <= ?", (upto,)).rowcount
     connection.exec_driver_sql("UPDATE file_events_fts_state SET indexed_to = ? WHERE indexed_to < ?", (upto, upto))
+    return added
+
+
+def catch_up(step=STEP):
+    """Index every event stored before the call, `step` ids per committed transaction, so that writers
+    (agents' batches) wait for one short step at most; how many were added."""
+    if db.session.connection().dialect.name != "sqlite":
+        return 0
+    top = db.session.scalar(select(func.coalesce(func.max(FileEvent.id), 0)))
+    db.session.commit()  # the read above must not hold a snapshot the steps would have to upgrade
+    added, reach, before = 0, None, -1
+    while reach != before:  # the reach stops moving when events past it were deleted meanwhile
+        before, reach = reach, db.session.scalar(text("SELECT indexed_to FROM file_events_fts_state"))
+        if reach >= top:
+            break
+        added += index_new_events(min(step, top - reach))
+        db.session.commit()
+    db.session.commit()
     return added
