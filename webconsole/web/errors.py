@@ -3,6 +3,7 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webconsole.domain.audit import record_refusal
@@ -19,6 +20,7 @@ TITLES = {
     422: _l("Some values need correcting"),
     429: _l("Too many requests"),
     500: _l("Something went wrong on our side"),
+    503: _l("The console is busy"),
 }
 MESSAGES = {
     400: _l("Reload the page and try again. If it keeps happening, sign out and in again."),
@@ -29,7 +31,11 @@ MESSAGES = {
     422: _l("Check the highlighted fields and try again."),
     429: _l("Wait a moment and try again."),
     500: _l("The error has been logged. Try again in a moment."),
+    503: _l("Too many changes are being saved at once. Nothing was lost: try again in a moment."),
 }
+# Doors whose clients are programs: they get the agent protocol's error shape and retry by themselves.
+MACHINE_DOORS = ("agent_api", "ingest")
+RETRY_AFTER_SECONDS = 2
 CSRF_MESSAGE = _l("Your session's security token has expired. Reload the page and try again.")
 
 
@@ -46,6 +52,15 @@ def render_error(code, message=None):
         return jsonify(error={"status": code, "title": str(title), "message": str(message)}), code
     template = "errors/_error.html" if is_partial() else "errors/error.html"
     return render_template(template, code=code, title=title, message=message), code
+
+
+def database_busy(error):
+    """True when the database refused for contention, not for a fault: SQLite's busy timeout ran out, or
+    PostgreSQL chose this transaction to end a deadlock, a serialization conflict or a lock wait."""
+    original = getattr(error, "orig", None)
+    if "database is locked" in str(original) or "database table is locked" in str(original):
+        return True
+    return getattr(original, "sqlstate", None) in ("40001", "40P01", "55P03")
 
 
 def unauthorized():
@@ -87,6 +102,19 @@ def init_app(app):
             custom = error.description if error.description != type(error).description else None
             return render_error(error.code, custom)
         return error
+
+    @app.errorhandler(OperationalError)
+    def operational_error(error):
+        if not database_busy(error):
+            app.logger.error("Exception on %s [%s]", request.path, request.method, exc_info=error)
+            return render_error(500)
+        # Nothing was stored (the transaction rolled back): the client may simply send it again.
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.blueprint in MACHINE_DOORS:
+            return jsonify(error={"code": "busy", "message": "the database is busy; send the request again"}), \
+                503, headers
+        response, status = render_error(503)
+        return response, status, headers
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
