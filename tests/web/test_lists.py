@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import HX
 from webconsole.blueprints.devices.views import DEVICE_LIST
+from webconsole.domain.listings import catalog
 
 
 @pytest.fixture
@@ -176,3 +177,16 @@ def test_hostile_filter_values_are_answered_never_a_500(app, client, sign_in, wo
                 # Refused before the list reads it (NUL is refused in every parameter), naming the parameter.
                 response = client.get(url, query_string={name: value})
                 assert response.status_code == 400 and f"“{name}”" in response.get_data(as_text=True), (url, name)
+
+
+def test_an_org_beyond_the_filters_choices_still_shows_as_chosen(client, sign_in, world, monkeypatch):
+    """A fleet's org filter lists the shallowest orgs only; the org in use (a deeper one, from its page's
+    link) is added to the choices, selected, unless the actor may not see it."""
+    monkeypatch.setattr(catalog, "ORG_CHOICES_MAX", 2)  # Acme and Engineering, the shallowest by name
+    sign_in("admin@acme.test")
+    page = client.get(f"/devices/?org={world['platform']}").get_data(as_text=True)
+    assert re.search(rf'<option value="{world["platform"]}" selected>Platform</option>', page)
+    assert "Sales</option>" not in page
+    sign_in("orgadmin@acme.test")
+    page = client.get(f"/devices/?org={world['sales']}").get_data(as_text=True)
+    assert "Sales</option>" not in page

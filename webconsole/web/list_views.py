@@ -81,7 +81,8 @@ class ListView:
     def filters(self):
         """The listing's filters as toolbar controls, with their choices for the signed-in user."""
         raw = self.spec.listing.raw(self.params)
-        return [FilterControl(f.name, f.label, f.input, self.spec.options(f, current_user),
+        chosen = self.params.filters
+        return [FilterControl(f.name, f.label, f.input, self.spec.options(f, current_user, chosen.get(f.name)),
                               request.args.get(f.name, "") if f.name in self.errors else raw.get(f.name, ""),
                               self.errors.get(f.name))
                 for f in self.spec.listing.filters if not f.hidden]

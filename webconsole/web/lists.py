@@ -97,10 +97,11 @@ class ListSpec:
             return None
         return [expr for column in columns for expr in (column.select or (column.key,))]
 
-    def options(self, flt, actor):
-        """[(value, label)] of a filter's choices for `actor`, labelled for display; None for typed input."""
+    def options(self, flt, actor, chosen=None):
+        """[(value, label)] of a filter's choices for `actor` (with `chosen`, the value in use, when the
+        choices are too many to list whole), labelled for display; None for typed input."""
         names = self.choice_labels.get(flt.name, {})
-        found = flt.options(actor)
+        found = flt.options(actor, chosen)
         if found is None:
             # An open code (audit event types): the codes this door can name.
             return sorted(names.items(), key=lambda item: item[0]) if flt.input == "choice" and names else None

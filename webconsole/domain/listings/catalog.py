@@ -21,7 +21,8 @@ GB_MAX = 10**9  # a billion gigabytes (an exabyte) still fits a 64-bit count of 
 
 def _orgs(permission, label=_l("Organization")):
     """The organization filter: an org and every org below it, chosen among those `permission` reaches."""
-    return Id("org", label, choices=lambda actor: org_choices(actor, permission, limit=ORG_CHOICES_MAX),
+    return Id("org", label, choices=lambda actor, chosen: org_choices(actor, permission, limit=ORG_CHOICES_MAX,
+                                                                        include=chosen),
               message=_l("No such organization."))
 
 

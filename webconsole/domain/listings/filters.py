@@ -47,8 +47,9 @@ class Filter:
         """The string `parse` turns back into `value` (for URLs and cursors)."""
         return str(value)
 
-    def options(self, actor):
-        """[(value, label)] to choose from, for `actor`; None when the value is typed in."""
+    def options(self, actor, chosen=None):
+        """[(value, label)] to choose from, for `actor`, among them `chosen` (the value in use) when
+        `actor` may see it; None when the value is typed in."""
         return None
 
     def refuse(self, message):
@@ -82,7 +83,7 @@ class Choice(Filter):
             return raw
         return plain_text(raw, self.name, 64)
 
-    def options(self, actor):
+    def options(self, actor, chosen=None):
         if self.choices is not None:
             return self.choices(actor)
         if isinstance(self.values, dict):
@@ -107,8 +108,9 @@ class Id(Filter):
             raise self.refuse(self.message)
         return number
 
-    def options(self, actor):
-        return self.choices(actor) if self.choices is not None else None
+    def options(self, actor, chosen=None):
+        """`choices(actor, chosen)`: a long list may leave out the chosen id unless it is asked for."""
+        return self.choices(actor, chosen) if self.choices is not None else None
 
 
 @dataclass(frozen=True)
