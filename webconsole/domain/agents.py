@@ -9,15 +9,26 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy.orm import joinedload
 
-from webconsole.domain import audit, properties, settings, settings_spec
+from webconsole.domain import audit, effective_settings, properties, settings, settings_spec
 from webconsole.domain.auth import check_credentials
 from webconsole.domain.errors import DomainError, NotFound, ValidationError
 from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
-from webconsole.models import BackupState, Destination, Device, DeviceCommand, Org
+from webconsole.models import (
+    BackupState,
+    Destination,
+    Device,
+    DeviceCommand,
+    DeviceSettings,
+    Org,
+    OrgEffectiveSettings,
+    ServerProperty,
+)
 from webconsole.models.base import utcnow
 
 
@@ -89,7 +100,9 @@ def register_device(registration, address):
 
 def authenticate(guid, secret):
     """The device whose GUID and secret these are, if it may talk to the server; AgentError otherwise."""
-    device = db.session.scalar(select(Device).where(Device.guid == (guid or "")))
+    # The backup states (with their destinations) come along: a heartbeat needs them, at no extra query.
+    device = db.session.execute(select(Device).options(joinedload(Device.backup_states))
+                                .where(Device.guid == (guid or ""))).unique().scalar_one_or_none()
     if device is None or not device.secret_hash or not hmac.compare_digest(device.secret_hash, _hash(secret or "")):
         audit.record_refusal("agent_credential", object_type="device", object_id=(guid or "")[:64])
         raise AgentError("unauthorized", "unknown device or wrong secret", 401)
@@ -106,10 +119,21 @@ class BackupReport:
     values: dict
 
 
-def _backup_reports(items):
+def _backup_reports(device, items):
+    """The reports of a heartbeat with their destinations, every one checked before anything is stored.
+
+    The device's backup states come with their destinations (one query); only a destination the
+    device has never reported to is looked up by GUID.
+    """
+    if not items:
+        return []
+    known = {s.destination.guid: s.destination for s in device.backup_states}
+    unknown = {item.destination_guid for item in items} - set(known)
+    if unknown:
+        known.update((d.guid, d) for d in db.session.scalars(select(Destination).where(Destination.guid.in_(unknown))))
     reports = []
     for n, item in enumerate(items):
-        destination = db.session.scalar(select(Destination).where(Destination.guid == item.destination_guid))
+        destination = known.get(item.destination_guid)
         if destination is None:
             raise AgentError("invalid_field", f"backup[{n}].destination_guid names no destination",
                              field=f"backup[{n}].destination_guid")
@@ -126,42 +150,67 @@ def heartbeat(device, report, address):
 
     `report` holds the request's typed values: backup (a list of destination reports) and agent_version,
     os_version, address (None when not sent, which leaves them as they are).
+
+    Everything is read before anything is written: a heartbeat whose device's bytes changed updates
+    its org's totals rows (triggers), and holds their locks from that update to the commit, so that
+    stretch is kept to the writes alone; the backup states are written in destination order, so
+    two devices of an org always take those rows' locks in the same order.
     """
-    reports = _backup_reports(report.backup)  # every destination checked before anything is stored
+    with db.session.no_autoflush:
+        reports = _backup_reports(device, report.backup)
+        commands = db.session.scalars(select(DeviceCommand).where(
+            DeviceCommand.device_id == device.id, DeviceCommand.status == "pending").order_by(DeviceCommand.id)).all()
+        settings_answer, seconds = _settings_and_interval(device)
     now = utcnow()
+    for command in commands:
+        command.status = "sent"
+    if commands:
+        db.session.flush()  # before the device's row: nothing shared is locked while these are written
     for field in ("agent_version", "os_version", "address"):
         if getattr(report, field) is not None:
             setattr(device, field, getattr(report, field))
     device.remote_address, device.last_connected = address or "", now
+    if reports:
+        _store_backup_states(device, reports, now)
+    db.session.commit()
+    return {"heartbeat_seconds": seconds, "settings": settings_answer,
+            "commands": [{"id": c.id, "command": c.command, "arguments": c.arguments} for c in commands]}
+
+
+SUMMARISED = ("selected_bytes", "archive_bytes", "percent_complete", "last_backup", "last_completed_backup")
+
+
+def _store_backup_states(device, reports, now):
     states = {s.destination_id: s for s in device.backup_states}
-    for report in reports:
-        state = states.get(report.destination.id)
+    reported = {}
+    for report in reports:  # a destination reported twice keeps its last report, as before
+        reported[report.destination.id] = report.values
+    after = {i: {key: getattr(s, key) for key in SUMMARISED} for i, s in states.items()}
+    for destination_id, values in reported.items():
+        after[destination_id] = {**after.get(destination_id, {}), **values}
+    archive_bytes = device.archive_bytes
+    _summarise(device, list(after.values()))
+    # The device first (its row, then its org's totals row), then each state in destination order.
+    db.session.flush()
+    for destination_id in sorted(reported):
+        state = states.get(destination_id)
         if state is None:
-            state = BackupState(device_id=device.id, destination_id=report.destination.id)
+            state = BackupState(device_id=device.id, destination_id=destination_id)
             db.session.add(state)
-            states[report.destination.id] = state
-        for key, value in report.values.items():
+        for key, value in reported[destination_id].items():
             setattr(state, key, value)
         state.last_connected = now
-    if reports:
-        _summarise(device, list(states.values()))
+        db.session.flush()
+    if device.archive_bytes != archive_bytes:
         refresh_user_totals([device.user_id])
-    commands = db.session.scalars(select(DeviceCommand).where(
-        DeviceCommand.device_id == device.id, DeviceCommand.status == "pending").order_by(DeviceCommand.id)).all()
-    for command in commands:
-        command.status = "sent"
-    answer = {"heartbeat_seconds": heartbeat_seconds(), "settings": device_settings(device),
-              "commands": [{"id": c.id, "command": c.command, "arguments": c.arguments} for c in commands]}
-    db.session.commit()
-    return answer
 
 
 def _summarise(device, states):
-    device.selected_bytes = max((s.selected_bytes for s in states), default=0)
-    device.archive_bytes = sum(s.archive_bytes for s in states)
-    device.percent_complete = min((s.percent_complete for s in states), default=0.0)
-    device.last_backup = max((s.last_backup for s in states if s.last_backup), default=None)
-    device.last_completed_backup = max((s.last_completed_backup for s in states if s.last_completed_backup),
+    device.selected_bytes = max((s["selected_bytes"] for s in states), default=0)
+    device.archive_bytes = sum(s["archive_bytes"] for s in states)
+    device.percent_complete = min((s["percent_complete"] for s in states), default=0.0)
+    device.last_backup = max((s["last_backup"] for s in states if s["last_backup"]), default=None)
+    device.last_completed_backup = max((s["last_completed_backup"] for s in states if s["last_completed_backup"]),
                                        default=None)
 
 
@@ -170,20 +219,59 @@ def device_settings(device):
 
     Backup sets name their destinations by GUID, as the heartbeat's backup report does.
     """
-    guids = dict(db.session.execute(select(Destination.id, Destination.guid)).all())
+    return _settings_and_interval(device)[0]
+
+
+# Every destination as "id:guid,id:guid": a handful of rows, read with the settings.
+_GUIDS = select(func.aggregate_strings(cast(Destination.id, String) + ":" + Destination.guid, ",")).scalar_subquery()
+_INTERVAL = (select(ServerProperty.value).where(ServerProperty.key == "agent.heartbeat_seconds")
+             .scalar_subquery())
+
+
+def _settings_and_interval(device):
+    """(the device's settings for the agent, the heartbeat interval) in one query: the org's stored
+    effective settings, the device's own copies of the groups, the destinations' GUIDs and the
+    interval property.
+    """
+    rows = db.session.execute(
+        select(OrgEffectiveSettings.groups, _GUIDS, _INTERVAL, DeviceSettings.group, DeviceSettings.values)
+        .outerjoin(DeviceSettings, DeviceSettings.device_id == device.id)
+        .where(OrgEffectiveSettings.org_id == device.org_id)).all()
+    if rows:
+        stored = rows[0][0]
+    else:  # the org's settings are not stored yet: work them out once, for every later heartbeat
+        stored = effective_settings.compute_and_store(device.org_id, device.org.path)
+        rows = db.session.execute(
+            select(literal(None), _GUIDS, _INTERVAL, DeviceSettings.group, DeviceSettings.values).select_from(Device)
+            .outerjoin(DeviceSettings, DeviceSettings.device_id == Device.id).where(Device.id == device.id)).all()
+    guids, seconds = rows[0][1:3]
+    own = {group: values for *_unused, group, values in rows if group is not None}
     answer = {}
     for group in settings_spec.GROUPS:
-        answer[group.key] = {v.setting.key: {"value": _for_agent(v.setting, v.value, guids),
-                                             "locked": v.locked_by is not None}
-                             for v in settings.device_group(device, group.key)}
-    return answer
+        entry = stored[group.key]
+        org_values = effective_settings.values(group.key, entry)
+        device_values = {} if entry["locked"] else (own.get(group.key) or {})
+        answer[group.key] = {s.key: {"value": device_values.get(s.key, org_values[s.key]), "locked": entry["locked"]}
+                             for s in group.settings}
+    _name_destinations(answer, dict(_pair(item) for item in (guids or "").split(",") if item))
+    seconds = int(seconds) if seconds is not None else current_app.config["AGENT_HEARTBEAT_SECONDS"]
+    return answer, seconds
 
 
-def _for_agent(setting, value, guids):
-    if setting.kind != "sets":
-        return value
-    return [{**backup_set, "destinations": [guids[d] for d in backup_set.get("destinations", []) if d in guids]}
-            for backup_set in value]
+def _pair(item):
+    destination_id, _, guid = item.partition(":")
+    return int(destination_id), guid
+
+
+def _name_destinations(answer, guids):
+    """Backup sets name destinations by id in the database and by GUID to the agent."""
+    for group in settings_spec.GROUPS:
+        for setting in group.settings:
+            if setting.kind == "sets":
+                entry = answer[group.key][setting.key]
+                entry["value"] = [{**backup_set, "destinations": [guids[d] for d in backup_set.get("destinations", [])
+                                                                  if d in guids]}
+                                  for backup_set in entry["value"]]
 
 
 def record_command_result(device, command_id, output, exit_status):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, delete, func, insert, literal, select
 
-from webconsole.domain import audit, settings_spec
+from webconsole.domain import audit, effective_settings, settings_spec
 from webconsole.domain.errors import Forbidden, ValidationError
 from webconsole.domain.orgs import ancestors, get_org
 from webconsole.extensions import db
@@ -109,6 +109,7 @@ def save_group(actor, org_id, group_key, form, mode):
     changed = {k: [state.values.get(k), v] for k, v in values.items() if state.values.get(k) != v}
     row.values, row.locked = values, mode == "lock"
     db.session.flush()
+    effective_settings.refresh(org)
     pushed = _push(org, group_key, values, everything_below=mode == "lock") if mode != "save" else 0
     audit.record(f"settings.{mode}", actor=actor, obj=org, details={
         "group": group_key, "changes": changed, "devices": pushed})
@@ -162,6 +163,7 @@ def set_inheritance(actor, org_id, group_key, inherit):
     elif not inherit and row is None:
         db.session.add(OrgSettings(org_id=org.id, group=group_key, values=dict(state.values)))
         audit.record("settings.own", actor=actor, obj=org, details={"group": group_key})
+    effective_settings.refresh(org)
     db.session.commit()
 
 
