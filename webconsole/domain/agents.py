@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import String, cast, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from webconsole.domain import audit, effective_settings, properties, settings, settings_spec
@@ -158,20 +158,30 @@ def heartbeat(device, report, address):
     """
     with db.session.no_autoflush:
         reports = _backup_reports(device, report.backup)
-        commands = db.session.scalars(select(DeviceCommand).where(
+        commands = db.session.execute(select(DeviceCommand.id, DeviceCommand.command, DeviceCommand.arguments).where(
             DeviceCommand.device_id == device.id, DeviceCommand.status == "pending").order_by(DeviceCommand.id)).all()
         settings_answer, seconds = _settings_and_interval(device)
+    # Written with plain statements: the ORM's unit of work cost more than the database did.
     now = utcnow()
-    for command in commands:
-        command.status = "sent"
-    if commands:
-        db.session.flush()  # before the device's row: nothing shared is locked while these are written
+    if commands:  # before the device's row: nothing shared is locked while these are written
+        db.session.execute(update(DeviceCommand.__table__).where(
+            DeviceCommand.id.in_([c.id for c in commands]), DeviceCommand.status == "pending").values(status="sent"))
+    changes = {"remote_address": address or "", "last_connected": now}
     for field in ("agent_version", "os_version", "address"):
         if getattr(report, field) is not None:
-            setattr(device, field, getattr(report, field))
-    device.remote_address, device.last_connected = address or "", now
+            changes[field] = getattr(report, field)
+    state_writes = []
     if reports:
-        _store_backup_states(device, reports, now)
+        summary, state_writes = _backup_changes(device, reports, now)
+        changes.update(summary)
+    # Only what changed is set: the org totals triggers fire on the bytes columns being set at all.
+    changes = {k: v for k, v in changes.items() if k == "last_connected" or getattr(device, k) != v}
+    # The device first (its row, then its org's totals row), then each state in destination order.
+    db.session.execute(update(Device.__table__).where(Device.id == device.id).values(changes))
+    for statement in state_writes:
+        db.session.execute(statement)
+    if "archive_bytes" in changes:
+        refresh_user_totals([device.user_id])
     db.session.commit()
     return {"heartbeat_seconds": seconds, "settings": settings_answer,
             "commands": [{"id": c.id, "command": c.command, "arguments": c.arguments} for c in commands]}
@@ -180,38 +190,36 @@ def heartbeat(device, report, address):
 SUMMARISED = ("selected_bytes", "archive_bytes", "percent_complete", "last_backup", "last_completed_backup")
 
 
-def _store_backup_states(device, reports, now):
+def _backup_changes(device, reports, now):
+    """(the device's new summary values, the statements writing its reported states in destination order)."""
     states = {s.destination_id: s for s in device.backup_states}
     reported = {}
     for report in reports:  # a destination reported twice keeps its last report, as before
         reported[report.destination.id] = report.values
     after = {i: {key: getattr(s, key) for key in SUMMARISED} for i, s in states.items()}
-    for destination_id, values in reported.items():
-        after[destination_id] = {**after.get(destination_id, {}), **values}
-    archive_bytes = device.archive_bytes
-    _summarise(device, list(after.values()))
-    # The device first (its row, then its org's totals row), then each state in destination order.
-    db.session.flush()
+    writes = []
+    table = BackupState.__table__
     for destination_id in sorted(reported):
-        state = states.get(destination_id)
+        values, state = reported[destination_id], states.get(destination_id)
+        after[destination_id] = {**after.get(destination_id, {}), **values}
         if state is None:
-            state = BackupState(device_id=device.id, destination_id=destination_id)
-            db.session.add(state)
-        for key, value in reported[destination_id].items():
-            setattr(state, key, value)
-        state.last_connected = now
-        db.session.flush()
-    if device.archive_bytes != archive_bytes:
-        refresh_user_totals([device.user_id])
+            writes.append(insert(table).values(device_id=device.id, destination_id=destination_id, last_connected=now,
+                                               **values))
+        else:
+            changed = {k: v for k, v in values.items() if getattr(state, k) != v}
+            writes.append(update(table).where(table.c.id == state.id).values(last_connected=now, **changed))
+    return _summary(list(after.values())), writes
 
 
-def _summarise(device, states):
-    device.selected_bytes = max((s["selected_bytes"] for s in states), default=0)
-    device.archive_bytes = sum(s["archive_bytes"] for s in states)
-    device.percent_complete = min((s["percent_complete"] for s in states), default=0.0)
-    device.last_backup = max((s["last_backup"] for s in states if s["last_backup"]), default=None)
-    device.last_completed_backup = max((s["last_completed_backup"] for s in states if s["last_completed_backup"]),
-                                       default=None)
+def _summary(states):
+    return {
+        "selected_bytes": max((s["selected_bytes"] for s in states), default=0),
+        "archive_bytes": sum(s["archive_bytes"] for s in states),
+        "percent_complete": min((s["percent_complete"] for s in states), default=0.0),
+        "last_backup": max((s["last_backup"] for s in states if s["last_backup"]), default=None),
+        "last_completed_backup": max((s["last_completed_backup"] for s in states if s["last_completed_backup"]),
+                                     default=None),
+    }
 
 
 def device_settings(device):
