@@ -12,7 +12,8 @@ connection pool, as gunicorn workers are), each running --threads threads with a
 client, POSTing /api/agent/v1/heartbeat with the device's backup state per destination; a share
 --changed of the heartbeats report new archive bytes (a backup running), which moves the org's
 totals rows. Latency is measured around each call, so it includes waiting for the GIL, the pool
-and the database's locks.
+and the database's locks. CPU ms each is the worker processes' CPU time (client threads included)
+per heartbeat: on a shared machine the steadier figure, and what sets heartbeats/s per core.
 
 1. raw: the same processes and threads run only the statements an idle heartbeat cannot avoid (find
    the device by GUID, update its last_connected, commit) through SQLAlchemy Core, no Flask: the
@@ -121,11 +122,12 @@ def _worker(url, mode, work, threads, duration, changed, seed, start_at, results
             samples.extend(mine)
 
     pool = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    cpu = time.process_time()
     for t in pool:
         t.start()
     for t in pool:
         t.join()
-    results.put(samples)
+    results.put((samples, time.process_time() - cpu))
 
 
 def _raw(app, guid):
@@ -136,7 +138,7 @@ def _raw(app, guid):
 
 
 def measure(url, mode, work, processes, threads, duration, changed):
-    """(heartbeats, seconds, median ms, p95 ms) of one run of every worker process."""
+    """(heartbeats, seconds, median ms, p95 ms, max ms, CPU ms per heartbeat) of one run of every worker process."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     start_at = time.time() + 8  # every process has built its app and connected by then
@@ -145,15 +147,17 @@ def measure(url, mode, work, processes, threads, duration, changed):
                                                      results)) for p in range(processes)]
     for w in workers:
         w.start()
-    samples = []
+    samples, cpu = [], 0.0
     for _ in workers:
-        samples.extend(results.get())
+        found, seconds = results.get()
+        samples.extend(found)
+        cpu += seconds
     elapsed = time.time() - start_at
     for w in workers:
         w.join()
     samples.sort()
     seconds = duration if mode != "burst" else elapsed
-    return len(samples), seconds, statistics.median(samples), p95(samples), samples[-1]
+    return len(samples), seconds, statistics.median(samples), p95(samples), samples[-1], cpu * 1000 / len(samples)
 
 
 def _deadlocks(url):
@@ -184,23 +188,23 @@ def main():
         spread = [devices[i] for i in range(args.burst) for devices in fleet.values() if i < len(devices)][:args.burst]
         print(f"{total} devices ({len(everyone)} active, {len(fleet)} orgs) on {url.split(':')[0]}; "
               f"{args.processes} processes x {args.threads} threads; load {os.getloadavg()[0]:.2f}\n")
-        print("| run | heartbeats | seconds | per second | median ms | p95 ms | max ms |\n"
-              "|---|---:|---:|---:|---:|---:|---:|")
+        print("| run | heartbeats | seconds | per second | median ms | p95 ms | max ms | CPU ms each |\n"
+              "|---|---:|---:|---:|---:|---:|---:|---:|")
         rates = {}
         for name, mode, work in (("raw: find device, update last_connected, commit (Core, no Flask)", "raw", everyone),
                                  (f"fleet: heartbeat of a random device, {args.changed:.0%} with new bytes", "fleet",
                                   everyone)):
-            count, seconds, median, high, top = measure(url, mode, work, args.processes, args.threads, args.duration,
-                                                        args.changed)
+            count, seconds, median, high, top, cpu = measure(url, mode, work, args.processes, args.threads,
+                                                             args.duration, args.changed)
             rates[mode] = count / seconds
             print(f"| {name} | {count} | {seconds:.1f} | {count / seconds:.0f} | {median:.1f} | {high:.1f} | "
-                  f"{top:.1f} |")
+                  f"{top:.1f} | {cpu:.2f} |")
         before = _deadlocks(url)
         for name, work in ((f"burst: {len(one_org)} devices of one org, new bytes, at once", one_org),
                            (f"burst: {len(spread)} devices over {len(fleet)} orgs, new bytes, at once", spread)):
-            count, seconds, median, high, top = measure(url, "burst", work, args.processes, args.threads, 0, 1.0)
+            count, seconds, median, high, top, cpu = measure(url, "burst", work, args.processes, args.threads, 0, 1.0)
             print(f"| {name} | {count} | {seconds:.1f} | {count / seconds:.0f} | {median:.1f} | {high:.1f} | "
-                  f"{top:.1f} |")
+                  f"{top:.1f} | {cpu:.2f} |")
         after = _deadlocks(url)
         print(f"\nfleet / raw: {rates['fleet'] / rates['raw']:.2f}; load {os.getloadavg()[0]:.2f}"
               + (f"; deadlocks during the bursts: {after - before}" if before is not None else ""))

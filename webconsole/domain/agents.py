@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, func, insert, literal, select, update
+from sqlalchemy import String, bindparam, cast, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from webconsole.domain import audit, effective_settings, properties, settings, settings_spec
@@ -98,11 +98,17 @@ def register_device(registration, address):
     return device, secret
 
 
+# The statements every heartbeat runs, built once: building and keying them cost more than running them.
+# The device's backup states (with their destinations) come along with it: a heartbeat needs them.
+_DEVICE = select(Device).options(joinedload(Device.backup_states)).where(Device.guid == bindparam("guid"))
+_PENDING = (select(DeviceCommand.id, DeviceCommand.command, DeviceCommand.arguments)
+            .where(DeviceCommand.device_id == bindparam("device_id"), DeviceCommand.status == "pending")
+            .order_by(DeviceCommand.id))
+
+
 def authenticate(guid, secret):
     """The device whose GUID and secret these are, if it may talk to the server; AgentError otherwise."""
-    # The backup states (with their destinations) come along: a heartbeat needs them, at no extra query.
-    device = db.session.execute(select(Device).options(joinedload(Device.backup_states))
-                                .where(Device.guid == (guid or ""))).unique().scalar_one_or_none()
+    device = db.session.execute(_DEVICE, {"guid": guid or ""}).unique().scalar_one_or_none()
     if device is None or not device.secret_hash or not hmac.compare_digest(device.secret_hash, _hash(secret or "")):
         audit.record_refusal("agent_credential", object_type="device", object_id=(guid or "")[:64])
         raise AgentError("unauthorized", "unknown device or wrong secret", 401)
@@ -158,8 +164,7 @@ def heartbeat(device, report, address):
     """
     with db.session.no_autoflush:
         reports = _backup_reports(device, report.backup)
-        commands = db.session.execute(select(DeviceCommand.id, DeviceCommand.command, DeviceCommand.arguments).where(
-            DeviceCommand.device_id == device.id, DeviceCommand.status == "pending").order_by(DeviceCommand.id)).all()
+        commands = db.session.execute(_PENDING, {"device_id": device.id}).all()
         settings_answer, seconds = _settings_and_interval(device)
     # Written with plain statements: the ORM's unit of work cost more than the database did.
     now = utcnow()
@@ -236,15 +241,17 @@ _INTERVAL = (select(ServerProperty.value).where(ServerProperty.key == "agent.hea
              .scalar_subquery())
 
 
+_SETTINGS = (select(OrgEffectiveSettings.groups, _GUIDS, _INTERVAL, DeviceSettings.group, DeviceSettings.values)
+             .outerjoin(DeviceSettings, DeviceSettings.device_id == bindparam("device_id"))
+             .where(OrgEffectiveSettings.org_id == bindparam("org_id")))
+
+
 def _settings_and_interval(device):
     """(the device's settings for the agent, the heartbeat interval) in one query: the org's stored
     effective settings, the device's own copies of the groups, the destinations' GUIDs and the
     interval property.
     """
-    rows = db.session.execute(
-        select(OrgEffectiveSettings.groups, _GUIDS, _INTERVAL, DeviceSettings.group, DeviceSettings.values)
-        .outerjoin(DeviceSettings, DeviceSettings.device_id == device.id)
-        .where(OrgEffectiveSettings.org_id == device.org_id)).all()
+    rows = db.session.execute(_SETTINGS, {"device_id": device.id, "org_id": device.org_id}).all()
     if rows:
         stored = rows[0][0]
     else:  # the org's settings are not stored yet: work them out once, for every later heartbeat
