@@ -84,18 +84,6 @@ def refresh(org):
              for org_id, path in subtree])
 
 
-def refresh_all():
-    """Rewrite the stored settings of every org (after a bulk load, or a settings release)."""
-    for org in db.session.scalars(select(Org).where(Org.parent_id.is_(None))):
-        refresh(org)
-
-
-def of_org(org_id, path):
-    """The stored settings of an org, worked out and stored first if it has none yet."""
-    groups = db.session.scalar(select(OrgEffectiveSettings.groups).where(OrgEffectiveSettings.org_id == org_id))
-    return groups if groups is not None else compute_and_store(org_id, path)
-
-
 def compute_and_store(org_id, path):
     """Work out an org's settings from its chain and store them, unless another request just did."""
     chain = chain_ids(path)
