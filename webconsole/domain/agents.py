@@ -9,15 +9,26 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, cast, func, insert, literal, select, update
+from sqlalchemy.orm import joinedload
 
-from webconsole.domain import audit, properties, settings, settings_spec
+from webconsole.domain import audit, effective_settings, properties, settings, settings_spec
 from webconsole.domain.auth import check_credentials
 from webconsole.domain.errors import DomainError, NotFound, ValidationError
 from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
-from webconsole.models import BackupState, Destination, Device, DeviceCommand, Org
+from webconsole.models import (
+    BackupState,
+    Destination,
+    Device,
+    DeviceCommand,
+    DeviceSettings,
+    Org,
+    OrgEffectiveSettings,
+    ServerProperty,
+)
 from webconsole.models.base import utcnow
 
 
@@ -87,9 +98,17 @@ def register_device(registration, address):
     return device, secret
 
 
+# The statements every heartbeat runs, built once: building and keying them cost more than running them.
+# The device's backup states (with their destinations) come along with it: a heartbeat needs them.
+_DEVICE = select(Device).options(joinedload(Device.backup_states)).where(Device.guid == bindparam("guid"))
+_PENDING = (select(DeviceCommand.id, DeviceCommand.command, DeviceCommand.arguments)
+            .where(DeviceCommand.device_id == bindparam("device_id"), DeviceCommand.status == "pending")
+            .order_by(DeviceCommand.id))
+
+
 def authenticate(guid, secret):
     """The device whose GUID and secret these are, if it may talk to the server; AgentError otherwise."""
-    device = db.session.scalar(select(Device).where(Device.guid == (guid or "")))
+    device = db.session.execute(_DEVICE, {"guid": guid or ""}).unique().scalar_one_or_none()
     if device is None or not device.secret_hash or not hmac.compare_digest(device.secret_hash, _hash(secret or "")):
         audit.record_refusal("agent_credential", object_type="device", object_id=(guid or "")[:64])
         raise AgentError("unauthorized", "unknown device or wrong secret", 401)
@@ -106,10 +125,21 @@ class BackupReport:
     values: dict
 
 
-def _backup_reports(items):
+def _backup_reports(device, items):
+    """The reports of a heartbeat with their destinations, every one checked before anything is stored.
+
+    The device's backup states come with their destinations (one query); only a destination the
+    device has never reported to is looked up by GUID.
+    """
+    if not items:
+        return []
+    known = {s.destination.guid: s.destination for s in device.backup_states}
+    unknown = {item.destination_guid for item in items} - set(known)
+    if unknown:
+        known.update((d.guid, d) for d in db.session.scalars(select(Destination).where(Destination.guid.in_(unknown))))
     reports = []
     for n, item in enumerate(items):
-        destination = db.session.scalar(select(Destination).where(Destination.guid == item.destination_guid))
+        destination = known.get(item.destination_guid)
         if destination is None:
             raise AgentError("invalid_field", f"backup[{n}].destination_guid names no destination",
                              field=f"backup[{n}].destination_guid")
@@ -126,43 +156,75 @@ def heartbeat(device, report, address):
 
     `report` holds the request's typed values: backup (a list of destination reports) and agent_version,
     os_version, address (None when not sent, which leaves them as they are).
+
+    Everything is read before anything is written: a heartbeat whose device's bytes changed updates
+    its org's totals rows (triggers), and holds their locks from that update to the commit, so that
+    stretch is kept to the writes alone; the backup states are written in destination order, so
+    two devices of an org always take those rows' locks in the same order.
     """
-    reports = _backup_reports(report.backup)  # every destination checked before anything is stored
+    with db.session.no_autoflush:
+        reports = _backup_reports(device, report.backup)
+        commands = db.session.execute(_PENDING, {"device_id": device.id}).all()
+        settings_answer, seconds = _settings_and_interval(device)
+    # Written with plain statements: the ORM's unit of work cost more than the database did.
     now = utcnow()
+    if commands:  # before the device's row: nothing shared is locked while these are written
+        db.session.execute(update(DeviceCommand.__table__).where(
+            DeviceCommand.id.in_([c.id for c in commands]), DeviceCommand.status == "pending").values(status="sent"))
+    changes = {"remote_address": address or "", "last_connected": now}
     for field in ("agent_version", "os_version", "address"):
         if getattr(report, field) is not None:
-            setattr(device, field, getattr(report, field))
-    device.remote_address, device.last_connected = address or "", now
-    states = {s.destination_id: s for s in device.backup_states}
-    for report in reports:
-        state = states.get(report.destination.id)
-        if state is None:
-            state = BackupState(device_id=device.id, destination_id=report.destination.id)
-            db.session.add(state)
-            states[report.destination.id] = state
-        for key, value in report.values.items():
-            setattr(state, key, value)
-        state.last_connected = now
+            changes[field] = getattr(report, field)
+    state_writes = []
     if reports:
-        _summarise(device, list(states.values()))
+        summary, state_writes = _backup_changes(device, reports, now)
+        changes.update(summary)
+    # Only what changed is set: the org totals triggers fire on the bytes columns being set at all.
+    changes = {k: v for k, v in changes.items() if k == "last_connected" or getattr(device, k) != v}
+    # The device first (its row, then its org's totals row), then each state in destination order.
+    db.session.execute(update(Device.__table__).where(Device.id == device.id).values(changes))
+    for statement in state_writes:
+        db.session.execute(statement)
+    if "archive_bytes" in changes:
         refresh_user_totals([device.user_id])
-    commands = db.session.scalars(select(DeviceCommand).where(
-        DeviceCommand.device_id == device.id, DeviceCommand.status == "pending").order_by(DeviceCommand.id)).all()
-    for command in commands:
-        command.status = "sent"
-    answer = {"heartbeat_seconds": heartbeat_seconds(), "settings": device_settings(device),
-              "commands": [{"id": c.id, "command": c.command, "arguments": c.arguments} for c in commands]}
     db.session.commit()
-    return answer
+    return {"heartbeat_seconds": seconds, "settings": settings_answer,
+            "commands": [{"id": c.id, "command": c.command, "arguments": c.arguments} for c in commands]}
 
 
-def _summarise(device, states):
-    device.selected_bytes = max((s.selected_bytes for s in states), default=0)
-    device.archive_bytes = sum(s.archive_bytes for s in states)
-    device.percent_complete = min((s.percent_complete for s in states), default=0.0)
-    device.last_backup = max((s.last_backup for s in states if s.last_backup), default=None)
-    device.last_completed_backup = max((s.last_completed_backup for s in states if s.last_completed_backup),
-                                       default=None)
+SUMMARISED = ("selected_bytes", "archive_bytes", "percent_complete", "last_backup", "last_completed_backup")
+
+
+def _backup_changes(device, reports, now):
+    """(the device's new summary values, the statements writing its reported states in destination order)."""
+    states = {s.destination_id: s for s in device.backup_states}
+    reported = {}
+    for report in reports:  # a destination reported twice keeps its last report, as before
+        reported[report.destination.id] = report.values
+    after = {i: {key: getattr(s, key) for key in SUMMARISED} for i, s in states.items()}
+    writes = []
+    table = BackupState.__table__
+    for destination_id in sorted(reported):
+        values, state = reported[destination_id], states.get(destination_id)
+        after[destination_id] = {**after.get(destination_id, {}), **values}
+        if state is None:
+            writes.append(insert(table).values(device_id=device.id, destination_id=destination_id, last_connected=now,
+                                               **values))
+        else:
+            changed = {k: v for k, v in values.items() if getattr(state, k) != v}
+            writes.append(update(table).where(table.c.id == state.id).values(last_connected=now, **changed))
+    return _summary(list(after.values())), writes
+
+
+def _summary(states):
+    return {
+        "selected_bytes": max((s["selected_bytes"] for s in states), default=0),
+        "archive_bytes": sum(s["archive_bytes"] for s in states),
+        "percent_complete": min((s["percent_complete"] for s in states), default=0.0),
+        "last_backup": max((s["last_backup"] for s in states if s["last_backup"]), default=None),
+        "last_completed_backup": max((s["last_completed_backup"] for s in states if s["last_completed_backup"]),
+                                     default=None),
+    }
 
 
 def device_settings(device):
@@ -170,20 +232,61 @@ def device_settings(device):
 
     Backup sets name their destinations by GUID, as the heartbeat's backup report does.
     """
-    guids = dict(db.session.execute(select(Destination.id, Destination.guid)).all())
+    return _settings_and_interval(device)[0]
+
+
+# Every destination as "id:guid,id:guid": a handful of rows, read with the settings.
+_GUIDS = select(func.aggregate_strings(cast(Destination.id, String) + ":" + Destination.guid, ",")).scalar_subquery()
+_INTERVAL = (select(ServerProperty.value).where(ServerProperty.key == "agent.heartbeat_seconds")
+             .scalar_subquery())
+
+
+_SETTINGS = (select(OrgEffectiveSettings.groups, _GUIDS, _INTERVAL, DeviceSettings.group, DeviceSettings.values)
+             .outerjoin(DeviceSettings, DeviceSettings.device_id == bindparam("device_id"))
+             .where(OrgEffectiveSettings.org_id == bindparam("org_id")))
+
+
+def _settings_and_interval(device):
+    """(the device's settings for the agent, the heartbeat interval) in one query: the org's stored
+    effective settings, the device's own copies of the groups, the destinations' GUIDs and the
+    interval property.
+    """
+    rows = db.session.execute(_SETTINGS, {"device_id": device.id, "org_id": device.org_id}).all()
+    if rows:
+        stored = rows[0][0]
+    else:  # the org's settings are not stored yet: work them out once, for every later heartbeat
+        stored = effective_settings.compute_and_store(device.org_id, device.org.path)
+        rows = db.session.execute(
+            select(literal(None), _GUIDS, _INTERVAL, DeviceSettings.group, DeviceSettings.values).select_from(Device)
+            .outerjoin(DeviceSettings, DeviceSettings.device_id == Device.id).where(Device.id == device.id)).all()
+    guids, seconds = rows[0][1:3]
+    own = {group: values for *_unused, group, values in rows if group is not None}
     answer = {}
     for group in settings_spec.GROUPS:
-        answer[group.key] = {v.setting.key: {"value": _for_agent(v.setting, v.value, guids),
-                                             "locked": v.locked_by is not None}
-                             for v in settings.device_group(device, group.key)}
-    return answer
+        entry = stored[group.key]
+        org_values = effective_settings.values(group.key, entry)
+        device_values = {} if entry["locked"] else (own.get(group.key) or {})
+        answer[group.key] = {s.key: {"value": device_values.get(s.key, org_values[s.key]), "locked": entry["locked"]}
+                             for s in group.settings}
+    _name_destinations(answer, dict(_pair(item) for item in (guids or "").split(",") if item))
+    seconds = int(seconds) if seconds is not None else current_app.config["AGENT_HEARTBEAT_SECONDS"]
+    return answer, seconds
 
 
-def _for_agent(setting, value, guids):
-    if setting.kind != "sets":
-        return value
-    return [{**backup_set, "destinations": [guids[d] for d in backup_set.get("destinations", []) if d in guids]}
-            for backup_set in value]
+def _pair(item):
+    destination_id, _, guid = item.partition(":")
+    return int(destination_id), guid
+
+
+def _name_destinations(answer, guids):
+    """Backup sets name destinations by id in the database and by GUID to the agent."""
+    for group in settings_spec.GROUPS:
+        for setting in group.settings:
+            if setting.kind == "sets":
+                entry = answer[group.key][setting.key]
+                entry["value"] = [{**backup_set, "destinations": [guids[d] for d in backup_set.get("destinations", [])
+                                                                  if d in guids]}
+                                  for backup_set in entry["value"]]
 
 
 def record_command_result(device, command_id, output, exit_status):

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import aliased
 
-from webconsole.domain import audit
+from webconsole.domain import audit, effective_settings
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, search
 from webconsole.domain.scope import reaches, restrict, scope_for
@@ -48,6 +48,7 @@ def create_org(name, parent=None, ext_ref="", notes=""):
     db.session.add(org)
     db.session.flush()
     org.path = (parent.path if parent else "/") + f"{org.id}/"
+    effective_settings.refresh(org)
     return org
 
 
@@ -134,6 +135,7 @@ def move_org(actor, org_id, parent_id):
     org.parent_id = parent.id
     db.session.flush()
     db.session.refresh(org)
+    effective_settings.refresh(org)
     audit.record("org.move", actor=actor, obj=org, details={"changes": {"parent": [old_parent, parent.name]}})
     db.session.commit()
     return org
@@ -192,6 +194,9 @@ def set_org_active(actor, org_id, active):
         counts[name] = result.rowcount
     refresh_user_totals(select(User.id).where(User.org_id.in_(subtree)))
     db.session.refresh(org)
+    # Status takes no part in the effective settings today; rewriting them keeps the stored rows right
+    # should a rule come to depend on it.
+    effective_settings.refresh(org)
     audit.record("org.reactivate" if active else "org.deactivate", actor=actor, obj=org, details=counts)
     db.session.commit()
     return org

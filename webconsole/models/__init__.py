@@ -12,7 +12,7 @@ from webconsole.models.orgs import Org, OrgDestinationTotals, OrgTotals
 from webconsole.models.preferences import ListPreference
 from webconsole.models.properties import ServerProperty
 from webconsole.models.sessions import UserSession
-from webconsole.models.settings import DeviceSettings, OrgSettings
+from webconsole.models.settings import DeviceSettings, OrgEffectiveSettings, OrgSettings
 from webconsole.models.updates import AgentVersion
 from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
@@ -20,7 +20,7 @@ from webconsole.models.users import Role, RolePermission, SignInAttempt, User, u
 __all__ = [
     "AgentVersion", "AuditEvent", "BackupState", "DataConnection", "DeploymentPolicy", "Destination", "Device",
     "DeviceCommand", "DeviceSettings", "ExportProgress", "FileEvent", "IngestError", "Job", "ListPreference", "Org",
-    "OrgDestinationTotals", "OrgTotals",
+    "OrgDestinationTotals", "OrgEffectiveSettings", "OrgTotals",
     "OrgSettings", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt", "StorageUsage", "User",
     "UserSession", "user_roles",
 ]

@@ -38,3 +38,19 @@ class DeviceSettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("device_id", "group"),)
+
+
+class OrgEffectiveSettings(db.Model):
+    """What the devices of an org receive per settings group, worked out when settings or the tree change.
+
+    groups: {group key: {"values": the deciding org's own values, or null for the built-in
+    defaults (completed with the defaults when read, so a setting added in a release takes its
+    default), "locked": whether devices below must take these values, "source": that org's id}}.
+    A heartbeat reads this one row instead of walking the org chain per group.
+    """
+
+    __tablename__ = "org_effective_settings"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    groups: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
