@@ -64,6 +64,21 @@ def test_a_search_narrows_to_one_users_usb_copies_in_the_last_30_days(client, si
     assert names(client, custom) == ["plans.docx", "HYPERLINK", "notes.txt"]
 
 
+def test_search_by_hostname_and_by_exposure_types(app, client, sign_in, investigation):
+    sign_in("analyst@acme.test")
+    with app.app_context():
+        hostname = db.session.get(Device, investigation["user_laptop"]).hostname
+    assert names(client, f"/forensic-search/?range=P30D&f1=osHostName&o1=is&v1={hostname}") == [
+        "plans.docx", "HYPERLINK", "notes.txt"]
+    either = ("/forensic-search/?range=P30D&match=any&f1=exposure&o1=is&v1=RemovableMedia"
+              "&f2=exposure&o2=is&v2=CloudStorage")
+    assert names(client, either) == ["plans.docx", "HYPERLINK", "pricing.xlsx"]
+    assert names(client, "/forensic-search/?range=P30D&f1=exposure&o1=is_not&v1=RemovableMedia") == [
+        "notes.txt", "pricing.xlsx"]
+    assert names(client, "/forensic-search/?range=P30D&f1=exposure&o1=exists") == [
+        "plans.docx", "HYPERLINK", "pricing.xlsx"]
+
+
 def test_search_by_hash_in_one_step(client, sign_in, investigation):
     sign_in("analyst@acme.test")
     assert names(client, f"/forensic-search/?f1=sha256Checksum&v1={OTHER_SHA}") == ["notes.txt"]
