@@ -183,7 +183,7 @@ def condition(row, now=None):
             raise _bad(row, _l("Choose a value from the list."))
         bit = column.op("&")(events.EXPOSURE_BITS[value])
         # "is" also says the event has an exposure: PostgreSQL then walks the index of exposed events
-        # (migration 0022), not every event of the date range.
+        # (migration 0021), not every event of the date range.
         return and_(column != 0, bit != 0) if op == "is" else bit == 0
     if field.kind == "choice":
         if value not in field.choices:

@@ -1,6 +1,6 @@
 """Indexes that live outside the SQLAlchemy models: search indexes (migrations 0004, 0014 and 0017, with
 the file-name index's state table and the distinct paths) and file-event indexes that differ by database
-(0010, 0014, 0017, 0022)."""
+(0010, 0014, 0017, 0021)."""
 
 DIALECT_INDEXES = {
     # On SQLite every random index costs each 1000-event agent batch about a thousand written pages;
@@ -14,7 +14,7 @@ DIALECT_INDEXES = {
     # SQLite only: from a path the path index found to its events (0017). PostgreSQL's B-tree entries
     # could not hold the longest paths; its trigram index serves path searches.
     "ix_file_events_file_path_event_at",
-    # PostgreSQL only (0022): a hostname search walks its own index, and an exposure search the events
+    # PostgreSQL only (0021): a hostname search walks its own index, and an exposure search the events
     # with any exposure, instead of every event of the date range.
     "ix_file_events_hostname_event_at",
     "ix_file_events_exposed_event_at",

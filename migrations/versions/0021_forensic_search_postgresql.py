@@ -1,7 +1,7 @@
 """Forensic Search on PostgreSQL: hostname and exposure indexes, finer name and path statistics
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-05 20:30:00
 
 Two Forensic Search filters read every event of the date range on PostgreSQL when few events
@@ -19,8 +19,8 @@ was taken for one in 10 000, so it read all its events through the trigram index
 """
 from alembic import op
 
-revision = '0022'
-down_revision = '0021'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
