@@ -18,7 +18,7 @@ def mask(token):
     """`token` XORed with a random pad of its length, the pad in front: different in every call."""
     raw = token.encode("ascii")
     pad = secrets.token_bytes(len(raw))
-    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, raw))).decode("ascii").rstrip("=")
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))).decode("ascii").rstrip("=")
 
 
 def unmask(value):
@@ -32,7 +32,7 @@ def unmask(value):
     half = len(data) // 2
     if not half or len(data) % 2:
         return value
-    raw = bytes(a ^ b for a, b in zip(data[:half], data[half:]))
+    raw = bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True))
     try:
         return raw.decode("ascii")
     except UnicodeDecodeError:
