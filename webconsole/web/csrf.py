@@ -18,7 +18,8 @@ def mask(token):
     """`token` XORed with a random pad of its length, the pad in front: different in every call."""
     raw = token.encode("ascii")
     pad = secrets.token_bytes(len(raw))
-    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))).decode("ascii").rstrip("=")
+    masked = bytes(a ^ b for a, b in zip(pad, raw, strict=True))
+    return base64.urlsafe_b64encode(pad + masked).decode("ascii").rstrip("=")
 
 
 def unmask(value):
