@@ -73,6 +73,16 @@ def test_push_writes_existing_devices_but_not_where_inheritance_is_off(app, worl
         assert frequency(world["seller_laptop"]).value == 15
 
 
+def test_push_skips_the_orgs_below_one_with_its_own_values(app, world):
+    with app.app_context():
+        admin, orgs = ctx(app, world)
+        settings.set_inheritance(admin, orgs["eng"].id, "backup", inherit=False)  # Platform is below it
+        pushed = settings.save_group(admin, orgs["root"].id, "backup", form("backup", frequency_minutes=240), "push")
+        assert pushed == 1  # the Sales device only
+        assert frequency(world["seller_laptop"]).value == 240
+        assert frequency(world["user_laptop"]).value == 15
+
+
 def test_lock_reaches_devices_below_and_not_a_sibling(app, world):
     with app.app_context():
         admin, orgs = ctx(app, world)

@@ -200,6 +200,6 @@ def prune_finished(cutoff):
     ids = db.session.scalars(select(Job.id).where(Job.finished_at < cutoff)).all()
     for job_id in ids:
         shutil.rmtree(folder(job_id), ignore_errors=True)
-    if ids:
-        db.session.execute(delete(Job).where(Job.id.in_(ids)))
+    if ids:  # by the same condition, not by the ids: a year of jobs would bind one parameter each
+        db.session.execute(delete(Job).where(Job.finished_at < cutoff))
     return len(ids)

@@ -12,7 +12,8 @@ or that it was set on the device itself.
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, delete, func, insert, literal, select
+from sqlalchemy import JSON, delete, exists, func, insert, literal, select
+from sqlalchemy.orm import aliased
 
 from webconsole.domain import audit, effective_settings, settings_spec
 from webconsole.domain.errors import Forbidden, ValidationError
@@ -118,22 +119,24 @@ def save_group(actor, org_id, group_key, form, mode):
 
 
 def _receiving_orgs(org, group_key, everything_below):
-    """Orgs below `org` (itself included) whose devices take this group from `org`."""
-    subtree = db.session.scalars(select(Org).where(Org.path.startswith(org.path, autoescape=True))).all()
+    """A select of the orgs below `org` (itself included) whose devices take this group from `org`: all
+    of them with `everything_below`, else those with no org of their own values between them and `org`.
+    A query, not a list of ids, so that a Push at the top of 20 000 orgs binds no id per org."""
+    below = Org.path.startswith(org.path, autoescape=True)
     if everything_below:
-        return [o.id for o in subtree]
-    owners = set(_rows([o.id for o in subtree], group_key)) - {org.id}
-    receiving = []
-    for o in subtree:
-        between = o.path[len(org.path):].strip("/")
-        if not any(int(i) in owners for i in between.split("/") if i):
-            receiving.append(o.id)
-    return receiving
+        return select(Org.id).where(below)
+    owner = aliased(Org)
+    # Paths are "/1/5/": an org lies below an owner when its path starts with the owner's.
+    owned_between = (select(owner.id).join(OrgSettings, OrgSettings.org_id == owner.id)
+                     .where(OrgSettings.group == group_key, owner.id != org.id,
+                            owner.path.startswith(org.path, autoescape=True),
+                            func.substr(Org.path, 1, func.length(owner.path)) == owner.path))
+    return select(Org.id).where(below, ~exists(owned_between))
 
 
 def _push(org, group_key, values, everything_below):
-    org_ids = _receiving_orgs(org, group_key, everything_below)
-    targets = select(Device.id).where(Device.org_id.in_(org_ids))
+    receiving = _receiving_orgs(org, group_key, everything_below)
+    targets = select(Device.id).where(Device.org_id.in_(receiving))
     db.session.execute(delete(DeviceSettings).where(DeviceSettings.group == group_key,
                                                     DeviceSettings.device_id.in_(targets)))
     return _copy_to_devices(targets, group_key, values, {key: org.id for key in values})
