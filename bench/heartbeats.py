@@ -44,11 +44,11 @@ from sqlalchemy import event, func, select, text, update  # noqa: E402
 from timing import p95  # noqa: E402
 
 from webconsole import create_app  # noqa: E402
-from webconsole.demo import data as demo_data  # noqa: E402
 from webconsole.demo.data import load_demo  # noqa: E402
 from webconsole.extensions import db  # noqa: E402
 from webconsole.models import BackupState, Destination, Device, Org  # noqa: E402
 from webconsole.models.base import utcnow  # noqa: E402
+from webconsole.store.database import recount_org_totals  # noqa: E402
 
 PASSWORD, SECRET = "bench-password", "bench-device-secret"
 URL = "/api/agent/v1/heartbeat"
@@ -84,20 +84,6 @@ def prepare(url, devices):
     return fleet, total
 
 
-# What migrations 0015 and 0016 fill the totals tables with, from the rows themselves.
-TOTALS = ("""INSERT INTO org_totals (org_id, users, devices, selected_bytes, archive_bytes)
-    SELECT orgs.id,
-        (SELECT count(*) FROM users WHERE users.org_id = orgs.id AND users.status = 'active'),
-        (SELECT count(*) FROM devices WHERE devices.org_id = orgs.id AND devices.status = 'active'),
-        (SELECT coalesce(sum(selected_bytes), 0) FROM devices WHERE devices.org_id = orgs.id
-            AND devices.status = 'active'),
-        (SELECT coalesce(sum(archive_bytes), 0) FROM devices WHERE devices.org_id = orgs.id
-            AND devices.status = 'active')
-    FROM orgs""", """INSERT INTO org_destination_totals (org_id, destination_id, devices, archive_bytes)
-    SELECT d.org_id, b.destination_id, count(*), coalesce(sum(b.archive_bytes), 0)
-    FROM backup_states b JOIN devices d ON d.id = b.device_id GROUP BY d.org_id, b.destination_id""")
-
-
 def _load(app, devices):
     """The demo loader; on PostgreSQL with the totals triggers off, the totals summed afterwards.
 
@@ -114,23 +100,13 @@ def _load(app, devices):
             cursor.execute("SET session_replication_role = replica")
         connection.commit()
 
-    # Without statistics on the rows just inserted, PostgreSQL recounts each user's devices by a
-    # scan of every device: the loader's per-user totals would take half an hour.
-    recount = demo_data.refresh_user_totals
-
-    def analysed(*args):
-        db.session.execute(text("ANALYZE devices"))
-        return recount(*args)
-
-    demo_data.refresh_user_totals = analysed
     with loader.app_context():
         event.listen(db.engine, "connect", no_triggers)
         db.engine.dispose()
         load_demo(PASSWORD, users=devices // 2, devices=devices)
         db.session.remove()
         db.engine.dispose()
-    for statement in ("DELETE FROM org_totals", "DELETE FROM org_destination_totals", *TOTALS):
-        db.session.execute(text(statement))
+    recount_org_totals()
     db.session.commit()
 
 

@@ -35,7 +35,7 @@ from webconsole.models import (
 )
 from webconsole.models.base import utcnow
 from webconsole.store.bulk_load import insert_rows
-from webconsole.store.database import refresh_statistics
+from webconsole.store.database import analyse, refresh_statistics
 
 ORG_TREE = {
     "Example Corp": {
@@ -130,6 +130,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None, events=0
     _bulk(Device.__table__, device_rows, progress)
     _bulk(BackupState.__table__, state_rows, progress)
     _advance_sequences()
+    analyse("users", "devices")
     refresh_user_totals()
     _device_settings(now)
     db.session.commit()
