@@ -22,14 +22,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, func, insert, select, update  # noqa: E402
+from sqlalchemy import event, func, select, update  # noqa: E402
 
 from webconsole import create_app  # noqa: E402
 from webconsole.demo.data import database_is_empty, load_demo  # noqa: E402
+from webconsole.demo.org_tree import add_regions  # noqa: E402
 from webconsole.domain.listings import engine as listing_engine  # noqa: E402
 from webconsole.extensions import db  # noqa: E402
 from webconsole.models import Device, Org, OrgSettings, User  # noqa: E402
-from webconsole.models.base import utcnow  # noqa: E402
 from webconsole.store.database import refresh_statistics  # noqa: E402
 from webconsole.web import list_views  # noqa: E402
 
@@ -57,20 +57,8 @@ def _add_orgs():
     spread over the leaves; one region with thresholds of its own (a second alert group)."""
     top = db.session.scalar(select(Org).where(Org.parent_id.is_(None)))
     mine = db.session.scalar(select(User).where(User.username == "orgadmin@example.com")).org
-    n = db.session.scalar(select(func.max(Org.id))) + 1
-    now, rows, leaves, regions = utcnow(), [], [], []
-    for r in range(REGIONS):
-        parent = top if r % 2 else mine
-        region, path = n, f"{parent.path}{n}/"
-        regions.append(region)
-        rows.append(_org(region, f"Region {r:02d}", parent.id, path, now))
-        n += 1
-        for leaf in range(LEAVES):
-            rows.append(_org(n, f"Leaf {r:02d}-{leaf:04d}", region, f"{path}{n}/", now))
-            leaves.append(n)
-            n += 1
-    for chunk in range(0, len(rows), 2000):
-        db.session.execute(insert(Org), rows[chunk:chunk + 2000])
+    added = add_regions([mine, top], REGIONS, LEAVES)
+    regions, leaves = [region for region, _ in added], [leaf for _, ids in added for leaf in ids]
     db.session.add(OrgSettings(org_id=regions[3], group="general", values={"warning_days": 1, "critical_days": 2}))
     first, count = leaves[0], len(leaves)
     # Users (but the demo's named ones) and their devices move to a leaf each, spread evenly.
@@ -79,12 +67,6 @@ def _add_orgs():
     db.session.execute(update(Device).values(org_id=select(User.org_id).where(User.id == Device.user_id)
                                              .scalar_subquery()))
     db.session.commit()
-
-
-def _org(org_id, name, parent_id, path, now):
-    return {"id": org_id, "uid": f"org{org_id:012d}", "name": name, "parent_id": parent_id, "path": path,
-            "registration_key": f"KEY-{org_id:012d}", "status": "active", "ext_ref": "", "notes": "",
-            "created_at": now, "updated_at": now}
 
 
 def export(app, client, hold):

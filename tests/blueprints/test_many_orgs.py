@@ -4,15 +4,14 @@ before)."""
 import csv
 import io
 import re
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event
 
+from webconsole.demo.org_tree import add_regions
 from webconsole.domain import users as domain_users
 from webconsole.extensions import db
 from webconsole.models import Org, OrgSettings
-from webconsole.models.base import utcnow
 
 REGIONS, LEAVES = 20, 1000  # 20 021 orgs with the top one
 
@@ -22,33 +21,14 @@ def many_orgs(app, world):
     """20 000 orgs under the world's top org (half of them under Engineering), bulk inserted, and one
     region with alert thresholds of its own."""
     with app.app_context():
-        root = db.session.get(Org, world["root"])
-        start = db.session.scalar(select(db.func.max(Org.id))) + 1
-        now, rows, n = utcnow(), [], start
-        regions = []
-        eng = db.session.get(Org, world["eng"])
-        for r in range(REGIONS):
-            parent = eng if r % 2 else root  # half of them in the Org Admin's reach
-            region, path = n, f"{parent.path}{n}/"
-            regions.append(region)
-            rows.append(_org(region, f"Region {r:02d}", parent.id, path, now))
-            n += 1
-            for leaf in range(LEAVES):
-                rows.append(_org(n, f"Leaf {r:02d}-{leaf:04d}", region, f"{path}{n}/", now))
-                n += 1
-        for chunk in range(0, len(rows), 2000):
-            db.session.execute(insert(Org), rows[chunk:chunk + 2000])
+        added = add_regions([db.session.get(Org, world["root"]), db.session.get(Org, world["eng"])],
+                            REGIONS, LEAVES)  # every other region in the Org Admin's reach
+        regions = [region for region, _ in added]
         # Two threshold groups: the alert levels must tell the region's orgs from the others.
         db.session.add(OrgSettings(org_id=regions[1], group="general", values={"warning_days": 1,
                                                                                 "critical_days": 2}))
         db.session.commit()
     return {"regions": regions, "leaf": regions[1] + 1, **world}
-
-
-def _org(org_id, name, parent_id, path, now):
-    return {"id": org_id, "uid": f"org{org_id:012d}", "name": name, "parent_id": parent_id, "path": path,
-            "registration_key": f"KEY-{org_id:012d}", "status": "active", "ext_ref": "", "notes": "",
-            "created_at": now - timedelta(minutes=org_id % 500), "updated_at": now}
 
 
 def _pages(orgs):
