@@ -4,6 +4,16 @@ from sqlalchemy import text
 from webconsole.extensions import db
 
 
+def is_contention(error):
+    """True when the database refused a statement for contention, not for a fault (an OperationalError
+    from either engine): SQLite's busy timeout ran out, or PostgreSQL chose this transaction to end a
+    deadlock, a serialization conflict or a lock wait. Sending it again may succeed."""
+    original = getattr(error, "orig", None)
+    if "database is locked" in str(original) or "database table is locked" in str(original):
+        return True
+    return getattr(original, "sqlstate", None) in ("40001", "40P01", "55P03")
+
+
 def analyse(*tables):
     """Fresh planner statistics for `tables` just bulk loaded, inside the running transaction: without
     them PostgreSQL plans a per-user recount of 200 000 new devices as a scan of them all per user."""

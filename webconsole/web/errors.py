@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webconsole.domain.audit import record_refusal
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
+from webconsole.store.database import is_contention
 from webconsole.web.htmx import is_partial
 
 TITLES = {
@@ -54,15 +55,6 @@ def render_error(code, message=None):
     return render_template(template, code=code, title=title, message=message), code
 
 
-def database_busy(error):
-    """True when the database refused for contention, not for a fault: SQLite's busy timeout ran out, or
-    PostgreSQL chose this transaction to end a deadlock, a serialization conflict or a lock wait."""
-    original = getattr(error, "orig", None)
-    if "database is locked" in str(original) or "database table is locked" in str(original):
-        return True
-    return getattr(original, "sqlstate", None) in ("40001", "40P01", "55P03")
-
-
 def unauthorized():
     """Not signed in: htmx gets 401 with HX-Redirect (it ignores HX-* headers on a 3xx)."""
     target = url_for("auth.signin", next=request.full_path if request.method == "GET" else None)
@@ -105,7 +97,7 @@ def init_app(app):
 
     @app.errorhandler(OperationalError)
     def operational_error(error):
-        if not database_busy(error):
+        if not is_contention(error):
             app.logger.error("Exception on %s [%s]", request.path, request.method, exc_info=error)
             return render_error(500)
         # Nothing was stored (the transaction rolled back): the client may simply send it again.
