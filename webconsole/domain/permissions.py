@@ -22,7 +22,10 @@ PERMISSIONS = {
     "clients.manage": _l("Manage deployment policies for installing agents"),
     "forensics.search": _l("Search file events"),
     "connections.manage": _l("Manage data connections that bring in file events from cloud services"),
-    "alerts.manage": _l("Review alerts and manage alert rules"),
+    "alerts.manage": _l("Review and triage alerts"),
+    "alerts.rules": _l("Create and change alert rules"),
+    "cases.manage": _l("Open and work on cases"),
+    "watchlists.view": _l("View watchlists and users' risk profiles"),
     "watchlists.manage": _l("Manage watchlists"),
     "legalhold.manage": _l("Manage legal hold matters and policies"),
     "jobs.view": _l("See one's own background jobs and download their results"),
@@ -44,10 +47,11 @@ BUILTIN_ROLES = [
         "devices.edit",
     })),
     BuiltinRole("security_admin", "Security Administrator", "all", frozenset({
-        "forensics.search", "connections.manage", "alerts.manage", "watchlists.manage",
+        "forensics.search", "connections.manage", "alerts.manage", "alerts.rules", "cases.manage",
+        "watchlists.view", "watchlists.manage",
     })),
     BuiltinRole("insider_risk_analyst", "Insider Risk Analyst", "all", frozenset({
-        "forensics.search", "alerts.manage",
+        "forensics.search", "alerts.manage", "cases.manage", "watchlists.view",
     })),
     BuiltinRole("legal_hold_admin", "Legal Hold Administrator", "all", frozenset({
         "legalhold.manage", "users.view",

@@ -1,5 +1,15 @@
 """Tables only; rules live in webconsole.domain."""
+from webconsole.models.alerts import (
+    Alert,
+    AlertChange,
+    AlertEvent,
+    AlertRule,
+    NotificationMark,
+    OutgoingMail,
+    alert_rule_users,
+)
 from webconsole.models.audit import AuditEvent
+from webconsole.models.cases import Case, CaseEvent
 from webconsole.models.commands import DeviceCommand
 from webconsole.models.connections import DataConnection, IngestError
 from webconsole.models.deployment import DeploymentPolicy
@@ -16,11 +26,13 @@ from webconsole.models.settings import DeviceSettings, OrgEffectiveSettings, Org
 from webconsole.models.updates import AgentVersion
 from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
+from webconsole.models.watchlists import RiskProfile, WatchlistChange, WatchlistMember
 
 __all__ = [
-    "AgentVersion", "AuditEvent", "BackupState", "DataConnection", "DeploymentPolicy", "Destination", "Device",
-    "DeviceCommand", "DeviceSettings", "ExportProgress", "FileEvent", "IngestError", "Job", "ListPreference", "Org",
-    "OrgDestinationTotals", "OrgEffectiveSettings", "OrgTotals",
-    "OrgSettings", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt", "StorageUsage", "User",
-    "UserSession", "user_roles",
+    "AgentVersion", "Alert", "AlertChange", "AlertEvent", "AlertRule", "AuditEvent", "BackupState", "Case",
+    "CaseEvent", "DataConnection", "DeploymentPolicy", "Destination", "Device", "DeviceCommand", "DeviceSettings",
+    "ExportProgress", "FileEvent", "IngestError", "Job", "ListPreference", "NotificationMark", "Org",
+    "OrgDestinationTotals", "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "RiskProfile", "Role",
+    "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt", "StorageUsage", "User", "UserSession",
+    "WatchlistChange", "WatchlistMember", "alert_rule_users", "user_roles",
 ]

@@ -66,6 +66,11 @@ def percent_filter(value):
     return format_percent((value or 0) / 100, PERCENT_FORMAT)
 
 
+def has_endpoint(name):
+    """Does the app serve this endpoint? (A page links to another section only where it is built.)"""
+    return name in current_app.view_functions
+
+
 def html_lang():
     """The current locale as a BCP 47 tag for <html lang>."""
     loc = get_locale()
@@ -88,6 +93,7 @@ def init_app(app):
         exposure_labels=labels.EXPOSURES, exposure_names=exposure_names,
         alert_labels=labels.ALERTS, alert_levels=labels.ALERT_BY_LEVEL,
         website_url=lambda: current_app.config["WEBSITE_URL"],
+        has_endpoint=has_endpoint,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
