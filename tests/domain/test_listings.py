@@ -4,7 +4,7 @@ import pytest
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import PageKey, catalog
 from webconsole.extensions import db
-from webconsole.models import User
+from webconsole.models import Device, User
 
 
 @pytest.fixture
@@ -42,6 +42,22 @@ def test_the_scope_and_the_search_are_the_listings_own(app, fleet):
         found = catalog.DEVICES.page(orgadmin, catalog.DEVICES.params(q="user@acme"), limit=50)
         assert sorted(names(found.rows)) == sorted(["USER-LAPTOP", "User Mac"] + ["dev-1", "dev-0", "dev-2"] * 2)
         assert catalog.DEVICES.count(orgadmin, catalog.DEVICES.params(q="seller")) == (0, True)
+
+
+def test_a_device_search_finds_by_its_names_its_owner_and_its_guid(app, fleet):
+    # A rare term is answered from the trigram indexes' ids on SQLite, an OR of LIKEs on PostgreSQL: same rows.
+    with app.app_context():
+        admin = db.session.get(User, fleet["admin"])
+        laptop = db.session.get(Device, fleet["user_laptop"])
+
+        def found(q, sort="name"):
+            return sorted(names(catalog.DEVICES.page(admin, catalog.DEVICES.params(q=q, sort=sort), limit=50).rows))
+
+        assert found("laptop") == ["SELLER-LAPTOP", "USER-LAPTOP"]
+        assert found(laptop.guid, sort="username") == ["USER-LAPTOP"]
+        assert found("user@acme", sort="org_name") == sorted(["USER-LAPTOP", "User Mac"] + ["dev-1", "dev-0", "dev-2"] * 2)
+        assert found("nowhere-at-all") == []
+        assert catalog.DEVICES.count(admin, catalog.DEVICES.params(q="laptop")) == (2, True)
 
 
 def test_the_count_is_bounded(app, fleet):

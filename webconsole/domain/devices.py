@@ -1,15 +1,16 @@
 """Devices: what a signed-in user may see of them, and their backup summary."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union_all
 
 from webconsole.domain import audit, backup_alerts
 from webconsole.domain.errors import NotFound, ValidationError
-from webconsole.domain.queries import filter_by, org_subtree, text_matches
+from webconsole.domain.queries import filter_by, matching_ids, org_subtree, text_matches
 from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.domain.users import refresh_user_totals
 from webconsole.domain.values import parse_id
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
+from webconsole.store.id_lists import id_table
 
 
 def device_list(actor, params, permission="devices.view"):
@@ -36,14 +37,28 @@ def device_list(actor, params, permission="devices.view"):
                 .outerjoin(Org, Device.org_id == Org.id))
     stmt = restrict(stmt, scope_for(actor, permission), org_column=Device.org_id, user_column=Device.user_id)
     if params.q:
-        stmt = stmt.where(or_(text_matches(Device, params.q), text_matches(User, params.q),
-                              Device.guid == params.q))
+        stmt = stmt.where(_matches(params.q))
     f = params.filters
     if f.get("org"):
         stmt = stmt.where(Device.org_id.in_(org_subtree(f["org"])))
     if f.get("alert"):
         stmt = stmt.where(backup_alerts.level_condition(f["alert"], grouped))
     return filter_by(stmt, f, {"status": Device.status, "os": Device.os})
+
+
+def _matches(q):
+    """Devices whose name or hostname, owner's name or username contains `q`, or whose GUID it is.
+
+    When the trigram indexes find few devices and few owners (a rare term, or none), the answer is
+    those devices' ids, which the list looks up and sorts: an OR of the three tests would instead
+    walk the whole sort index, testing each device (0.9 s at 200 000 devices for a term found nowhere).
+    """
+    devices, owners = matching_ids(Device, q), matching_ids(User, q)
+    if devices is None or owners is None:
+        return or_(text_matches(Device, q), text_matches(User, q), Device.guid == q)
+    found = union_all(id_table(devices), select(Device.id).where(Device.user_id.in_(id_table(owners))),
+                      select(Device.id).where(Device.guid == q))
+    return Device.id.in_(found)
 
 
 def devices_of(user_id):

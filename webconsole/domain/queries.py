@@ -51,11 +51,22 @@ def text_matches(model, q):
     short list of ids, a common one a LIKE that the first page satisfies early. On PostgreSQL,
     ILIKE uses the pg_trgm indexes and the planner chooses.
     """
-    table = model.__tablename__
-    like = or_(*[getattr(model, c).icontains(q, autoescape=True) for c in INDEXED_TEXT[table]])
+    ids = matching_ids(model, q)
+    return model.id.in_(ids) if ids is not None else _like(model, q)
+
+
+def _like(model, q):
+    return or_(*[getattr(model, c).icontains(q, autoescape=True) for c in INDEXED_TEXT[model.__tablename__]])
+
+
+def matching_ids(model, q):
+    """The ids of the `model` rows whose indexed text contains `q`, when SQLite's trigram index finds at
+    most ID_LOOKUP_LIMIT of them; None when it finds more (a common term), or cannot say (PostgreSQL,
+    a term shorter than three characters)."""
     if db.engine.dialect.name != "sqlite" or len(q) < 3:
-        return like
+        return None
+    table = model.__tablename__
     phrase = '"' + q.replace('"', '""') + '"'
     ids = db.session.scalars(select(literal_column("rowid")).select_from(text(f"{table}_fts")).where(
         text(f"{table}_fts MATCH :phrase").bindparams(phrase=phrase)).limit(ID_LOOKUP_LIMIT + 1)).all()
-    return model.id.in_(ids) if len(ids) <= ID_LOOKUP_LIMIT else like
+    return ids if len(ids) <= ID_LOOKUP_LIMIT else None
