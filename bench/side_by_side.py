@@ -119,9 +119,9 @@ def main():
     parser.add_argument("--event-depth", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    path = os.path.abspath(args.db)
-    ours = build(path, args.users, args.devices, args.events)
-    theirs = admin_app(f"sqlite:///{path}").test_client()
+    url = f"sqlite:///{os.path.abspath(args.db)}"
+    ours = build(url, args.users, args.devices, args.events)
+    theirs = admin_app(url).test_client()
     admin, analyst = ours.test_client(), ours.test_client()
     admin.post("/auth/signin", data={"username": "admin@example.com", "password": PASSWORD})
     analyst.post("/auth/signin", data={"username": "analyst@example.com", "password": PASSWORD})
