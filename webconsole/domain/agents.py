@@ -5,13 +5,14 @@ command line, the simulator) use the same rules.
 """
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, bindparam, cast, func, insert, literal, select, update
+from sqlalchemy import String, Text, bindparam, cast, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from webconsole.domain import audit, effective_settings, properties, settings, settings_spec
@@ -106,6 +107,13 @@ _PENDING = (select(DeviceCommand.id, DeviceCommand.command, DeviceCommand.argume
             .order_by(DeviceCommand.id))
 
 
+# The writes: the columns set are the parameters' other keys (SQLAlchemy compiles, and caches, one
+# statement per set of keys).
+_DEVICE_UPDATE = update(Device.__table__).where(Device.__table__.c.id == bindparam("device_key"))
+_STATE_UPDATE = update(BackupState.__table__).where(BackupState.__table__.c.id == bindparam("state_key"))
+_STATE_INSERT = insert(BackupState.__table__)
+
+
 def authenticate(guid, secret):
     """The device whose GUID and secret these are, if it may talk to the server; AgentError otherwise."""
     device = db.session.execute(_DEVICE, {"guid": guid or ""}).unique().scalar_one_or_none()
@@ -164,12 +172,14 @@ def heartbeat(device, report, address):
     """
     with db.session.no_autoflush:
         reports = _backup_reports(device, report.backup)
-        commands = db.session.execute(_PENDING, {"device_id": device.id}).all()
+        commands = db.session.connection().execute(_PENDING, {"device_id": device.id}).all()
         settings_answer, seconds = _settings_and_interval(device)
-    # Written with plain statements: the ORM's unit of work cost more than the database did.
+    # Written with plain statements on the session's connection: the ORM's unit of work, and even its
+    # execute, cost more than the database did.
+    connection = db.session.connection()
     now = utcnow()
     if commands:  # before the device's row: nothing shared is locked while these are written
-        db.session.execute(update(DeviceCommand.__table__).where(
+        connection.execute(update(DeviceCommand.__table__).where(
             DeviceCommand.id.in_([c.id for c in commands]), DeviceCommand.status == "pending").values(status="sent"))
     changes = {"remote_address": address or "", "last_connected": now}
     for field in ("agent_version", "os_version", "address"):
@@ -182,9 +192,9 @@ def heartbeat(device, report, address):
     # Only what changed is set: the org totals triggers fire on the bytes columns being set at all.
     changes = {k: v for k, v in changes.items() if k == "last_connected" or getattr(device, k) != v}
     # The device first (its row, then its org's totals row), then each state in destination order.
-    db.session.execute(update(Device.__table__).where(Device.id == device.id).values(changes))
-    for statement in state_writes:
-        db.session.execute(statement)
+    connection.execute(_DEVICE_UPDATE, {"device_key": device.id, **changes})
+    for statement, values in state_writes:
+        connection.execute(statement, values)
     if "archive_bytes" in changes:
         refresh_user_totals([device.user_id])
     db.session.commit()
@@ -203,16 +213,15 @@ def _backup_changes(device, reports, now):
         reported[report.destination.id] = report.values
     after = {i: {key: getattr(s, key) for key in SUMMARISED} for i, s in states.items()}
     writes = []
-    table = BackupState.__table__
     for destination_id in sorted(reported):
         values, state = reported[destination_id], states.get(destination_id)
         after[destination_id] = {**after.get(destination_id, {}), **values}
         if state is None:
-            writes.append(insert(table).values(device_id=device.id, destination_id=destination_id, last_connected=now,
-                                               **values))
+            writes.append((_STATE_INSERT, {"device_id": device.id, "destination_id": destination_id,
+                                           "last_connected": now, **values}))
         else:
             changed = {k: v for k, v in values.items() if getattr(state, k) != v}
-            writes.append(update(table).where(table.c.id == state.id).values(last_connected=now, **changed))
+            writes.append((_STATE_UPDATE, {"state_key": state.id, "last_connected": now, **changed}))
     return _summary(list(after.values())), writes
 
 
@@ -241,7 +250,9 @@ _INTERVAL = (select(ServerProperty.value).where(ServerProperty.key == "agent.hea
              .scalar_subquery())
 
 
-_SETTINGS = (select(OrgEffectiveSettings.groups, _GUIDS, _INTERVAL, DeviceSettings.group, DeviceSettings.values)
+# The org's settings come once per row of the device's own groups: read as text, decoded once.
+_SETTINGS = (select(cast(OrgEffectiveSettings.groups, Text), _GUIDS, _INTERVAL, DeviceSettings.group,
+                    DeviceSettings.values)
              .outerjoin(DeviceSettings, DeviceSettings.device_id == bindparam("device_id"))
              .where(OrgEffectiveSettings.org_id == bindparam("org_id")))
 
@@ -251,9 +262,9 @@ def _settings_and_interval(device):
     effective settings, the device's own copies of the groups, the destinations' GUIDs and the
     interval property.
     """
-    rows = db.session.execute(_SETTINGS, {"device_id": device.id, "org_id": device.org_id}).all()
+    rows = db.session.connection().execute(_SETTINGS, {"device_id": device.id, "org_id": device.org_id}).all()
     if rows:
-        stored = rows[0][0]
+        stored = json.loads(rows[0][0])
     else:  # the org's settings are not stored yet: work them out once, for every later heartbeat
         stored = effective_settings.compute_and_store(device.org_id, device.org.path)
         rows = db.session.execute(

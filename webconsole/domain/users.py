@@ -1,6 +1,6 @@
 """Users: what a signed-in user may see of them, and the changes an administrator makes."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from webconsole.domain import audit
 from webconsole.domain.auth import normalise_username
@@ -284,13 +284,25 @@ def role_choices():
     return [(r.key, role_label(r)) for r in db.session.scalars(select(Role).order_by(Role.id))]
 
 
-def refresh_user_totals(user_ids=None):
-    """Recount users' active devices and their stored bytes (all users when `user_ids` is None)."""
+def _totals_update():
     active = (Device.user_id == User.id) & (Device.status == "active")
-    stmt = update(User).values(
+    return update(User.__table__).values(
         backup_devices=select(func.count()).select_from(Device).where(active).scalar_subquery(),
         archive_bytes=select(func.coalesce(func.sum(Device.archive_bytes), 0)).where(active).scalar_subquery(),
     )
+
+
+# One user's recount, built once: a heartbeat whose bytes changed runs it.
+_ONE_USER_TOTALS = _totals_update().where(User.__table__.c.id == bindparam("user_key"))
+
+
+def refresh_user_totals(user_ids=None):
+    """Recount users' active devices and their stored bytes (all users when `user_ids` is None)."""
+    connection = db.session.connection()
+    if isinstance(user_ids, (list, tuple)) and len(user_ids) == 1:
+        connection.execute(_ONE_USER_TOTALS, {"user_key": user_ids[0]})
+        return
+    stmt = _totals_update()
     if user_ids is not None:
-        stmt = stmt.where(User.id.in_(user_ids))
-    db.session.execute(stmt.execution_options(synchronize_session=False))
+        stmt = stmt.where(User.__table__.c.id.in_(user_ids))
+    connection.execute(stmt)
