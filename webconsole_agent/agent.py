@@ -173,8 +173,9 @@ class Agent:
     def scan(self, stop=None):
         """Scan the effective backup sets now and queue the events; the ScanResult."""
         merged = self.effective_settings()
+        classifier = Classifier(folders=self.config.removable_media)
         result = scanner.scan(self.state, settings.backup_sets(merged), settings.exclusion_patterns(merged),
-                              Classifier(), always_excluded=[str(self.config.state_dir)], stop=stop)
+                              classifier, always_excluded=[str(self.config.state_dir)], stop=stop)
         changed = result.created or result.modified or result.deleted or not result.complete
         log.log(logging.INFO if changed else logging.DEBUG, "%s", result.summary())
         return result

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 1000  # the protocol's limit of events per file-event batch
 PASSWORD_ENV = "WEBCONSOLE_AGENT_PASSWORD"
 KEYS = {"server": str, "registration_key": str, "username": str, "password": str, "state_dir": str,
-        "scan_seconds": int, "batch_size": int, "name": str}
+        "scan_seconds": int, "batch_size": int, "name": str, "removable_media": list}
 
 
 class ConfigError(Exception):
@@ -39,6 +39,9 @@ class Config:
     scan_seconds: int | None = None
     batch_size: int = MAX_BATCH
     name: str | None = None
+    # Folders to treat as removable media besides the mounts the agent finds itself (a card reader or
+    # a USB disk mounted somewhere else): files written under them are exposed to removable media.
+    removable_media: list = field(default_factory=list)
 
     def registration_password(self):
         """The password to register with: configured, from the environment, or asked on a terminal."""
@@ -62,6 +65,8 @@ def _read_file(path):
             continue
         if not isinstance(value, KEYS[key]) or isinstance(value, bool):
             raise ConfigError(f"{key} in {path} must be a {KEYS[key].__name__}")
+        if key == "removable_media" and not all(isinstance(item, str) and item.strip() for item in value):
+            raise ConfigError(f"removable_media in {path} must be a list of folder paths")
         values[key] = value
     return values
 

@@ -145,8 +145,10 @@ def _under(path, root):
 class Classifier:
     """Exposure fields of file events; `mounts` (the removable-media mounts) defaults to this machine's."""
 
-    def __init__(self, mounts=None):
-        found = removable_mounts() if mounts is None else mounts
+    def __init__(self, mounts=None, folders=()):
+        """`folders`: more paths to treat as removable media (the configuration's removable_media)."""
+        found = (removable_mounts() if mounts is None else list(mounts)) + [
+            Mount(os.path.abspath(os.path.expanduser(f)), os.path.basename(os.path.normpath(f)) or f) for f in folders]
         self.mounts = sorted(found, key=lambda m: len(m.root), reverse=True)
 
     def mount_of(self, path):

@@ -41,6 +41,14 @@ def test_removable_media_from_injected_mounts():
     assert classifier.fields("/media/una/STICK2/a.txt") == {}
 
 
+def test_configured_folders_count_as_removable_media(tmp_path):
+    stick = tmp_path / "USB STICK"
+    classifier = Classifier(mounts=[], folders=[str(stick)])
+    assert classifier.fields(str(stick / "plans" / "a.pdf")) == {
+        "exposure": ["RemovableMedia"], "removableMediaVolumeName": "USB STICK"}
+    assert classifier.fields(str(tmp_path / "elsewhere.pdf")) == {}
+
+
 def test_cloud_folder_on_removable_media_is_both():
     fields = Classifier(mounts=[Mount("/run/media/una/DISK", "DISK")]).fields("/run/media/una/DISK/Dropbox/a")
     assert fields["exposure"] == ["CloudStorage", "RemovableMedia"]

@@ -101,6 +101,13 @@ def test_configuration_file_and_flags_over_it(tmp_path, stub, state_dir):
         assert state.registration().server == stub.url.rstrip("/")
 
 
+@pytest.mark.parametrize("value", ['"/media/stick"', "[1]", '[""]'])
+def test_removable_media_must_be_a_list_of_folders(tmp_path, stub, state_dir, value):
+    path = tmp_path / "agent.toml"
+    path.write_text(f'server = "{stub.url}"\nstate_dir = "{state_dir}"\nremovable_media = {value}\n')
+    assert cli.main(["--config", str(path), "--once"]) == 2
+
+
 def test_daemon_restarts_after_answering(stub, config, monkeypatch):
     """A restart command is answered first; the daemon then stops cleanly and starts itself again in place."""
     stub.commands = [{"id": 7, "command": "restart", "arguments": ""}]
