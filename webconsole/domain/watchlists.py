@@ -47,7 +47,8 @@ ADD_MAX = 50  # users added in one go: a form a person fills in, not a bulk impo
 DEPARTURE_PAST = timedelta(days=366)
 DEPARTURE_FUTURE = timedelta(days=3653)
 PICKER_LIMIT = 10
-_ALIAS = re.compile(r"^[^@\s,;]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
+# The local part as RFC 5322's dot-atom allows it (no quoted strings, so no spaces or angle brackets).
+_ALIAS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
 
 
 def watchlist_key(value):

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import DateField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from webconsole.blueprints.watchlists import bp
@@ -21,7 +22,7 @@ class MemberFieldsForm(Form):
     """The profile fields a watchlist asks for (the departing list's date, the high-risk list's factors)."""
 
     departure_date = DateField(_l("Departure date"), validators=[Optional()])
-    risk_factors = MultiCheckboxField(_l("Risk factors"), choices=list(watchlists.RISK_FACTORS.items()))
+    risk_factors = MultiCheckboxField(_l("Risk factors"), choices=[SelectChoice(k, v) for k, v in watchlists.RISK_FACTORS.items()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=watchlists.NOTES_MAX)])
     cloud_aliases = StringField(_l("Cloud aliases"), validators=[Optional(), Length(max=1300)],
                                 description=_l("E-mail addresses the user goes by in cloud services, "
