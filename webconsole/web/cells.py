@@ -287,12 +287,16 @@ def risk_factors(values, key, f):
 
 
 def watched_user(values, key, f):
-    """A watched user's name opening their profile, and a Forensic Search of their events."""
+    """A watched user's name opening their profile (User Activity), and their username."""
     profile = escape(url_for("activity.index", user=values["id"]))
-    search = escape(url_for("forensics.index", range="P90D", f1="deviceUserName", o1="is", v1=values["username"]))
     name = escape(" ".join(p for p in (values["first_name"], values["last_name"]) if p) or values["username"])
-    return (f'<a href="{profile}">{name}</a> <span class="muted">{escape(values["username"])}</span> '
-            f'<a class="small" href="{search}">{escape(_("Forensic Search"))}</a>')
+    return f'<a href="{profile}">{name}</a> <span class="muted">{escape(values["username"])}</span>'
+
+
+def user_search(values, key, f):
+    """A Forensic Search of the row's user's events of the last 90 days."""
+    search = escape(url_for("forensics.index", range="P90D", f1="deviceUserName", o1="is", v1=values["username"]))
+    return f'<a href="{search}">{escape(_("Forensic Search"))}</a>'
 
 
 def watch_actions(values, key, f):
@@ -306,7 +310,7 @@ def watch_actions(values, key, f):
 
 
 CELLS = {
-    "watch_actions": watch_actions, "day": day, "risk_factors": risk_factors, "watched_user": watched_user,
+    "watch_actions": watch_actions, "user_search": user_search, "day": day, "risk_factors": risk_factors, "watched_user": watched_user,
     "text": text, "code": code, "number": number, "bytes": bytes_cell, "datetime": datetime,
     "percent": percent, "status": status, "user_status": user_status, "os": os, "person": person,
     "audit_event": audit_event, "audit_object": audit_object, "audit_details": audit_details, "alert": alert,
