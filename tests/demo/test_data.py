@@ -58,3 +58,15 @@ def test_demo_cli_loads_with_a_progress_bar(app):
     assert "Loading demo data" in result.output and "admin@example.com" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Device)) == 50
+
+
+def test_demo_watchlists_have_leavers_and_members_with_recent_exposure(app):
+    from webconsole.domain import watchlists
+
+    with app.app_context():
+        load_demo("demo-password", users=60, devices=120, events=3000)
+        admin = db.session.scalar(select(User).where(User.username == "admin@example.com"))
+        departing = watchlists.quick_counts(admin, "departing", 100)
+        assert departing["leaving_today"][0] >= 1 and departing["leaving_30d"][0] >= 3
+        assert departing["exposure_30d"][0] >= 1
+        assert watchlists.quick_counts(admin, "high_risk", 100)["exposure_30d"][0] >= 1

@@ -27,6 +27,7 @@ def register_blueprints(app):
         subscription,
         updates,
         users,
+        watchlists,
     )
 
     app.register_blueprint(home.bp)
@@ -40,6 +41,7 @@ def register_blueprints(app):
     app.register_blueprint(devices.bp)
     app.register_blueprint(forensics.bp)
     app.register_blueprint(exposure.bp)
+    app.register_blueprint(watchlists.bp)
     app.register_blueprint(activity.bp)
     app.register_blueprint(connections.bp)
     app.register_blueprint(destinations.bp)

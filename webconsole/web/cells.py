@@ -10,7 +10,7 @@ import re
 from datetime import timezone
 from operator import attrgetter
 
-from babel.dates import DateTimeFormat, get_date_format, get_datetime_format, get_time_format, parse_pattern
+from babel.dates import DateTimeFormat, format_date, get_date_format, get_datetime_format, get_time_format, parse_pattern
 from babel.numbers import format_decimal, format_percent
 from babel.numbers import parse_pattern as parse_number_pattern
 from babel.units import format_unit
@@ -19,8 +19,10 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from webconsole.domain import watchlists as watchlist_labels
 from webconsole.domain.events import exposure_names
 from webconsole.web import labels
+from webconsole.web.permissions import can
 from webconsole.web.templating import (
     BYTE_UNITS,
     HIDDEN_CHARACTERS,
@@ -272,7 +274,43 @@ def texts(values, key, f):
     return str(escape(reveal_filter(", ".join(map(str, values[key] or ())))))
 
 
+def day(values, key, f):
+    value = values[key]
+    if value is None:
+        return '<span class="muted">–</span>'
+    return f'<time datetime="{escape(value.isoformat())}">{escape(format_date(value, "medium", locale=f.locale))}</time>'
+
+
+def risk_factors(values, key, f):
+    return " ".join(f'<span class="badge badge-risk">{f.label(watchlist_labels.RISK_FACTORS, factor)}</span>'
+                    for factor in values[key] or ())
+
+
+def watched_user(values, key, f):
+    """A watched user's name opening their profile (User Activity), and their username."""
+    profile = escape(url_for("activity.index", user=values["id"]))
+    name = escape(" ".join(p for p in (values["first_name"], values["last_name"]) if p) or values["username"])
+    return f'<a href="{profile}">{name}</a> <span class="muted">{escape(values["username"])}</span>'
+
+
+def user_search(values, key, f):
+    """A Forensic Search of the row's user's events of the last 90 days."""
+    search = escape(url_for("forensics.index", range="P90D", f1="deviceUserName", o1="is", v1=values["username"]))
+    return f'<a href="{search}">{escape(_("Forensic Search"))}</a>'
+
+
+def watch_actions(values, key, f):
+    """Edit the member's profile, or take them off the list (for those who manage watchlists)."""
+    if not can("watchlists.manage"):
+        return ""
+    edit = escape(url_for("watchlists.profile", user_id=values["id"]))
+    remove = escape(url_for("watchlists.remove", list_key=values["watchlist"], user_id=values["id"]))
+    return (f'<a href="{edit}">{escape(_("Edit"))}</a> · '
+            f'<a href="{remove}">{escape(_("Remove"))}</a>')
+
+
 CELLS = {
+    "watch_actions": watch_actions, "user_search": user_search, "day": day, "risk_factors": risk_factors, "watched_user": watched_user,
     "text": text, "code": code, "number": number, "bytes": bytes_cell, "datetime": datetime,
     "percent": percent, "status": status, "user_status": user_status, "os": os, "person": person,
     "audit_event": audit_event, "audit_object": audit_object, "audit_details": audit_details, "alert": alert,

@@ -31,6 +31,8 @@ NAVIGATION = [
     ]),
     (_l("Insider risk"), [
         NavItem("exposure.index", _l("Risk Exposure"), "forensics.search", "dashboard"),
+        NavItem("watchlists.index", _l("Watchlists"), "watchlists.view", "users"),
+        NavItem("activity.index", _l("User Activity"), "forensics.search", "user"),
         NavItem("forensics.index", _l("Forensic Search"), "forensics.search", "search"),
         NavItem("connections.index", _l("Data Connections"), "connections.manage", "plug"),
     ]),

@@ -1,17 +1,32 @@
-"""User Activity: a user's file events over time, their devices and their exposure."""
+"""User Activity: a user's profile for an investigator (watchlists, risk profile, alerts, cases, devices,
+file events over time, security events), or a choice of user."""
+from flask import render_template, request
+from flask_login import current_user
+
 from webconsole.blueprints.activity import bp
-from webconsole.domain import activity, agents, exposure
+from webconsole.domain import activity, agents, exposure, watchlists
 from webconsole.domain.listings import catalog
+from webconsole.domain.scope import permissions_of
 from webconsole.web.file_events import file_event_columns
 from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import ListSpec
+from webconsole.web.permissions import require
 
 
 def _page_context(actor, params):
+    if params.filters.get("user") is None:
+        return {"person": None, "watched": activity.watched_users(actor), "watched_lists": watchlists.WATCHLISTS}
     user = activity.user_of(actor, params.filters.get("user"))
     grace = agents.online_grace()
-    return {"person": user, "devices": [(d, agents.is_online(d, grace=grace)) for d in activity.devices_of(user)],
-            "board": exposure.board(actor, "P90D", user=user)}
+    context = {"person": user, "devices": [(d, agents.is_online(d, grace=grace)) for d in activity.devices_of(user)],
+               "board": exposure.board(actor, "P90D", user=user), "alerts": activity.alerts_of(user),
+               "cases": activity.cases_of(user), "security_events": activity.security_events(user),
+               "watchlists": None, "risk": None, "risk_factors": watchlists.RISK_FACTORS, "lists": watchlists.WATCHLISTS}
+    # The risk profile is shown to those who may see watchlists, for users in that scope too.
+    if "watchlists.view" in permissions_of(actor) and watchlists.in_scope(actor, user):
+        context.update(watchlists=watchlists.memberships_of(user.id), risk=watchlists.profile_of(user.id),
+                       can_manage=watchlists.in_scope(actor, user, "watchlists.manage"))
+    return context
 
 
 TIMELINE = ListSpec(
@@ -28,3 +43,10 @@ TIMELINE = ListSpec(
 )
 
 register_list_routes(bp, TIMELINE, "forensics.search", "activity/index.html")
+
+
+@bp.get("/users")
+@require("forensics.search")
+def pick():
+    """Search as you type: the users whose activity the investigator may see."""
+    return render_template("activity/_picks.html", users=activity.pick_users(current_user, request.args.get("q", "")))

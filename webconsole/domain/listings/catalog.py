@@ -6,13 +6,15 @@ filtered and sorted, and how a filter's value is read, is declared here once.
 """
 from flask_babel import lazy_gettext as _l
 
-from webconsole.domain import activity, audit, backup_alerts, connections, events, forensics, jobs, orgs, reports
+from webconsole.domain import (activity, audit, backup_alerts, connections, events, forensics, jobs, orgs, reports,
+                               watchlists)
 from webconsole.domain.agents import OS_NAMES
 from webconsole.domain.devices import TRANSITIONS, device_list
 from webconsole.domain.listings.engine import Listing, Sort
 from webconsole.domain.listings.filters import Choice, Day, Id, Number, Text
 from webconsole.domain.users import ORG_CHOICES_MAX, org_choices, role_choices, user_list
 from webconsole.models import AuditEvent, DataConnection, Device, FileEvent, Job, Org, User
+from webconsole.models.watchlists import RiskProfile, WatchlistChange, WatchlistMember
 
 DEVICE_STATUSES = tuple(sorted({status for sources, target in TRANSITIONS.values() for status in (*sources, target)}))
 ACTIVE_OR_NOT = ("active", "deactivated")
@@ -130,4 +132,27 @@ JOBS = Listing(
     key="jobs", query=jobs.jobs_list, default_sort="created_at", default_dir="desc",
     filters=(Choice("state", _l("State"), jobs.STATES),),
     sorts=_sorts(Job.created_at, Job.label, Job.state, Job.finished_at, nullable=("finished_at",)),
+)
+
+def _watchlist(key, quick):
+    """The members of one watchlist, with its quick filters."""
+    return Listing(
+        key=f"watchlist_{key}", query=lambda actor, params: watchlists.member_list(actor, params, key),
+        default_sort="added_at", default_dir="desc",
+        filters=(_orgs("watchlists.view"),
+                 Choice("quick", _l("Quick filter"), {k: watchlists.QUICK_FILTERS[k] for k in quick}, hidden=True)),
+        sorts={"username": Sort(User.username), "name": Sort(User.last_name), **ORG_NAME,
+               "departure_date": Sort(RiskProfile.departure_date, nullable=True),
+               "added_at": Sort(WatchlistMember.added_at)},
+    )
+
+
+WATCHLISTS = {"departing": _watchlist("departing", watchlists.DEPARTING_QUICK),
+              "high_risk": _watchlist("high_risk", watchlists.HIGH_RISK_QUICK)}
+
+WATCHLIST_HISTORY = Listing(
+    key="watchlist_history", query=watchlists.history_list, default_sort="at", default_dir="desc",
+    filters=(Choice("list", _l("Watchlist"), watchlists.WATCHLISTS),
+             Id("user", _l("User"), hidden=True, message=_l("No such user."))),
+    sorts=_sorts(WatchlistChange.at),
 )

@@ -1,0 +1,127 @@
+"""Watchlists in the browser: the lists, quick filters, adding, removing, profiles, and who may do what."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.blueprints.test_risk_exposure import exposures  # noqa: F401 (fixture)
+from tests.conftest import HX
+from webconsole.extensions import db
+from webconsole.models import AuditEvent
+from webconsole.models.base import utcnow
+from webconsole.models.watchlists import RiskProfile, WatchlistMember
+
+
+@pytest.fixture
+def watch(exposures, make_user):  # noqa: F811
+    exposures["viewer"] = make_user("viewer@acme.test", "insider_risk_analyst", exposures["root"])
+    return exposures
+
+
+def add(client, watchlist, *ids, **fields):
+    return client.post("/watchlists/add", data={"list": watchlist, "user_ids": [str(i) for i in ids], **fields})
+
+
+def test_adding_a_departing_employee_shows_them_with_their_date_and_counts(app, client, sign_in, watch):
+    sign_in("analyst@acme.test")
+    today = utcnow().date()
+    page = client.get(f"/watchlists/add?list=departing&user={watch['user']}").get_data(as_text=True)
+    assert 'value="%d" checked' % watch["user"] in page and "Departure date" in page
+    response = add(client, "departing", watch["user"], departure_date=today.isoformat(), notes="Leaving Friday",
+                   cloud_aliases="una@gmail.test")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/watchlists/departing/")
+    html = client.get("/watchlists/departing/").get_data(as_text=True)
+    assert "user@acme.test" in html.split("<tbody")[1] and "Platform" in html.split("<tbody")[1]
+    assert f"/user-activity/?user={watch['user']}" in html
+    assert "f1=deviceUserName&amp;o1=is&amp;v1=user@acme.test" in html
+    counts = client.get("/watchlists/departing/counts", headers=HX).get_data(as_text=True)
+    assert 'data-quick="leaving_today">Leaving today <span class="quick-count">1</span>' in counts
+    # The exposure fixture's events are 1 to 40 days old: none in the last 24 hours, three within 30 days.
+    assert 'data-quick="exposure_24h">Exposure in the last 24 hours <span class="quick-count">0</span>' in counts
+    assert 'data-quick="exposure_30d">Exposure in the last 30 days <span class="quick-count">1</span>' in counts
+    assert "user@acme.test" in client.get("/watchlists/departing/?quick=leaving_today").get_data(as_text=True)
+    assert "user@acme.test" not in client.get("/watchlists/departing/?quick=exposure_24h").get_data(as_text=True)
+    again = add(client, "departing", watch["user"])
+    assert again.status_code == 422 and "Already on this list: user@acme.test." in again.get_data(as_text=True)
+    profile = client.get(f"/user-activity/?user={watch['user']}").get_data(as_text=True)
+    assert "Departing Employees" in profile and "Leaving Friday" in profile and "una@gmail.test" in profile
+
+
+def test_high_risk_factors_edit_and_removal_with_confirmation(app, client, sign_in, watch):
+    sign_in("analyst@acme.test")
+    assert add(client, "high_risk", watch["user"], watch["seller"],
+               risk_factors=["flight_risk", "elevated_access"]).status_code == 302
+    html = client.get("/watchlists/?list=high_risk", follow_redirects=True).get_data(as_text=True)
+    assert "Flight risk" in html and "Elevated access privileges" in html and "seller@acme.test" in html
+    edit = client.post(f"/watchlists/profile/{watch['user']}", data={
+        "departure_date": (utcnow().date() + timedelta(days=5)).isoformat(), "risk_factors": ["contract_employee"],
+        "notes": "Contract ends", "cloud_aliases": ""})
+    assert edit.status_code == 302
+    with app.app_context():
+        assert db.session.get(RiskProfile, watch["user"]).risk_factors == ["contract_employee"]
+    confirm = client.get(f"/watchlists/high_risk/{watch['user']}/remove").get_data(as_text=True)
+    assert "Remove" in confirm and "user@acme.test" not in client.get(f"/watchlists/high_risk/{watch['user']}/remove",
+                                                                     follow_redirects=False).headers.get("Location", "")
+    assert client.post(f"/watchlists/high_risk/{watch['user']}/remove").status_code == 302
+    history = client.get("/watchlists/history/").get_data(as_text=True)
+    assert history.split("<tbody")[1].count(">user@acme.test<") == 2 and "Removed" in history
+    with app.app_context():
+        kinds = db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.event_type.like("watchlist.%")))
+        assert {"watchlist.add", "watchlist.remove", "watchlist.profile"} <= set(kinds)
+
+
+def test_hostile_values_are_answered_beside_the_field(app, client, sign_in, watch):
+    sign_in("analyst@acme.test")
+    for fields in ({"departure_date": "3000-01-01"}, {"departure_date": "tomorrow"}, {"notes": "x" * 1001},
+                   {"cloud_aliases": "<script>@x"}):
+        response = add(client, "departing", watch["user"], **fields)
+        assert response.status_code == 422, fields
+        assert "<script>@x" not in response.get_data(as_text=True)
+    for ids in (["abc"], ["9" * 30], ["999999"], []):
+        assert add(client, "departing", *ids).status_code == 422
+    assert add(client, "high_risk", watch["user"], risk_factors=["nope"]).status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(WatchlistMember)) == 0
+    for url in ("/watchlists/departing/?quick=nope", "/watchlists/high-risk/?quick=leaving_today",
+                "/watchlists/?list=%00", "/watchlists/candidates?q=%00%01", "/watchlists/candidates?user_ids=x",
+                "/user-activity/?user=abc", "/user-activity/users?q=" + "a" * 500):
+        assert client.get(url).status_code in (200, 302, 400), url
+    assert client.get("/watchlists/nope/counts").status_code == 404
+    assert client.get("/watchlists/nope/1/remove").status_code == 404
+
+
+def test_who_may_see_and_change(app, client, sign_in, watch):
+    sign_in("viewer@acme.test")  # Insider Risk Analyst: sees, does not change
+    assert client.get("/watchlists/departing/").status_code == 200
+    assert "Add employees" not in client.get("/watchlists/departing/").get_data(as_text=True)
+    assert add(client, "departing", watch["user"]).status_code == 403
+    client.get("/auth/signout")
+    for who in ("orgadmin@acme.test", "helpdesk@acme.test", "user@acme.test"):
+        sign_in(who)
+        for url in ("/watchlists/departing/", "/watchlists/history/", "/watchlists/candidates?q=us"):
+            assert client.get(url).status_code == 403, (who, url)
+        assert "/watchlists/" not in client.get("/account/profile").get_data(as_text=True)
+        client.get("/auth/signout")
+
+
+def test_search_as_you_type_keeps_the_chosen_users(client, sign_in, watch):
+    sign_in("analyst@acme.test")
+    html = client.get(f"/watchlists/candidates?q=seller&user_ids={watch['user']}", headers=HX).get_data(as_text=True)
+    assert f'value="{watch["user"]}" checked' in html and f'value="{watch["seller"]}">' in html
+
+
+def test_user_activity_picker_and_the_profile_from_a_users_page(client, sign_in, watch):
+    sign_in("analyst@acme.test")
+    picker = client.get("/user-activity/").get_data(as_text=True)
+    assert 'id="user-pick"' in picker
+    picks = client.get("/user-activity/users?q=seller", headers=HX).get_data(as_text=True)
+    assert f"/user-activity/?user={watch['seller']}" in picks
+    add(client, "departing", watch["seller"])
+    assert "seller@acme.test" in client.get("/user-activity/").get_data(as_text=True)  # a watched user
+    profile = client.get(f"/user-activity/?user={watch['user']}").get_data(as_text=True)
+    assert "Security events" in profile and 'id="user-alerts"' in profile and 'id="user-cases"' in profile
+    client.get("/auth/signout")
+    sign_in("admin@acme.test")
+    assert f"/watchlists/user/{watch['user']}" in client.get(f"/users/{watch['user']}").get_data(as_text=True)
+    fragment = client.get(f"/watchlists/user/{watch['user']}", headers=HX).get_data(as_text=True)
+    assert f"/watchlists/add?list=departing&amp;user={watch['user']}" in fragment
