@@ -20,17 +20,17 @@ VECTOR_PHRASES = {
 
 
 def _files(n):
-    return ngettext("%(num)s file", "%(num)s files", n, num=format_decimal(n))
+    return ngettext("%(n)s file", "%(n)s files", n, n=format_decimal(n))
 
 
 def window_text(amount, unit):
     """"1 hour", "30 minutes", "7 days", for the locale."""
     number = format_decimal(amount)
     if unit == "minutes":
-        return ngettext("%(num)s minute", "%(num)s minutes", amount, num=number)
+        return ngettext("%(n)s minute", "%(n)s minutes", amount, n=number)
     if unit == "hours":
-        return ngettext("%(num)s hour", "%(num)s hours", amount, num=number)
-    return ngettext("%(num)s day", "%(num)s days", amount, num=number)
+        return ngettext("%(n)s hour", "%(n)s hours", amount, n=number)
+    return ngettext("%(n)s day", "%(n)s days", amount, n=number)
 
 
 def threshold_text(kind, threshold):

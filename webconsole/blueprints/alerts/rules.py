@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from webconsole.blueprints.alerts import bp
 from webconsole.domain import alert_rules
@@ -21,7 +22,7 @@ PERMISSION = "alerts.rules"
 
 
 def _choices(table):
-    return list(table.items())
+    return [SelectChoice(value, label) for value, label in table.items()]
 
 
 class RuleForm(Form):
@@ -32,7 +33,7 @@ class RuleForm(Form):
     severity = SelectField(_l("Severity"), choices=_choices(labels.SEVERITIES), validate_choice=False)
     vector = SelectField(_l("Vector"), choices=_choices(labels.VECTORS), validate_choice=False)
     categories = MultiCheckboxField(_l("File categories (none: every category)"),
-                                    choices=[(c, labels.FILE_CATEGORIES[c]) for c in CATEGORIES], validate_choice=False)
+                                    choices=[SelectChoice(c, labels.FILE_CATEGORIES[c]) for c in CATEGORIES], validate_choice=False)
     name_part = StringField(_l("File name or path contains"))
     min_size = StringField(_l("Minimum file size (bytes)"))
     threshold_kind = SelectField(_l("Alert on more than"), choices=_choices(labels.THRESHOLD_KINDS),

@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from webconsole.blueprints.alerts import bp
 from webconsole.domain import alerts, jobs
@@ -23,7 +24,7 @@ PERMISSION = alerts.PERMISSION
 
 
 class StateForm(Form):
-    state = SelectField(_l("State"), choices=list(labels.ALERT_STATES.items()), validate_choice=False)
+    state = SelectField(_l("State"), choices=[SelectChoice(k, v) for k, v in labels.ALERT_STATES.items()], validate_choice=False)
     note = TextAreaField(_l("Note (required to resolve)"))
 
 
@@ -35,8 +36,11 @@ class NoteForm(Form):
     note = TextAreaField(_l("Note"))
 
 
-class BulkForm(StateForm):
-    pass
+class BulkForm(Form):
+    # Not "state": the list's own state filter travels with the form.
+    new_state = SelectField(_l("New state"), choices=[SelectChoice(k, v) for k, v in labels.ALERT_STATES.items()],
+                            validate_choice=False)
+    note = TextAreaField(_l("Note (required to resolve)"))
 
 
 def _page_context(actor, params):
@@ -67,14 +71,20 @@ register_list_routes(bp, ALERT_LIST, PERMISSION, "alerts/index.html")
 
 def _detail(alert, state_form=None, assign_form=None, note_form=None, status=200):
     assign_form = assign_form or AssignForm(assignee=str(alert.assignee_id or ""))
-    assign_form.assignee.choices = [("", _("Nobody"))] + [(str(i), n) for i, n in
-                                                          alerts.investigators(current_user, alert)]
+    assign_form.assignee.choices = [SelectChoice("", _("Nobody"))] + [
+        SelectChoice(str(i), n) for i, n in alerts.investigators(current_user, alert)]
     rows, total = alerts.alert_events(alert)
     return render_template("alerts/detail.html", alert=alert, why=why(alert), events=rows, total_events=total,
                            history=alerts.history(alert), state_form=state_form or StateForm(state=alert.state),
                            assign_form=assign_form, note_form=note_form or NoteForm(),
                            state_labels=labels.ALERT_STATES, severity_labels=labels.SEVERITIES,
-                           vector_labels=labels.VECTORS), status
+                           vector_labels=labels.VECTORS, search_url=_search_url), status
+
+
+def _search_url(start, end, field, value):
+    """The Forensic Search of the days from `start` to `end` where `field` is `value`."""
+    return url_for("forensics.index", **{"range": "custom", "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}",
+                                         "f1": field, "o1": "is", "v1": value})
 
 
 @bp.get("/<int:alert_id>")
@@ -136,11 +146,11 @@ def bulk():
                                            filters={k: request.form.get(k, "") for k in _FILTER_NAMES})
             ids = alerts.matching_ids(current_user, params.filters, params.q, limit=alerts.BULK_INLINE_MAX + 1)
             if len(ids) > alerts.BULK_INLINE_MAX:
-                alerts.check_bulk(form.state.data, form.note.data)
+                alerts.check_bulk(form.new_state.data, form.note.data)
                 job = jobs.start_job(BULK_KIND, actor=current_user, permission=PERMISSION,
                                      label=_("Change the state of matching alerts"),
                                      params={"q": params.q, "filters": catalog.ALERTS.raw(params),
-                                             "state": form.state.data, "note": form.note.data})
+                                             "state": form.new_state.data, "note": form.note.data})
                 flash(_("The alerts are being changed in the background."), "success")
                 return redirect(url_for("jobs.show", job_id=job.id))
         else:
@@ -148,7 +158,7 @@ def bulk():
             if not ids:
                 flash(_("Select the alerts to change first."), "error")
                 return redirect(back)
-        changed = alerts.bulk_change(current_user, ids, form.state.data, form.note.data)
+        changed = alerts.bulk_change(current_user, ids, form.new_state.data, form.note.data)
     except ValidationError as error:
         flash(str(error), "error")
         return redirect(back)
