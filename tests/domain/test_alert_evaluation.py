@@ -179,3 +179,13 @@ def test_triage_states_notes_assignment_and_bulk(ctx):
         ("state", "resolved", "Approved transfer")]
     assert alerts.bulk_change(admin, [first.id, second.id], "pending") == 2
     assert {a.state for a in all_alerts()} == {"pending"}
+
+
+def test_late_events_count_in_their_own_window_and_beside_alerted_ones(ctx):
+    rule(ctx, threshold="1", window_amount="1", window_unit="hours")
+    store(ctx, [item(T0 + timedelta(minutes=m)) for m in (10, 20, 30)])
+    store(ctx, [item(T0 + timedelta(minutes=m)) for m in (5, 6)])  # late: before the alert's newest event
+    store(ctx, [item(T0 + timedelta(minutes=40)), item(T0 + timedelta(minutes=15))])
+    assert [(a.file_count, a.first_event_at.minute, a.last_event_at.minute) for a in all_alerts()] == [
+        (3, 10, 30), (2, 5, 6), (2, 15, 40)]
+    assert db.session.scalar(select(func.count()).select_from(AlertEvent)) == 7
