@@ -42,6 +42,7 @@ def create_app(test_config=None):
     register_blueprints(app)
 
     from webconsole import cli, jobs
+    from webconsole.domain import alert_evaluation  # noqa: F401 - rules evaluate every commit of file events
     jobs.init_app(app)
     cli.init_app(app)
     return app

@@ -4,6 +4,7 @@
 def register_blueprints(app):
     from webconsole.blueprints import (
         account,
+        alerts,
         activity,
         agent_api,
         audit,
@@ -42,6 +43,7 @@ def register_blueprints(app):
     app.register_blueprint(forensics.bp)
     app.register_blueprint(exposure.bp)
     app.register_blueprint(watchlists.bp)
+    app.register_blueprint(alerts.bp)
     app.register_blueprint(activity.bp)
     app.register_blueprint(connections.bp)
     app.register_blueprint(destinations.bp)

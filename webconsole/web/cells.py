@@ -14,7 +14,7 @@ from babel.dates import DateTimeFormat, format_date, get_date_format, get_dateti
 from babel.numbers import format_decimal, format_percent
 from babel.numbers import parse_pattern as parse_number_pattern
 from babel.units import format_unit
-from flask import g, url_for
+from flask import g, render_template, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import escape
@@ -307,6 +307,14 @@ def watch_actions(values, key, f):
     remove = escape(url_for("watchlists.remove", list_key=values["watchlist"], user_id=values["id"]))
     return (f'<a href="{edit}">{escape(_("Edit"))}</a> · '
             f'<a href="{remove}">{escape(_("Remove"))}</a>')
+def alert_select(values, key, f):
+    # A checkbox of the bulk change form, which lies outside the table (form="alerts-bulk").
+    return (f'<input type="checkbox" class="row-select" name="alert" value="{int(values["id"])}" form="alerts-bulk" '
+            f'aria-label="{escape(_("Select"))}">')
+
+
+def rule_enabled(values, key, f):
+    return render_template("alerts/_rule_enabled.html", rule_id=values["id"], enabled=values[key])
 
 
 CELLS = {
@@ -315,7 +323,7 @@ CELLS = {
     "percent": percent, "status": status, "user_status": user_status, "os": os, "person": person,
     "audit_event": audit_event, "audit_object": audit_object, "audit_details": audit_details, "alert": alert,
     "file_event_type": file_event_type, "connection_kind": connection_kind, "file_category": file_category,
-    "exposure": exposure, "texts": texts,
+    "exposure": exposure, "texts": texts, "alert_select": alert_select, "rule_enabled": rule_enabled,
 }
 
 

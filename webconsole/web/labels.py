@@ -29,6 +29,15 @@ AUDIT_EVENTS = {
     "connection.resume": _l("Data connection resumed"),
     "connection.rotate": _l("Data connection token replaced"),
     "connection.remove": _l("Data connection removed"),
+    "alert_rule.create": _l("Alert rule added"),
+    "alert_rule.update": _l("Alert rule changed"),
+    "alert_rule.enable": _l("Alert rule enabled"),
+    "alert_rule.disable": _l("Alert rule disabled"),
+    "alert_rule.delete": _l("Alert rule deleted"),
+    "alert.state": _l("Alert state changed"),
+    "alert.assign": _l("Alert assigned"),
+    "alert.note": _l("Note added to an alert"),
+    "alert.bulk_state": _l("Alerts changed together"),
     "signin.failed": _l("Sign-in failed"),
     "signin.throttled": _l("Sign-in refused (too many failures)"),
     "signout": _l("Signed out"),
@@ -90,6 +99,8 @@ OBJECT_TYPES = {
     "saved_search": _l("Saved search"),
     "data_connection": _l("Data connection"),
     "job": _l("Job"),
+    "alert_rule": _l("Alert rule"),
+    "alert": _l("Alert"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}
@@ -119,3 +130,16 @@ CONNECTION_KINDS = {key: kind.label for key, kind in KINDS.items()}
 # Where a file event came from; the cloud services' names are product names, not translated.
 FILE_EVENT_SOURCES = {"Endpoint": _l("Endpoint"), "GoogleDrive": "Google Drive", "OneDrive": "Microsoft OneDrive",
                       "Box": "Box", "Gmail": "Gmail", "Office365": "Microsoft 365", "Webhook": _l("Webhook")}
+
+# Alert rules and alerts (webconsole.domain.alert_rules, webconsole.domain.alerts).
+ALERT_STATES = {"open": _l("Open"), "in_progress": _l("In progress"), "pending": _l("Pending"),
+                "resolved": _l("Resolved")}
+SEVERITIES = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "critical": _l("Critical")}
+VECTORS = {"removable_media": _l("Removable media"), "cloud_sync": _l("Cloud sync"),
+           "upload": _l("Browser or app upload"), "email": _l("E-mail"), "cloud_share": _l("Cloud share"),
+           "any": _l("Any vector")}
+WATCH = {"everyone": _l("Everyone"), "departing": _l("Departing Employees"), "high_risk": _l("High Risk Employees"),
+         "users": _l("Chosen users")}
+WATCHLISTS = {"departing": WATCH["departing"], "high_risk": WATCH["high_risk"]}
+THRESHOLD_KINDS = {"files": _l("files"), "bytes": _l("bytes")}
+WINDOW_UNITS = {"minutes": _l("minutes"), "hours": _l("hours"), "days": _l("days")}

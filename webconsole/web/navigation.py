@@ -32,6 +32,7 @@ NAVIGATION = [
     (_l("Insider risk"), [
         NavItem("exposure.index", _l("Risk Exposure"), "forensics.search", "dashboard"),
         NavItem("watchlists.index", _l("Watchlists"), "watchlists.view", "users"),
+        NavItem("alerts.index", _l("Alerts"), "alerts.manage", "audit"),
         NavItem("activity.index", _l("User Activity"), "forensics.search", "user"),
         NavItem("forensics.index", _l("Forensic Search"), "forensics.search", "search"),
         NavItem("connections.index", _l("Data Connections"), "connections.manage", "plug"),

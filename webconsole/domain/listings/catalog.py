@@ -6,14 +6,14 @@ filtered and sorted, and how a filter's value is read, is declared here once.
 """
 from flask_babel import lazy_gettext as _l
 
-from webconsole.domain import (activity, audit, backup_alerts, connections, events, forensics, jobs, orgs, reports,
-                               watchlists)
+from webconsole.domain import (activity, alert_rules, alerts, audit, backup_alerts, connections, events, forensics, jobs,
+                               orgs, reports, watchlists)
 from webconsole.domain.agents import OS_NAMES
 from webconsole.domain.devices import TRANSITIONS, device_list
 from webconsole.domain.listings.engine import Listing, Sort
 from webconsole.domain.listings.filters import Choice, Day, Id, Number, Text
 from webconsole.domain.users import ORG_CHOICES_MAX, org_choices, role_choices, user_list
-from webconsole.models import AuditEvent, DataConnection, Device, FileEvent, Job, Org, User
+from webconsole.models import Alert, AlertRule, AuditEvent, DataConnection, Device, FileEvent, Job, Org, User
 from webconsole.models.watchlists import RiskProfile, WatchlistChange, WatchlistMember
 
 DEVICE_STATUSES = tuple(sorted({status for sources, target in TRANSITIONS.values() for status in (*sources, target)}))
@@ -155,4 +155,24 @@ WATCHLIST_HISTORY = Listing(
     filters=(Choice("list", _l("Watchlist"), watchlists.WATCHLISTS),
              Id("user", _l("User"), hidden=True, message=_l("No such user."))),
     sorts=_sorts(WatchlistChange.at),
+)
+
+ALERTS = Listing(
+    key="alerts", query=alerts.alert_list, default_sort="created_at", default_dir="desc",
+    filters=(Choice("state", _l("State"), alerts.STATES), Choice("severity", _l("Severity"), alert_rules.SEVERITIES),
+             Id("rule", _l("Rule"), choices=lambda actor, chosen: alert_rules.rule_choices(actor),
+                message=_l("No such alert rule.")),
+             Id("user", _l("User"), hidden=True, message=_l("No such user.")),
+             Choice("watchlist", _l("Watchlist"), ("departing", "high_risk")),
+             Day("since", _l("From")), Day("until", _l("To"))),
+    sorts=_sorts(Alert.created_at, Alert.severity, Alert.state, Alert.name, Alert.username, Alert.file_count,
+                 Alert.total_bytes),
+)
+
+ALERT_RULES = Listing(
+    key="alert_rules", query=alert_rules.rule_list, default_sort="name",
+    filters=(Choice("severity", _l("Severity"), alert_rules.SEVERITIES),
+             Choice("vector", _l("Vector"), tuple(alert_rules.VECTORS))),
+    sorts=_sorts(AlertRule.name, AlertRule.severity, AlertRule.vector, AlertRule.watch, AlertRule.enabled,
+                 AlertRule.created_at, AlertRule.modified_at),
 )
