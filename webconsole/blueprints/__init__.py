@@ -8,6 +8,7 @@ def register_blueprints(app):
         agent_api,
         audit,
         auth,
+        cases,
         clients,
         connections,
         console,
@@ -20,6 +21,7 @@ def register_blueprints(app):
         home,
         ingest,
         jobs,
+        notifications,
         orgs,
         preferences,
         reports,
@@ -41,6 +43,7 @@ def register_blueprints(app):
     app.register_blueprint(forensics.bp)
     app.register_blueprint(exposure.bp)
     app.register_blueprint(activity.bp)
+    app.register_blueprint(cases.bp)
     app.register_blueprint(connections.bp)
     app.register_blueprint(destinations.bp)
     app.register_blueprint(search.bp)
@@ -53,6 +56,7 @@ def register_blueprints(app):
     app.register_blueprint(console.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(notifications.bp)
 
     from webconsole.web.permissions import public
     # Static files are public; the route walk in the tests checks every other endpoint.

@@ -26,6 +26,12 @@ AUDIT_EVENTS = {
     "connection.resume": _l("Data connection resumed"),
     "connection.rotate": _l("Data connection token replaced"),
     "connection.remove": _l("Data connection removed"),
+    "case.create": _l("Case opened"),
+    "case.update": _l("Case changed"),
+    "case.close": _l("Case closed"),
+    "case.reopen": _l("Case reopened"),
+    "case.events_add": _l("Events added to a case"),
+    "case.events_remove": _l("Events removed from a case"),
     "signin.failed": _l("Sign-in failed"),
     "signin.throttled": _l("Sign-in refused (too many failures)"),
     "signout": _l("Signed out"),
@@ -87,6 +93,7 @@ OBJECT_TYPES = {
     "saved_search": _l("Saved search"),
     "data_connection": _l("Data connection"),
     "job": _l("Job"),
+    "case": _l("Case"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}

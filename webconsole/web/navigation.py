@@ -31,6 +31,7 @@ NAVIGATION = [
     ]),
     (_l("Insider risk"), [
         NavItem("exposure.index", _l("Risk Exposure"), "forensics.search", "dashboard"),
+        NavItem("cases.index", _l("Cases"), "cases.manage", "report"),
         NavItem("forensics.index", _l("Forensic Search"), "forensics.search", "search"),
         NavItem("connections.index", _l("Data Connections"), "connections.manage", "plug"),
     ]),
