@@ -66,12 +66,12 @@ def configured():
 def describe(alert):
     """Why `alert` fired, in the current locale: "42 files, 1.3 GB to removable media within 1 hour;
     threshold 20 files"."""
-    files = ngettext("%(num)s file", "%(num)s files", alert.file_count, num=format_decimal(alert.file_count))
+    files = ngettext("%(n)s file", "%(n)s files", alert.file_count, n=format_decimal(alert.file_count))
     unit = UNITS.get(alert.window_unit, UNITS["minutes"])(alert.window_amount)
     if alert.threshold_kind == "bytes":
         threshold = bytes_text(alert.threshold, get_locale())
     else:
-        threshold = ngettext("%(num)s file", "%(num)s files", alert.threshold, num=format_decimal(alert.threshold))
+        threshold = ngettext("%(n)s file", "%(n)s files", alert.threshold, n=format_decimal(alert.threshold))
     return _("%(files)s, %(size)s %(vector)s within %(window)s; threshold %(threshold)s", files=files,
              size=bytes_text(alert.total_bytes, get_locale()), vector=VECTORS.get(alert.vector, VECTORS["any"]), window=unit,
              threshold=threshold)
@@ -250,8 +250,8 @@ def build_message(mail):
     message["Subject"], message["To"] = subject, mail.recipient
     message["From"] = current_app.config.get("SMTP_SENDER") or "webconsole@localhost"
     message["Message-ID"], message["Date"] = mail.message_id, formatdate(localtime=False, usegmt=True)
+    message.set_content(body)  # before Content-Language: it replaces every Content-* header
     message["Content-Language"] = (mail.locale or "en_US").replace("_", "-")
-    message.set_content(body)
     return message
 
 
