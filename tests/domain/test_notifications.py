@@ -155,3 +155,18 @@ def test_the_bell_counts_unread_alerts_in_scope_up_to_a_bound(app, watched):
             make_alert(watched["user"], [], name=f"More {n}")
         count, latest = notifications.unread(analyst)
         assert count == notifications.UNREAD_BOUND + 1 and len(latest) == notifications.LATEST
+
+
+def test_administrators_see_undelivered_mail_on_the_jobs_page(app, client, sign_in, smtp, watched, make_user):
+    smtp.refuse = 1
+    with app.app_context():
+        raise_alerts(1, watched["user"], ["soc@partner.test"])
+        mail = db.session.scalar(select(OutgoingMail))
+        mail.failed_at, mail.last_error = utcnow(), "SMTPDataError: (550, b'Mailbox unavailable')"
+        db.session.commit()
+    make_user("secadmin@acme.test", "security_admin", watched["root"])
+    sign_in("secadmin@acme.test")
+    page = client.get("/jobs/").get_data(as_text=True)
+    assert "soc@partner.test" in page and "Mailbox unavailable" in page
+    sign_in("analyst@acme.test")  # triages alerts, does not set their recipients
+    assert "soc@partner.test" not in client.get("/jobs/").get_data(as_text=True)

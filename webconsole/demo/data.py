@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import JSON, func, insert, literal, select, text
 
+from webconsole.demo.cases import load_demo_case
 from webconsole.demo.event_load import RISKY_USERS, EventValues, load_events  # noqa: F401 - the demo's names
 from webconsole.domain import connections, settings_spec
 from webconsole.domain.dashboard import record_storage_usage
@@ -140,6 +141,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None, events=0
         load_events(events, user_rows, endpoints, now, random.Random(f"{seed}:events"), progress, origins,
                     signins=len(DEMO_SIGNINS))
     _count_connection_events(now)
+    load_demo_case(len(DEMO_SIGNINS) + 1)
     _usage_history(now.date(), rng)
     _agent_versions(now.date())
     refresh_statistics()
