@@ -14,7 +14,7 @@ def _bell():
     count, latest = notifications.unread(current_user)
     page = current_url()
     return render_template("notifications/_bell.html", count=count, latest=latest, bound=notifications.UNREAD_BOUND,
-                           confirm=ConfirmForm(), next_path=page.path if page else "")
+                           severities=notifications.SEVERITIES, confirm=ConfirmForm(), next_path=page.path if page else "")
 
 
 @bp.get("/bell")
