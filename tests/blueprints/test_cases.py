@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.conftest import HX
 from tests.domain.test_cases import casework, make_alert, store_events  # noqa: F401 (fixtures)
 from webconsole.extensions import db
-from webconsole.models import AuditEvent, Case, Job
+from webconsole.models import AuditEvent, Case, Job, Role, RolePermission, User
 
 HOSTILE = '<script>alert(1)</script>"\'&'
 
@@ -163,3 +163,22 @@ def test_the_bell_shows_unread_alerts_and_marks_them_read(client, analyst, app):
     assert 'class="bell-count">2<' in bell and "Rule 1" in bell
     bell = client.post("/notifications/read", headers=HX).get_data(as_text=True)
     assert "bell-count" not in bell and "No unread alerts." in bell
+
+
+def test_only_those_who_open_cases_get_the_rows_checkboxes_and_exports_leave_them_out(client, sign_in, casework,
+                                                                                      make_user, app):  # noqa: F811
+    with app.app_context():
+        role = Role(key="searcher", name="Searcher", scope="all", builtin=False)
+        role.permissions = [RolePermission(permission="forensics.search")]
+        db.session.add(role)
+        db.session.commit()
+        searcher_id = make_user("searcher@acme.test", None, casework["root"])
+        searcher = db.session.get(User, searcher_id)
+        searcher.roles.append(db.session.get(Role, role.id))
+        db.session.commit()
+    sign_in("searcher@acme.test")
+    page = client.get("/forensic-search/").get_data(as_text=True)
+    assert "plans.docx" in page and 'form="row-selection"' not in page and "Open case with selected" not in page
+    sign_in("analyst@acme.test")
+    header = client.get("/forensic-search/export.csv").get_data().decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Time,") and "Select" not in header

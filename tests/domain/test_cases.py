@@ -132,7 +132,7 @@ def test_a_case_from_an_alert_starts_with_its_user_and_events(app, casework):
         assert case.alert_id == alert_id and cases.event_count(case) == 3
         with pytest.raises(NotFound):
             cases.defaults_from(actor(casework, "eng"), alert_id=str(make_alert(casework["seller"], [])))
-        selection = cases.defaults_from(analyst, event_ids_=casework["user_events"][:1])
+        selection = cases.defaults_from(analyst, selected=casework["user_events"][:1])
         assert selection["subject"] == "user@acme.test"
 
 

@@ -170,3 +170,20 @@ def test_administrators_see_undelivered_mail_on_the_jobs_page(app, client, sign_
     assert "soc@partner.test" in page and "Mailbox unavailable" in page
     sign_in("analyst@acme.test")  # triages alerts, does not set their recipients
     assert "soc@partner.test" not in client.get("/jobs/").get_data(as_text=True)
+
+
+@pytest.mark.committed  # the periodic task runs in an app context of its own
+def test_a_message_left_behind_by_a_dead_sender_is_picked_up_by_the_periodic_task(app, smtp, watched):
+    from webconsole.jobs.notifications import notifications_catch_up
+    smtp.refuse = 1
+    with app.app_context():
+        raise_alerts(1, watched["user"], ["soc@partner.test"])  # refused once: waits for its backoff
+        mail = db.session.scalar(select(OutgoingMail))
+        mail.next_attempt_at = utcnow() - timedelta(seconds=1)  # as if its backoff (or a dead sender's claim) ran out
+        db.session.commit()
+        notifications_catch_up()
+        assert len(smtp.messages) == 1
+        db.session.refresh(mail)
+        assert mail.sent_at is not None
+        notifications_catch_up()
+        assert len(smtp.messages) == 1

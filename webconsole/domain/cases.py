@@ -136,7 +136,7 @@ def reachable_events(actor, ids):
     return [i for i in ids if i in found]
 
 
-def defaults_from(actor, *, alert_id=None, user_id=None, event_ids_=()):
+def defaults_from(actor, *, alert_id=None, user_id=None, selected=()):
     """What a new case starts with: {"subject", "name", "events", "alert"} from an alert, a user or a
     selection of events. NotFound when the alert or user is beyond the actor's reach."""
     if alert_id is not None:
@@ -153,7 +153,7 @@ def defaults_from(actor, *, alert_id=None, user_id=None, event_ids_=()):
         if user is None or not reaches(_scope(actor), user.org, user.id):
             raise NotFound(_l("No such user."))
         return {"subject": user.username, "name": "", "events": [], "alert": None}
-    ids = reachable_events(actor, list(event_ids_))
+    ids = reachable_events(actor, list(selected))
     owners = set(db.session.scalars(select(FileEvent.username).where(FileEvent.id.in_(ids)))) if ids else set()
     return {"subject": owners.pop() if len(owners) == 1 else "", "name": "", "events": ids, "alert": None}
 
@@ -191,6 +191,7 @@ def update_case(actor, case, *, name, description, assignee_id, findings):
               "findings": _text(findings, "findings", TEXT_MAX)}
     assignee = _assignee(assignee_id, org)
     values["assignee_id"] = getattr(assignee, "id", None)
+    # The audit says that the texts changed, not what they say: findings may be sensitive.
     changes = {k: ["…" if k in ("description", "findings") else getattr(case, k),
                    "…" if k in ("description", "findings") else v]
                for k, v in values.items() if getattr(case, k) != v}

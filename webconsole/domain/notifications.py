@@ -28,7 +28,7 @@ from sqlalchemy import func, select, update
 from webconsole.domain import alert_signals
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.extensions import db
-from webconsole.models import Alert, AlertRule, NotificationMark, OutgoingMail, User
+from webconsole.models import Alert, AlertRule, Job, NotificationMark, OutgoingMail, User
 from webconsole.models.base import utcnow
 # The console's one way of writing a size, so an e-mail says "1.3 GB" as the pages do.
 from webconsole.web.templating import bytes_text
@@ -173,6 +173,11 @@ def start_sending():
     """Start a job that sends the due messages."""
     from webconsole.domain import jobs  # here: jobs imports the queue, which imports the job kinds
     return jobs.start_job(SEND_KIND, label=str(_l("Alert e-mail")))
+
+
+def sending_queued():
+    """Is a sending job waiting to start? (It will send whatever is due when it does.)"""
+    return db.session.scalar(select(Job.id).where(Job.kind == SEND_KIND, Job.state == "queued").limit(1)) is not None
 
 
 def due_count(now=None):

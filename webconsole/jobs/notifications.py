@@ -28,5 +28,5 @@ def send_notifications(context):
 @_in_app
 def notifications_catch_up():
     """Every minute: start sending when messages are due (retries after their backoff, stragglers)."""
-    if notifications.configured() and notifications.due_count():
+    if notifications.configured() and notifications.due_count() and not notifications.sending_queued():
         notifications.start_sending()

@@ -78,7 +78,7 @@ def new():
     if request.method == "GET" or "name" not in request.form:
         args = request.args
         defaults = cases.defaults_from(current_user, alert_id=args.get("alert"), user_id=args.get("user"),
-                                       event_ids_=_selected_events() if request.method == "POST" else ())
+                                       selected=_selected_events() if request.method == "POST" else ())
         if request.method == "POST" and not defaults["events"]:
             flash(_("Select the events to open a case with."), "error")
             return redirect(request.referrer if _same_site(request.referrer) else url_for("forensics.index"), 303)
