@@ -165,8 +165,8 @@ def test_the_bell_shows_unread_alerts_and_marks_them_read(client, analyst, app):
     assert "bell-count" not in bell and "No unread alerts." in bell
 
 
-def test_only_those_who_open_cases_get_the_rows_checkboxes_and_exports_leave_them_out(client, sign_in, casework,
-                                                                                      make_user, app):  # noqa: F811
+def test_only_those_who_open_cases_get_the_rows_checkboxes_and_exports_leave_them_out(
+        client, sign_in, casework, make_user, app):  # noqa: F811
     with app.app_context():
         role = Role(key="searcher", name="Searcher", scope="all", builtin=False)
         role.permissions = [RolePermission(permission="forensics.search")]

@@ -8,8 +8,19 @@ from tests.blueprints.test_file_event_upload import event
 from webconsole.domain import cases, events
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.extensions import db
-from webconsole.models import (Alert, AlertEvent, AlertRule, AuditEvent, Case, CaseEvent, Device, FileEvent, Role,
-                               RolePermission, User)
+from webconsole.models import (
+    Alert,
+    AlertEvent,
+    AlertRule,
+    AuditEvent,
+    Case,
+    CaseEvent,
+    Device,
+    FileEvent,
+    Role,
+    RolePermission,
+    User,
+)
 from webconsole.models.base import utcnow
 
 

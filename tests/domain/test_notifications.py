@@ -62,7 +62,8 @@ def raise_alerts(n, user_id, recipients, **fields):
 
 def test_an_alert_mails_each_recipient_once_in_their_language(app, smtp, watched):
     with app.app_context():
-        raise_alerts(1, watched["user"], ["Analyst@acme.test", "soc@partner.test", "analyst@acme.test", "not an address"])
+        raise_alerts(1, watched["user"], [
+            "Analyst@acme.test", "soc@partner.test", "analyst@acme.test", "not an address"])
         assert len(smtp.messages) == 2
         by_to = {m["To"]: m for m in smtp.messages}
         english, french = by_to["soc@partner.test"], by_to["analyst@acme.test"]

@@ -66,8 +66,8 @@ def get_case(actor, case_id):
 def assignee_choices(actor, org=None, chosen=None):
     """[(id, username)] of active cases.manage holders whose scope reaches `org` (every org the actor
     reaches, without one), by username: the people a case may be assigned to."""
-    holders = (select(User).join(user_roles, user_roles.c.user_id == User.id).join(Role, Role.id == user_roles.c.role_id)
-               .join(RolePermission, RolePermission.role_id == Role.id)
+    holders = (select(User).join(user_roles, user_roles.c.user_id == User.id)
+               .join(Role, Role.id == user_roles.c.role_id).join(RolePermission, RolePermission.role_id == Role.id)
                .where(RolePermission.permission == PERMISSION, User.status == "active")
                .distinct().order_by(User.username).limit(ASSIGNEES_MAX))
     holders = restrict(holders, _scope(actor), org_column=User.org_id) if org is None else holders
@@ -187,7 +187,8 @@ def org_of(case):
 def update_case(actor, case, *, name, description, assignee_id, findings):
     """Change a case's name, description, assignee or findings."""
     org = org_of(case)
-    values = {"name": _text(name, "name", NAME_MAX, minimum=3), "description": _text(description, "description", TEXT_MAX),
+    values = {"name": _text(name, "name", NAME_MAX, minimum=3),
+              "description": _text(description, "description", TEXT_MAX),
               "findings": _text(findings, "findings", TEXT_MAX)}
     assignee = _assignee(assignee_id, org)
     values["assignee_id"] = getattr(assignee, "id", None)

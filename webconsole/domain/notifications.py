@@ -18,11 +18,10 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from flask import current_app, has_request_context, request, url_for
-from flask_babel import force_locale, format_datetime, format_decimal, get_locale
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, format_datetime, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from webconsole.domain import alert_signals
@@ -30,6 +29,7 @@ from webconsole.domain.scope import restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import Alert, AlertRule, Job, NotificationMark, OutgoingMail, User
 from webconsole.models.base import utcnow
+
 # The console's one way of writing a size, so an e-mail says "1.3 GB" as the pages do.
 from webconsole.web.templating import bytes_text
 
@@ -73,8 +73,8 @@ def describe(alert):
     else:
         threshold = ngettext("%(n)s file", "%(n)s files", alert.threshold, n=format_decimal(alert.threshold))
     return _("%(files)s, %(size)s %(vector)s within %(window)s; threshold %(threshold)s", files=files,
-             size=bytes_text(alert.total_bytes, get_locale()), vector=VECTORS.get(alert.vector, VECTORS["any"]), window=unit,
-             threshold=threshold)
+             size=bytes_text(alert.total_bytes, get_locale()), vector=VECTORS.get(alert.vector, VECTORS["any"]),
+             window=unit, threshold=threshold)
 
 
 def _external_url(endpoint, **values):

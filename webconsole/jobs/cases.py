@@ -23,7 +23,8 @@ KIND = "case.export"
 FILE = "case.zip"
 BATCH = 1000
 CSV_FIELDS = (
-    ("event_id", "eventId"), ("event_at", "eventTimestamp"), ("event_type", "eventType"), ("username", "deviceUserName"),
+    ("event_id", "eventId"), ("event_at", "eventTimestamp"), ("event_type", "eventType"),
+    ("username", "deviceUserName"),
     ("hostname", "osHostName"), ("file_name", "fileName"), ("file_path", "filePath"), ("file_size", "fileSize"),
     ("file_category", "fileCategory"), ("sha256", "sha256Checksum"), ("md5", "md5Checksum"), ("source", "source"),
     ("exposure", "exposure"), ("destination_name", "destinationName"), ("email_subject", "emailSubject"),

@@ -17,7 +17,7 @@ def send_notifications(context):
     """Send the alert e-mail that is due, each claimed before it is sent."""
     total = 0
     while True:
-        sent, refused = notifications.send_due(progress=lambda done, n: context.progress(total + done))
+        sent, refused = notifications.send_due(progress=lambda done, n, before=total: context.progress(before + done))
         total += sent + refused
         if sent + refused < notifications.SEND_BATCH:
             break

@@ -12,7 +12,7 @@ from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import catalog
 from webconsole.domain.values import parse_id
 from webconsole.jobs import cases as case_jobs
-from webconsole.web.forms import ConfirmForm, Form, apply_error, handle_form
+from webconsole.web.forms import ConfirmForm, Form, handle_form
 from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import Column, ListSpec
 from webconsole.web.permissions import require

@@ -13,8 +13,9 @@ from webconsole.web.urls import local_path
 def _bell():
     count, latest = notifications.unread(current_user)
     page = current_url()
-    return render_template("notifications/_bell.html", count=count, latest=latest, bound=notifications.UNREAD_BOUND,
-                           severities=notifications.SEVERITIES, confirm=ConfirmForm(), next_path=page.path if page else "")
+    return render_template("notifications/_bell.html", count=count, latest=latest,
+                           bound=notifications.UNREAD_BOUND, severities=notifications.SEVERITIES,
+                           confirm=ConfirmForm(), next_path=page.path if page else "")
 
 
 @bp.get("/bell")
