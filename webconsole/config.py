@@ -53,6 +53,17 @@ class Config:
     JOBS_IMMEDIATE = None  # run jobs at once in the calling process; None: only when testing
     # A worker renews its jobs' leases a few times within this; a job silent longer is taken up again.
     JOBS_LEASE_SECONDS = 60
+    # Alert e-mail (none is sent while SMTP_HOST is unset). SMTP_SECURITY: none, starttls or tls;
+    # SMTP_PORT 0 means the security's usual port (25, 587, 465).
+    SMTP_HOST = ""
+    SMTP_PORT = 0
+    SMTP_SECURITY = "none"
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_SENDER = "webconsole@localhost"
+    # The console's address as people reach it (https://console.example.com), for links in e-mail;
+    # unset, links use the address of the request during which they are sent, else http://localhost/.
+    EXTERNAL_URL = ""
     DEMO_PASSWORD = "webconsole-demo"
     WEBSITE_URL = "https://github.com/webconsole/webconsole"
 
@@ -72,6 +83,13 @@ ENVIRONMENT = {
     "WEBCONSOLE_JOBS_QUEUE_PATH": "JOBS_QUEUE_PATH",
     "WEBCONSOLE_JOBS_FOLDER": "JOBS_FOLDER",
     "WEBCONSOLE_JOBS_LEASE_SECONDS": "JOBS_LEASE_SECONDS",
+    "WEBCONSOLE_SMTP_HOST": "SMTP_HOST",
+    "WEBCONSOLE_SMTP_PORT": "SMTP_PORT",
+    "WEBCONSOLE_SMTP_SECURITY": "SMTP_SECURITY",
+    "WEBCONSOLE_SMTP_USER": "SMTP_USER",
+    "WEBCONSOLE_SMTP_PASSWORD": "SMTP_PASSWORD",
+    "WEBCONSOLE_SMTP_SENDER": "SMTP_SENDER",
+    "WEBCONSOLE_EXTERNAL_URL": "EXTERNAL_URL",
 }
 
 

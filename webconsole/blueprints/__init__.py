@@ -4,11 +4,12 @@
 def register_blueprints(app):
     from webconsole.blueprints import (
         account,
-        alerts,
         activity,
         agent_api,
+        alerts,
         audit,
         auth,
+        cases,
         clients,
         connections,
         console,
@@ -21,6 +22,7 @@ def register_blueprints(app):
         home,
         ingest,
         jobs,
+        notifications,
         orgs,
         preferences,
         reports,
@@ -45,6 +47,7 @@ def register_blueprints(app):
     app.register_blueprint(watchlists.bp)
     app.register_blueprint(alerts.bp)
     app.register_blueprint(activity.bp)
+    app.register_blueprint(cases.bp)
     app.register_blueprint(connections.bp)
     app.register_blueprint(destinations.bp)
     app.register_blueprint(search.bp)
@@ -57,6 +60,7 @@ def register_blueprints(app):
     app.register_blueprint(console.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(notifications.bp)
 
     from webconsole.web.permissions import public
     # Static files are public; the route walk in the tests checks every other endpoint.

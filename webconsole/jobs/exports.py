@@ -43,7 +43,8 @@ def export_list(context):
         params = spec.listing.params(sort=p["sort"], dir=p["dir"], q=p["q"], filters=p["filters"])
     except ValidationError as error:
         raise JobFailed(str(error)) from None
-    columns = [c for c in spec.columns if c.key in p["columns"]] or spec.default_columns
+    columns = ([c for c in spec.columns if c.key in p["columns"]] or spec.default_columns)
+    columns = [c for c in columns if c.exported and c.permission is None]
     path = context.path(FILE)
     with force_locale(actor.locale or "en_US"):
         after, done = _resume(context, spec, actor, params, columns, path)

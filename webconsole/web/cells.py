@@ -10,7 +10,14 @@ import re
 from datetime import timezone
 from operator import attrgetter
 
-from babel.dates import DateTimeFormat, format_date, get_date_format, get_datetime_format, get_time_format, parse_pattern
+from babel.dates import (
+    DateTimeFormat,
+    format_date,
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+    parse_pattern,
+)
 from babel.numbers import format_decimal, format_percent
 from babel.numbers import parse_pattern as parse_number_pattern
 from babel.units import format_unit
@@ -250,6 +257,12 @@ def alert(values, key, f):
     return f'<span class="alert alert-{escape(level)}">{f.label(labels.ALERT_BY_LEVEL, level, "")}</span>'
 
 
+def select(values, key, f):
+    """A row's checkbox of the page's selection form (#row-selection), valued by the row's id."""
+    return (f'<input type="checkbox" name="{escape(key)}" value="{escape(values["id"])}" form="row-selection" '
+            f'aria-label="{escape(_("Select"))}">')
+
+
 def file_event_type(values, key, f):
     return f'<span class="event">{f.label(labels.FILE_EVENT_TYPES, values[key])}</span>'
 
@@ -323,7 +336,7 @@ CELLS = {
     "percent": percent, "status": status, "user_status": user_status, "os": os, "person": person,
     "audit_event": audit_event, "audit_object": audit_object, "audit_details": audit_details, "alert": alert,
     "file_event_type": file_event_type, "connection_kind": connection_kind, "file_category": file_category,
-    "exposure": exposure, "texts": texts, "alert_select": alert_select, "rule_enabled": rule_enabled,
+    "exposure": exposure, "texts": texts, "alert_select": alert_select, "rule_enabled": rule_enabled, "select": select,
 }
 
 

@@ -38,6 +38,12 @@ AUDIT_EVENTS = {
     "alert.assign": _l("Alert assigned"),
     "alert.note": _l("Note added to an alert"),
     "alert.bulk_state": _l("Alerts changed together"),
+    "case.create": _l("Case opened"),
+    "case.update": _l("Case changed"),
+    "case.close": _l("Case closed"),
+    "case.reopen": _l("Case reopened"),
+    "case.events_add": _l("Events added to a case"),
+    "case.events_remove": _l("Events removed from a case"),
     "signin.failed": _l("Sign-in failed"),
     "signin.throttled": _l("Sign-in refused (too many failures)"),
     "signout": _l("Signed out"),
@@ -101,6 +107,7 @@ OBJECT_TYPES = {
     "job": _l("Job"),
     "alert_rule": _l("Alert rule"),
     "alert": _l("Alert"),
+    "case": _l("Case"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}

@@ -16,6 +16,7 @@ from webconsole.domain import exports
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import ListParams, Page
 from webconsole.domain.preferences import list_preferences, reset_chosen_columns, save_chosen_columns
+from webconsole.domain.scope import permissions_of
 from webconsole.web.cells import row_renderer
 from webconsole.web.exports import csv_response
 from webconsole.web.htmx import is_partial
@@ -122,7 +123,7 @@ class ListView:
     def column_choices(self):
         """[(column, shown)] of the columns a user may show or hide (required ones are always shown)."""
         shown = {c.key for c in self.columns}
-        return [(c, c.key in shown) for c in self.spec.columns if not c.required]
+        return [(c, c.key in shown) for c in self.spec.columns if not c.required and c.permission is None]
 
     @property
     def columns_url(self):
@@ -159,13 +160,13 @@ def checked_page(spec, params, errors, after=None, limit=None, columns=None):
 
 def shown_columns(spec):
     """The columns the signed-in user shows in this list: their choice, or the list's defaults."""
-    return spec.visible_columns(list_preferences(current_user.id, spec.key)[1])
+    return spec.visible_columns(list_preferences(current_user.id, spec.key)[1], permissions_of(current_user))
 
 
 def first_page(spec):
     """The ListView for a list page (first rows), from the request's query string."""
     widths, chosen = list_preferences(current_user.id, spec.key)
-    columns = spec.visible_columns(chosen)
+    columns = spec.visible_columns(chosen, permissions_of(current_user))
     errors = {}
     params, page = checked_page(spec, params_from_request(spec, errors=errors), errors, columns=columns)
     return ListView(
@@ -255,7 +256,7 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
     def export():
         """Every row of the list as it is filtered and sorted, in the user's columns, as CSV streamed in
         keyset batches; with a `progress` token, how far it has got can be asked while it runs."""
-        columns = shown_columns(spec)
+        columns = [c for c in shown_columns(spec) if c.exported]
         errors = {}
         params, _page = checked_page(spec, params_from_request(spec, errors=errors), errors, limit=1, columns=columns)
         rows = _export_rows(spec, params, columns, export_tracker(spec, params))

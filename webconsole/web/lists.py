@@ -42,6 +42,8 @@ class Column:
     required: bool = False  # always shown (it opens the row), so not offered in the choice
     select: tuple = ()  # labelled SQL expressions the cell reads; () means the query's column named `key`
     labels: Any = None  # {stored value: label}: the cell and the export show the label
+    permission: str | None = None  # shown only to holders of this permission (a row action)
+    exported: bool = True  # False: a control (a row's checkbox), left out of exports
 
     def export(self, values):
         """This column's value for a CSV export of a row (`values` is the row's mapping)."""
@@ -82,13 +84,15 @@ class ListSpec:
     def default_columns(self):
         return [c for c in self.columns if not c.optional or not self.choosable]
 
-    def visible_columns(self, chosen):
+    def visible_columns(self, chosen, permissions=None):
         """The columns shown, in the list's order: the `chosen` keys (plus the required ones), or the
-        defaults when nothing (or nothing this list still has) was chosen."""
-        if not self.choosable or not chosen:
-            return self.default_columns
-        shown = [c for c in self.columns if c.key in chosen or c.required]
-        return shown if any(c.key in chosen for c in shown) else self.default_columns
+        defaults when nothing (or nothing this list still has) was chosen; with `permissions` (those of
+        the viewer), less the columns of a permission they lack."""
+        shown = self.default_columns
+        if self.choosable and chosen:
+            picked = [c for c in self.columns if c.key in chosen or c.required]
+            shown = picked if any(c.key in chosen for c in picked) else self.default_columns
+        return [c for c in shown if c.permission is None or c.permission in (permissions or ())]
 
     def reads(self, columns):
         """What the listing reads to show `columns` (its `only`): None, everything, unless this list offers

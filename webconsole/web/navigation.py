@@ -33,6 +33,7 @@ NAVIGATION = [
         NavItem("exposure.index", _l("Risk Exposure"), "forensics.search", "dashboard"),
         NavItem("watchlists.index", _l("Watchlists"), "watchlists.view", "users"),
         NavItem("alerts.index", _l("Alerts"), "alerts.manage", "audit"),
+        NavItem("cases.index", _l("Cases"), "cases.manage", "report"),
         NavItem("activity.index", _l("User Activity"), "forensics.search", "user"),
         NavItem("forensics.index", _l("Forensic Search"), "forensics.search", "search"),
         NavItem("connections.index", _l("Data Connections"), "connections.manage", "plug"),

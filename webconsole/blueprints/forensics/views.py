@@ -5,25 +5,28 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webconsole.blueprints.forensics import bp
-from webconsole.domain import connections, events, forensics
+from webconsole.domain import cases, connections, events, forensics
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import catalog
+from webconsole.models import FileEvent
 from webconsole.models.base import utcnow
 from webconsole.web.exports import safe_filename
 from webconsole.web.file_events import file_event_columns
 from webconsole.web.htmx import current_url, is_partial
 from webconsole.web.list_views import export_pages, export_tracker, register_list_routes
-from webconsole.web.lists import ListSpec, params_from_request
-from webconsole.web.permissions import require
+from webconsole.web.lists import Column, ListSpec, params_from_request
+from webconsole.web.permissions import can, require
 
 
 def _page_context(actor, params):
     return {"fields": forensics.FIELDS, "operators": forensics.OPERATORS, "ranges": forensics.RANGES,
             "within": forensics.WITHIN, "rows": _form_rows(), "saved": forensics.saved_searches(),
-            "query_string": forensics.query_string(request.args), "without_row": _without_row}
+            "query_string": forensics.query_string(request.args), "without_row": _without_row,
+            "open_cases": cases.open_cases(actor) if can("cases.manage") else None}
 
 
 def _without_row(n):
@@ -44,13 +47,17 @@ def _form_rows():
     return rows
 
 
+# The rows' checkboxes, for cases.manage holders: a case is opened with (or given) the selected events.
+SELECT = Column("event", _l("Select"), cell="select", width=64, required=True, permission="cases.manage",
+                exported=False, select=(FileEvent.id.label("event"),))
+
 SEARCH = ListSpec(
     listing=catalog.FORENSIC_SEARCH,
     endpoint="forensics.index",
     export_name="file-events",
     page_context=_page_context,
     choosable=True,
-    columns=file_event_columns(
+    columns=[SELECT] + file_event_columns(
         "event_at", "event_type", "file_name", "file_path", "file_size", "file_category", "username", "os_user",
         "hostname", "file_owner", "source", "exposure", "sync_destination", "media_name", "media_volume",
         "process_name", "destination_name", "tab_urls", "email_subject", "email_recipients", "risk_severity",

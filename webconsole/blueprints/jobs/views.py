@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webconsole.blueprints.jobs import bp
-from webconsole.domain import jobs
+from webconsole.domain import jobs, notifications
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.listings import catalog
 from webconsole.domain.preferences import list_preferences
@@ -25,9 +25,18 @@ EXPORT_TITLES = {
     "report-users": _l("User backup report"), "report-devices": _l("Device backup report"),
 }
 
+def _page_context(actor, params):
+    """Alert e-mail that could not be delivered, for those who set alert rules and their recipients."""
+    if not can("alerts.rules"):
+        return {}
+    failed, retrying = notifications.undelivered()
+    return {"undelivered": failed, "retrying": retrying}
+
+
 JOBS_LIST = ListSpec(
     listing=catalog.JOBS,
     endpoint="jobs.index",
+    page_context=_page_context,
     choice_labels={"state": STATES},
     columns=[
         Column("created_at", _l("Created"), cell="datetime", width=170),

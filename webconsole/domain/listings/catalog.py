@@ -6,14 +6,27 @@ filtered and sorted, and how a filter's value is read, is declared here once.
 """
 from flask_babel import lazy_gettext as _l
 
-from webconsole.domain import (activity, alert_rules, alerts, audit, backup_alerts, connections, events, forensics, jobs,
-                               orgs, reports, watchlists)
+from webconsole.domain import (
+    activity,
+    alert_rules,
+    alerts,
+    audit,
+    backup_alerts,
+    cases,
+    connections,
+    events,
+    forensics,
+    jobs,
+    orgs,
+    reports,
+    watchlists,
+)
 from webconsole.domain.agents import OS_NAMES
 from webconsole.domain.devices import TRANSITIONS, device_list
 from webconsole.domain.listings.engine import Listing, Sort
 from webconsole.domain.listings.filters import Choice, Day, Id, Number, Text
 from webconsole.domain.users import ORG_CHOICES_MAX, org_choices, role_choices, user_list
-from webconsole.models import Alert, AlertRule, AuditEvent, DataConnection, Device, FileEvent, Job, Org, User
+from webconsole.models import Alert, AlertRule, AuditEvent, Case, DataConnection, Device, FileEvent, Job, Org, User
 from webconsole.models.watchlists import RiskProfile, WatchlistChange, WatchlistMember
 
 DEVICE_STATUSES = tuple(sorted({status for sources, target in TRANSITIONS.values() for status in (*sources, target)}))
@@ -175,4 +188,14 @@ ALERT_RULES = Listing(
              Choice("vector", _l("Vector"), tuple(alert_rules.VECTORS))),
     sorts=_sorts(AlertRule.name, AlertRule.severity, AlertRule.vector, AlertRule.watch, AlertRule.enabled,
                  AlertRule.created_at, AlertRule.modified_at),
+)
+
+CASES = Listing(
+    key="cases", query=cases.case_list, default_sort="created_at", default_dir="desc",
+    filters=(Choice("status", _l("Status"), cases.STATUSES),
+             Id("assignee", _l("Assignee"), choices=lambda actor, chosen: cases.assignee_choices(actor, chosen=chosen),
+                message=_l("No such user.")),
+             Id("subject", _l("Subject"), hidden=True, message=_l("No such user."))),
+    sorts={**_sorts(Case.name, Case.subject_username, Case.status, Case.created_at, Case.updated_at),
+           "assignee": Sort(cases.Assignee.username, nullable=True)},
 )
