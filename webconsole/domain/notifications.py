@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, format_datetime, format_decimal, get_locale, ngettext
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -31,7 +31,7 @@ from webconsole.models import Alert, AlertRule, Job, NotificationMark, OutgoingM
 from webconsole.models.base import utcnow
 
 # The console's one way of writing a size, so an e-mail says "1.3 GB" as the pages do.
-from webconsole.web.templating import bytes_text
+from webconsole.web import alert_text, labels
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +47,6 @@ LATEST = 5
 SEND_KIND = "notifications.send"
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
-VECTORS = {"removable_media": _l("to removable media"), "cloud_sync": _l("to cloud sync folders"),
-           "upload": _l("uploaded by a browser or app"), "email": _l("sent by e-mail"),
-           "cloud_share": _l("shared from cloud storage"), "any": _l("moved out")}
-SEVERITIES = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "critical": _l("Critical")}
-UNITS = {"minutes": lambda n: ngettext("%(num)d minute", "%(num)d minutes", n),
-         "hours": lambda n: ngettext("%(num)d hour", "%(num)d hours", n),
-         "days": lambda n: ngettext("%(num)d day", "%(num)d days", n)}
-
-
 def configured():
     """Is an SMTP server set (WEBCONSOLE_SMTP_HOST)?"""
     return bool(current_app.config.get("SMTP_HOST"))
@@ -65,16 +56,8 @@ def configured():
 
 def describe(alert):
     """Why `alert` fired, in the current locale: "42 files, 1.3 GB to removable media within 1 hour;
-    threshold 20 files"."""
-    files = ngettext("%(n)s file", "%(n)s files", alert.file_count, n=format_decimal(alert.file_count))
-    unit = UNITS.get(alert.window_unit, UNITS["minutes"])(alert.window_amount)
-    if alert.threshold_kind == "bytes":
-        threshold = bytes_text(alert.threshold, get_locale())
-    else:
-        threshold = ngettext("%(n)s file", "%(n)s files", alert.threshold, n=format_decimal(alert.threshold))
-    return _("%(files)s, %(size)s %(vector)s within %(window)s; threshold %(threshold)s", files=files,
-             size=bytes_text(alert.total_bytes, get_locale()), vector=VECTORS.get(alert.vector, VECTORS["any"]),
-             window=unit, threshold=threshold)
+    threshold 20 files" (the sentence the alert's page shows)."""
+    return alert_text.why(alert)
 
 
 def _external_url(endpoint, **values):
@@ -96,7 +79,7 @@ def alert_url(alert):
 
 def _alert_lines(alert):
     return [_("Rule: %(rule)s", rule=alert.name), _("User: %(user)s", user=alert.username or _("unknown")),
-            _("Severity: %(severity)s", severity=SEVERITIES.get(alert.severity, alert.severity)),
+            _("Severity: %(severity)s", severity=labels.SEVERITIES.get(alert.severity, alert.severity)),
             _("Why: %(why)s", why=describe(alert)),
             _("When: %(when)s", when=format_datetime(alert.created_at)), alert_url(alert)]
 
