@@ -174,7 +174,13 @@ class Agent:
         """Scan the effective backup sets now and queue the events; the ScanResult."""
         merged = self.effective_settings()
         classifier = Classifier(folders=self.config.removable_media)
-        result = scanner.scan(self.state, settings.backup_sets(merged), settings.exclusion_patterns(merged),
+        sets = settings.backup_sets(merged)
+        # Removable media are watched whatever the backup sets hold: a copy to a USB stick is the file
+        # event an investigator most wants. Their set has no destination, so it is never backed up.
+        mounts = tuple(mount.root for mount in classifier.mounts)
+        if mounts:
+            sets.append(settings.BackupSet("removable media", mounts, (), ()))
+        result = scanner.scan(self.state, sets, settings.exclusion_patterns(merged),
                               classifier, always_excluded=[str(self.config.state_dir)], stop=stop)
         changed = result.created or result.modified or result.deleted or not result.complete
         log.log(logging.INFO if changed else logging.DEBUG, "%s", result.summary())

@@ -54,6 +54,27 @@ def test_backup_report_per_destination_after_a_scan(agent, stub, home):
     assert report[0]["percent_complete"] == 100 and report[0]["last_backup"].endswith("Z")
 
 
+def test_removable_media_are_watched_outside_the_backup_sets_and_never_backed_up(config, stub, home, tmp_path):
+    stick = tmp_path / "STICK"
+    stick.mkdir()
+    config.removable_media = [str(stick)]
+    stub.settings = server_settings(included=[str(home)], destinations=[7])
+    (home / "a.txt").write_bytes(b"12345")
+    with State(config.state_dir) as state:
+        agent = Agent(config, state)
+        agent.register()
+        agent.scan()  # the first scan of a folder records what is there
+        (stick / "copy.txt").write_bytes(b"1234567")
+        agent.scan()
+        agent.send_batch()
+        agent.heartbeat()
+    events = [e for batch in stub.bodies("/api/agent/v1/file-events") for e in batch["events"]]
+    assert [(e["fileName"], e["exposure"], e["removableMediaVolumeName"]) for e in events] == [
+        ("copy.txt", ["RemovableMedia"], "STICK")]
+    report = stub.bodies(HEARTBEAT)[-1]["backup"]
+    assert [(r["destination_guid"], r["selected_files"], r["selected_bytes"]) for r in report] == [("7", 1, 5)]
+
+
 def test_backup_report_the_server_refuses_is_left_out(agent, stub, home):
     stub.settings = server_settings(included=[str(home)], destinations=[7])
     agent.register()
