@@ -20,11 +20,11 @@ def free_port():
 class ConsoleProcess:
     """gunicorn serving wsgi:app on `database_url`; `heartbeat_seconds` sets the agents' interval."""
 
-    def __init__(self, database_url, heartbeat_seconds=1, log_path=None):
+    def __init__(self, database_url, heartbeat_seconds=1, log_path=None, env=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "end-to-end",
-                    "WEBCONSOLE_AGENT_HEARTBEAT_SECONDS": str(heartbeat_seconds)}
+                    "WEBCONSOLE_AGENT_HEARTBEAT_SECONDS": str(heartbeat_seconds), **(env or {})}
         self.log_path = log_path or os.devnull
         self.process = None
 
