@@ -125,3 +125,19 @@ def test_user_activity_picker_and_the_profile_from_a_users_page(client, sign_in,
     assert f"/watchlists/user/{watch['user']}" in client.get(f"/users/{watch['user']}").get_data(as_text=True)
     fragment = client.get(f"/watchlists/user/{watch['user']}", headers=HX).get_data(as_text=True)
     assert f"/watchlists/add?list=departing&amp;user={watch['user']}" in fragment
+
+
+def test_the_list_scrolls_by_departure_date(app, client, sign_in, watch, make_user):
+    sign_in("analyst@acme.test")
+    today = utcnow().date()
+    ids = [make_user(f"leaver{n}@acme.test", None, watch["platform"]) for n in range(7)]
+    for n, user_id in enumerate(ids):
+        assert add(client, "departing", user_id, departure_date=(today + timedelta(days=7 - n)).isoformat()
+                   ).status_code == 302
+    import re
+    first = client.get("/watchlists/departing/?sort=departure_date&dir=asc", headers=HX).get_data(as_text=True)
+    rows_url = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', first).group(1).replace("&amp;", "&")
+    rest = client.get(rows_url, headers=HX)
+    assert rest.status_code == 200
+    shown = re.findall(r"leaver(\d)@acme.test</a>", first + rest.get_data(as_text=True))
+    assert shown == ["6", "5", "4", "3", "2", "1", "0"]  # the soonest departure first
