@@ -34,11 +34,12 @@ def test_adding_a_departing_employee_shows_them_with_their_date_and_counts(app, 
     assert "user@acme.test" in html.split("<tbody")[1] and "Platform" in html.split("<tbody")[1]
     assert f"/user-activity/?user={watch['user']}" in html
     assert "f1=deviceUserName&amp;o1=is&amp;v1=user@acme.test" in html
-    counts = client.get("/watchlists/departing/counts", headers=HX).get_data(as_text=True)
-    assert 'data-quick="leaving_today">Leaving today <span class="quick-count">1</span>' in counts
-    # The exposure fixture's events are 1 to 40 days old: none in the last 24 hours, three within 30 days.
-    assert 'data-quick="exposure_24h">Exposure in the last 24 hours <span class="quick-count">0</span>' in counts
-    assert 'data-quick="exposure_30d">Exposure in the last 30 days <span class="quick-count">1</span>' in counts
+    def count(key):
+        return client.get(f"/watchlists/departing/counts/{key}", headers=HX).get_data(as_text=True).strip()
+    assert 'data-quick="leaving_today"' in html and "/watchlists/departing/counts/leaving_today" in html
+    # The exposure fixture's events are 1 to 40 days old: none in the last 24 hours, some within 30 days.
+    assert (count("leaving_today"), count("leaving_30d"), count("exposure_24h"), count("exposure_30d")) == \
+        ("1", "1", "0", "1")
     assert "user@acme.test" in client.get("/watchlists/departing/?quick=leaving_today").get_data(as_text=True)
     assert "user@acme.test" not in client.get("/watchlists/departing/?quick=exposure_24h").get_data(as_text=True)
     again = add(client, "departing", watch["user"])
@@ -86,7 +87,8 @@ def test_hostile_values_are_answered_beside_the_field(app, client, sign_in, watc
                 "/watchlists/?list=%00", "/watchlists/candidates?q=%00%01", "/watchlists/candidates?user_ids=x",
                 "/user-activity/?user=abc", "/user-activity/users?q=" + "a" * 500):
         assert client.get(url).status_code in (200, 302, 400), url
-    assert client.get("/watchlists/nope/counts").status_code == 404
+    assert client.get("/watchlists/nope/counts/exposure_30d").status_code == 404
+    assert client.get("/watchlists/high_risk/counts/leaving_today").status_code == 404
     assert client.get("/watchlists/nope/1/remove").status_code == 404
 
 

@@ -312,13 +312,18 @@ def update_profile(actor, user_id, **fields):
     return user
 
 
-def quick_counts(actor, watchlist, bound):
-    """{quick filter: (count, exact)} of a list, each bounded like a list's count."""
+def quick_count(actor, watchlist, key, bound):
+    """(count, exact): the members of a list a quick filter shows, up to `bound`."""
     from webconsole.domain.listings import catalog  # the listing refers back to this module
 
-    keys = DEPARTING_QUICK if watchlist == "departing" else HIGH_RISK_QUICK
     listing = catalog.WATCHLISTS[watchlist]
-    return {key: listing.count(actor, listing.params(filters={"quick": key}), bound) for key in keys}
+    return listing.count(actor, listing.params(filters={"quick": key}), bound)
+
+
+def quick_counts(actor, watchlist, bound):
+    """{quick filter: (count, exact)} of a list."""
+    keys = DEPARTING_QUICK if watchlist == "departing" else HIGH_RISK_QUICK
+    return {key: quick_count(actor, watchlist, key, bound) for key in keys}
 
 
 def in_scope(actor, user, permission="watchlists.view"):
