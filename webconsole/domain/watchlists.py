@@ -48,7 +48,8 @@ DEPARTURE_PAST = timedelta(days=366)
 DEPARTURE_FUTURE = timedelta(days=3653)
 PICKER_LIMIT = 10
 # The local part as RFC 5322's dot-atom allows it (no quoted strings, so no spaces or angle brackets).
-_ALIAS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_ALIAS = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})*$")
 
 
 def watchlist_key(value):

@@ -21,7 +21,8 @@ def _page_context(actor, params):
     context = {"person": user, "devices": [(d, agents.is_online(d, grace=grace)) for d in activity.devices_of(user)],
                "board": exposure.board(actor, "P90D", user=user), "alerts": activity.alerts_of(user),
                "cases": activity.cases_of(user), "security_events": activity.security_events(user),
-               "watchlists": None, "risk": None, "risk_factors": watchlists.RISK_FACTORS, "lists": watchlists.WATCHLISTS}
+               "watchlists": None, "risk": None, "risk_factors": watchlists.RISK_FACTORS,
+               "lists": watchlists.WATCHLISTS}
     # The risk profile is shown to those who may see watchlists, for users in that scope too.
     if "watchlists.view" in permissions_of(actor) and watchlists.in_scope(actor, user):
         context.update(watchlists=watchlists.memberships_of(user.id), risk=watchlists.profile_of(user.id),

@@ -22,7 +22,8 @@ class MemberFieldsForm(Form):
     """The profile fields a watchlist asks for (the departing list's date, the high-risk list's factors)."""
 
     departure_date = DateField(_l("Departure date"), validators=[Optional()])
-    risk_factors = MultiCheckboxField(_l("Risk factors"), choices=[SelectChoice(k, v) for k, v in watchlists.RISK_FACTORS.items()])
+    risk_factors = MultiCheckboxField(_l("Risk factors"),
+                                      choices=[SelectChoice(k, v) for k, v in watchlists.RISK_FACTORS.items()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=watchlists.NOTES_MAX)])
     cloud_aliases = StringField(_l("Cloud aliases"), validators=[Optional(), Length(max=1300)],
                                 description=_l("E-mail addresses the user goes by in cloud services, "
