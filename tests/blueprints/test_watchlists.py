@@ -143,3 +143,32 @@ def test_the_list_scrolls_by_departure_date(app, client, sign_in, watch, make_us
     assert rest.status_code == 200
     shown = re.findall(r"leaver(\d)@acme.test</a>", first + rest.get_data(as_text=True))
     assert shown == ["6", "5", "4", "3", "2", "1", "0"]  # the soonest departure first
+
+
+def test_the_profile_shows_the_users_alerts_cases_and_security_events(app, client, sign_in, watch):
+    from webconsole.models import AlertRule, Case
+    from webconsole.models.alerts import Alert
+    with app.app_context():
+        rule = AlertRule(name="USB copies", severity="high", vector="removable_media", threshold_kind="files",
+                         threshold=20, window_amount=1, window_unit="hours")
+        db.session.add(rule)
+        db.session.flush()
+        now = utcnow()
+        for state in ("open", "in_progress", "resolved"):
+            db.session.add(Alert(rule_id=rule.id, user_id=watch["user"], org_id=watch["platform"],
+                                 username="user@acme.test", name="USB copies", severity="high",
+                                 vector="removable_media", state=state, file_count=30, first_event_at=now,
+                                 last_event_at=now, threshold_kind="files", threshold=20, window_amount=1,
+                                 window_unit="hours"))
+        db.session.add(Case(name="Copies before leaving", subject_user_id=watch["user"],
+                            subject_username="user@acme.test"))
+        db.session.commit()
+    sign_in("user@acme.test")  # a sign-in of theirs: a security event
+    client.get("/auth/signout")
+    sign_in("analyst@acme.test")
+    html = client.get(f"/user-activity/?user={watch['user']}").get_data(as_text=True)
+    alerts = html.split('id="user-alerts"')[1].split("</section>")[0]
+    assert "2 unresolved alerts" in alerts and alerts.count("USB copies") == 3 and "In progress" in alerts
+    assert "Copies before leaving" in html.split('id="user-cases"')[1]
+    events = html.split('id="security-events"')[1]
+    assert "Signed in" in events and "user@acme.test" in events
