@@ -34,11 +34,12 @@ def test_adding_a_departing_employee_shows_them_with_their_date_and_counts(app, 
     assert "user@acme.test" in html.split("<tbody")[1] and "Platform" in html.split("<tbody")[1]
     assert f"/user-activity/?user={watch['user']}" in html
     assert "f1=deviceUserName&amp;o1=is&amp;v1=user@acme.test" in html
-    counts = client.get("/watchlists/departing/counts", headers=HX).get_data(as_text=True)
-    assert 'data-quick="leaving_today">Leaving today <span class="quick-count">1</span>' in counts
-    # The exposure fixture's events are 1 to 40 days old: none in the last 24 hours, three within 30 days.
-    assert 'data-quick="exposure_24h">Exposure in the last 24 hours <span class="quick-count">0</span>' in counts
-    assert 'data-quick="exposure_30d">Exposure in the last 30 days <span class="quick-count">1</span>' in counts
+    def count(key):
+        return client.get(f"/watchlists/departing/counts/{key}", headers=HX).get_data(as_text=True).strip()
+    assert 'data-quick="leaving_today"' in html and "/watchlists/departing/counts/leaving_today" in html
+    # The exposure fixture's events are 1 to 40 days old: none in the last 24 hours, some within 30 days.
+    assert (count("leaving_today"), count("leaving_30d"), count("exposure_24h"), count("exposure_30d")) == \
+        ("1", "1", "0", "1")
     assert "user@acme.test" in client.get("/watchlists/departing/?quick=leaving_today").get_data(as_text=True)
     assert "user@acme.test" not in client.get("/watchlists/departing/?quick=exposure_24h").get_data(as_text=True)
     again = add(client, "departing", watch["user"])
@@ -86,7 +87,8 @@ def test_hostile_values_are_answered_beside_the_field(app, client, sign_in, watc
                 "/watchlists/?list=%00", "/watchlists/candidates?q=%00%01", "/watchlists/candidates?user_ids=x",
                 "/user-activity/?user=abc", "/user-activity/users?q=" + "a" * 500):
         assert client.get(url).status_code in (200, 302, 400), url
-    assert client.get("/watchlists/nope/counts").status_code == 404
+    assert client.get("/watchlists/nope/counts/exposure_30d").status_code == 404
+    assert client.get("/watchlists/high_risk/counts/leaving_today").status_code == 404
     assert client.get("/watchlists/nope/1/remove").status_code == 404
 
 
@@ -125,3 +127,48 @@ def test_user_activity_picker_and_the_profile_from_a_users_page(client, sign_in,
     assert f"/watchlists/user/{watch['user']}" in client.get(f"/users/{watch['user']}").get_data(as_text=True)
     fragment = client.get(f"/watchlists/user/{watch['user']}", headers=HX).get_data(as_text=True)
     assert f"/watchlists/add?list=departing&amp;user={watch['user']}" in fragment
+
+
+def test_the_list_scrolls_by_departure_date(app, client, sign_in, watch, make_user):
+    sign_in("analyst@acme.test")
+    today = utcnow().date()
+    ids = [make_user(f"leaver{n}@acme.test", None, watch["platform"]) for n in range(7)]
+    for n, user_id in enumerate(ids):
+        assert add(client, "departing", user_id, departure_date=(today + timedelta(days=7 - n)).isoformat()
+                   ).status_code == 302
+    import re
+    first = client.get("/watchlists/departing/?sort=departure_date&dir=asc", headers=HX).get_data(as_text=True)
+    rows_url = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', first).group(1).replace("&amp;", "&")
+    rest = client.get(rows_url, headers=HX)
+    assert rest.status_code == 200
+    shown = re.findall(r"leaver(\d)@acme.test</a>", first + rest.get_data(as_text=True))
+    assert shown == ["6", "5", "4", "3", "2", "1", "0"]  # the soonest departure first
+
+
+def test_the_profile_shows_the_users_alerts_cases_and_security_events(app, client, sign_in, watch):
+    from webconsole.models import AlertRule, Case
+    from webconsole.models.alerts import Alert
+    with app.app_context():
+        rule = AlertRule(name="USB copies", severity="high", vector="removable_media", threshold_kind="files",
+                         threshold=20, window_amount=1, window_unit="hours")
+        db.session.add(rule)
+        db.session.flush()
+        now = utcnow()
+        for state in ("open", "in_progress", "resolved"):
+            db.session.add(Alert(rule_id=rule.id, user_id=watch["user"], org_id=watch["platform"],
+                                 username="user@acme.test", name="USB copies", severity="high",
+                                 vector="removable_media", state=state, file_count=30, first_event_at=now,
+                                 last_event_at=now, threshold_kind="files", threshold=20, window_amount=1,
+                                 window_unit="hours"))
+        db.session.add(Case(name="Copies before leaving", subject_user_id=watch["user"],
+                            subject_username="user@acme.test"))
+        db.session.commit()
+    sign_in("user@acme.test")  # a sign-in of theirs: a security event
+    client.get("/auth/signout")
+    sign_in("analyst@acme.test")
+    html = client.get(f"/user-activity/?user={watch['user']}").get_data(as_text=True)
+    alerts = html.split('id="user-alerts"')[1].split("</section>")[0]
+    assert "2 unresolved alerts" in alerts and alerts.count("USB copies") == 3 and "In progress" in alerts
+    assert "Copies before leaving" in html.split('id="user-cases"')[1]
+    events = html.split('id="security-events"')[1]
+    assert "Signed in" in events and "user@acme.test" in events

@@ -48,7 +48,8 @@ DEPARTURE_PAST = timedelta(days=366)
 DEPARTURE_FUTURE = timedelta(days=3653)
 PICKER_LIMIT = 10
 # The local part as RFC 5322's dot-atom allows it (no quoted strings, so no spaces or angle brackets).
-_ALIAS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_ALIAS = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})*$")
 
 
 def watchlist_key(value):
@@ -312,13 +313,18 @@ def update_profile(actor, user_id, **fields):
     return user
 
 
-def quick_counts(actor, watchlist, bound):
-    """{quick filter: (count, exact)} of a list, each bounded like a list's count."""
+def quick_count(actor, watchlist, key, bound):
+    """(count, exact): the members of a list a quick filter shows, up to `bound`."""
     from webconsole.domain.listings import catalog  # the listing refers back to this module
 
-    keys = DEPARTING_QUICK if watchlist == "departing" else HIGH_RISK_QUICK
     listing = catalog.WATCHLISTS[watchlist]
-    return {key: listing.count(actor, listing.params(filters={"quick": key}), bound) for key in keys}
+    return listing.count(actor, listing.params(filters={"quick": key}), bound)
+
+
+def quick_counts(actor, watchlist, bound):
+    """{quick filter: (count, exact)} of a list."""
+    keys = DEPARTING_QUICK if watchlist == "departing" else HIGH_RISK_QUICK
+    return {key: quick_count(actor, watchlist, key, bound) for key in keys}
 
 
 def in_scope(actor, user, permission="watchlists.view"):

@@ -291,7 +291,8 @@ def day(values, key, f):
     value = values[key]
     if value is None:
         return '<span class="muted">–</span>'
-    return f'<time datetime="{escape(value.isoformat())}">{escape(format_date(value, "medium", locale=f.locale))}</time>'
+    shown = escape(format_date(value, "medium", locale=f.locale))
+    return f'<time datetime="{escape(value.isoformat())}">{shown}</time>'
 
 
 def risk_factors(values, key, f):
@@ -331,7 +332,8 @@ def rule_enabled(values, key, f):
 
 
 CELLS = {
-    "watch_actions": watch_actions, "user_search": user_search, "day": day, "risk_factors": risk_factors, "watched_user": watched_user,
+    "watch_actions": watch_actions, "user_search": user_search, "day": day, "risk_factors": risk_factors,
+    "watched_user": watched_user,
     "text": text, "code": code, "number": number, "bytes": bytes_cell, "datetime": datetime,
     "percent": percent, "status": status, "user_status": user_status, "os": os, "person": person,
     "audit_event": audit_event, "audit_object": audit_object, "audit_details": audit_details, "alert": alert,

@@ -6,7 +6,7 @@ widths and (when it offers a choice of columns) reads only the columns a user sh
 """
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable
 
 from flask import abort, current_app, request
@@ -173,6 +173,8 @@ def _serializer(spec):
 def _encode_value(value):
     if isinstance(value, datetime):
         return {"dt": value.isoformat()}
+    if isinstance(value, date):  # a calendar day (a departure date)
+        return {"d": value.isoformat()}
     if isinstance(value, (list, tuple)):
         return [_encode_value(item) for item in value]
     return value
@@ -180,7 +182,7 @@ def _encode_value(value):
 
 def _decode_value(value):
     if isinstance(value, dict):
-        return datetime.fromisoformat(value["dt"])
+        return date.fromisoformat(value["d"]) if "d" in value else datetime.fromisoformat(value["dt"])
     if isinstance(value, list):
         return [_decode_value(item) for item in value]
     return value

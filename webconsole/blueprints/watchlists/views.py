@@ -22,7 +22,8 @@ class MemberFieldsForm(Form):
     """The profile fields a watchlist asks for (the departing list's date, the high-risk list's factors)."""
 
     departure_date = DateField(_l("Departure date"), validators=[Optional()])
-    risk_factors = MultiCheckboxField(_l("Risk factors"), choices=[SelectChoice(k, v) for k, v in watchlists.RISK_FACTORS.items()])
+    risk_factors = MultiCheckboxField(_l("Risk factors"),
+                                      choices=[SelectChoice(k, v) for k, v in watchlists.RISK_FACTORS.items()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=watchlists.NOTES_MAX)])
     cloud_aliases = StringField(_l("Cloud aliases"), validators=[Optional(), Length(max=1300)],
                                 description=_l("E-mail addresses the user goes by in cloud services, "
@@ -87,16 +88,15 @@ def index():
     return redirect(url_for(LISTS[watchlist].endpoint, **args))
 
 
-@bp.get("/<list_key>/counts")
+@bp.get("/<list_key>/counts/<quick>")
 @require("watchlists.view")
-def quick_counts(list_key):
-    """The number of members each quick filter shows, bounded like a list's count (loaded after the page)."""
+def quick_count(list_key, quick):
+    """How many members a quick filter shows, bounded like a list's count (each loads after the page)."""
     watchlist = _list_arg(list_key)
-    counts = watchlists.quick_counts(current_user, watchlist, properties.value("lists.count_bound"))
-    quick = request.args.get("quick")
-    return render_template("watchlists/_quick_counts.html", counts=counts, watchlist=watchlist,
-                           quick=quick if quick in counts else None,
-                           quick_filters={k: watchlists.QUICK_FILTERS[k] for k in counts})
+    if quick not in catalog.WATCHLISTS[watchlist].filter("quick").values:
+        abort(404)
+    n, exact = watchlists.quick_count(current_user, watchlist, quick, properties.value("lists.count_bound"))
+    return render_template("watchlists/_quick_count.html", n=n, exact=exact)
 
 
 @bp.get("/candidates")
