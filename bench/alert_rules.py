@@ -68,7 +68,8 @@ def rule_values(n, quiet):
               "threshold": str(min(50 * 1024**3 * scale, 10**15)) if n % 5 == 4 else
               str(min((20, 50, 100, 200)[n % 4] * scale, 1_000_000)),
               "window_amount": amount, "window_unit": unit, "watch": WATCH[n % len(WATCH)],
-              "users": "user@example.com analyst@example.com", "categories": ["Pdf", "Spreadsheet"] if n % 7 == 3 else [],
+              "users": "user@example.com analyst@example.com",
+              "categories": ["Pdf", "Spreadsheet"] if n % 7 == 3 else [],
               "name_part": "forecast" if n % 11 == 5 else "", "min_size": "1000" if n % 13 == 6 else ""}
     return values
 
@@ -187,7 +188,7 @@ def alert_list(app, count):
         total = db.session.scalar(select(func.count()).select_from(Alert))
     client = app.test_client()
     client.post("/auth/signin", data={"username": "analyst@example.com", "password": PASSWORD})
-    print(f"| alerts | page | median ms | p95 ms |\n|---:|---|---:|---:|")
+    print("| alerts | page | median ms | p95 ms |\n|---:|---|---:|---:|")
     for label, url in (("first (newest first)", "/alerts/"), ("first, state open", "/alerts/?state=open")):
         median, high, _body = timed(client, url, headers=HX, runs=30, warm_up=True)
         print(f"| {total:,} | {label} | {median:.1f} | {high:.1f} |")

@@ -13,8 +13,8 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from webconsole.domain import alert_signals, alert_windows, events
-from webconsole.domain.alert_windows import file_matches
 from webconsole.domain.alert_rules import VECTORS
+from webconsole.domain.alert_windows import file_matches
 from webconsole.extensions import db
 from webconsole.models import AlertRule, FileEvent, WatchlistMember
 

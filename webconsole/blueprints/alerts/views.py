@@ -2,8 +2,8 @@
 the changes of triage, one alert at a time or in bulk."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -24,7 +24,8 @@ PERMISSION = alerts.PERMISSION
 
 
 class StateForm(Form):
-    state = SelectField(_l("State"), choices=[SelectChoice(k, v) for k, v in labels.ALERT_STATES.items()], validate_choice=False)
+    state = SelectField(_l("State"), choices=[SelectChoice(k, v) for k, v in labels.ALERT_STATES.items()],
+                        validate_choice=False)
     note = TextAreaField(_l("Note (required to resolve)"))
 
 

@@ -6,7 +6,19 @@ filtered and sorted, and how a filter's value is read, is declared here once.
 """
 from flask_babel import lazy_gettext as _l
 
-from webconsole.domain import activity, alert_rules, alerts, audit, backup_alerts, connections, events, forensics, jobs, orgs, reports
+from webconsole.domain import (
+    activity,
+    alert_rules,
+    alerts,
+    audit,
+    backup_alerts,
+    connections,
+    events,
+    forensics,
+    jobs,
+    orgs,
+    reports,
+)
 from webconsole.domain.agents import OS_NAMES
 from webconsole.domain.devices import TRANSITIONS, device_list
 from webconsole.domain.listings.engine import Listing, Sort
