@@ -52,7 +52,7 @@ def _evaluate(first_id, last_id):
         return []
     names = any(rule.name_part for rule in rules)
     columns = _NEW_COLUMNS + ((FileEvent.file_name, FileEvent.file_path) if names else ())
-    rows = db.session.execute(select(*columns).where(FileEvent.id.between(first_id, last_id))).all()
+    rows = db.session.connection().execute(select(*columns).where(FileEvent.id.between(first_id, last_id))).all()
     by_actor = defaultdict(dict)
     for (rule, actor), at in _newest_matches(rules, rows).items():
         by_actor[actor][rule] = at

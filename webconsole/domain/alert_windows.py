@@ -86,7 +86,8 @@ def raise_for_actor(actor, wanted, names):
     if emailed:
         exposed = exposed | (FileEvent.event_type == "EMAILED")
     columns = _COLUMNS + ((FileEvent.file_name, FileEvent.file_path) if names else ())
-    rows = db.session.execute(select(*columns).where(_owner(actor), FileEvent.event_at > start,
+    # Core, not the ORM's row loading: these rows are only read, and there may be thousands.
+    rows = db.session.connection().execute(select(*columns).where(_owner(actor), FileEvent.event_at > start,
                                                      FileEvent.event_at <= end, exposed)
                               .order_by(FileEvent.event_at, FileEvent.id)).all()
     grouped = defaultdict(list)

@@ -33,7 +33,8 @@ class RuleForm(Form):
     severity = SelectField(_l("Severity"), choices=_choices(labels.SEVERITIES), validate_choice=False)
     vector = SelectField(_l("Vector"), choices=_choices(labels.VECTORS), validate_choice=False)
     categories = MultiCheckboxField(_l("File categories (none: every category)"),
-                                    choices=[SelectChoice(c, labels.FILE_CATEGORIES[c]) for c in CATEGORIES], validate_choice=False)
+                                    choices=[SelectChoice(c, labels.FILE_CATEGORIES[c]) for c in CATEGORIES],
+                                    validate_choice=False)
     name_part = StringField(_l("File name or path contains"))
     min_size = StringField(_l("Minimum file size (bytes)"))
     threshold_kind = SelectField(_l("Alert on more than"), choices=_choices(labels.THRESHOLD_KINDS),

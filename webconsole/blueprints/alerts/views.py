@@ -24,7 +24,8 @@ PERMISSION = alerts.PERMISSION
 
 
 class StateForm(Form):
-    state = SelectField(_l("State"), choices=[SelectChoice(k, v) for k, v in labels.ALERT_STATES.items()], validate_choice=False)
+    state = SelectField(_l("State"), choices=[SelectChoice(k, v) for k, v in labels.ALERT_STATES.items()],
+                        validate_choice=False)
     note = TextAreaField(_l("Note (required to resolve)"))
 
 
