@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from webconsole.blueprints.notifications import bp
 from webconsole.domain import notifications
+from webconsole.web import labels
 from webconsole.web.forms import ConfirmForm
 from webconsole.web.htmx import current_url, is_partial
 from webconsole.web.permissions import require
@@ -14,7 +15,7 @@ def _bell():
     count, latest = notifications.unread(current_user)
     page = current_url()
     return render_template("notifications/_bell.html", count=count, latest=latest,
-                           bound=notifications.UNREAD_BOUND, severities=notifications.SEVERITIES,
+                           bound=notifications.UNREAD_BOUND, severities=labels.SEVERITIES,
                            confirm=ConfirmForm(), next_path=page.path if page else "")
 
 
