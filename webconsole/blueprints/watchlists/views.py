@@ -63,7 +63,7 @@ HISTORY = ListSpec(
     listing=catalog.WATCHLIST_HISTORY, endpoint="watchlists.history",
     columns=[Column("at", _l("When"), cell="datetime", width=170),
              Column("watchlist", _l("Watchlist"), labels=watchlists.WATCHLISTS, width=200),
-             Column("action", _l("Change"), labels={"added": _l("Added"), "removed": _l("Removed")}, width=110),
+             Column("action", _l("Event"), labels={"added": _l("Added"), "removed": _l("Removed")}, width=110),
              Column("username", _l("User"), width=240),
              Column("actor_username", _l("By"), width=240)],
     choice_labels={"list": watchlists.WATCHLISTS},
