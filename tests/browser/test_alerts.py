@@ -27,7 +27,7 @@ def test_an_investigator_writes_a_rule_sees_its_alert_and_resolves_it(page, sign
     page.get_by_role("navigation").get_by_role("link", name="Data Connections").click()
     page.get_by_role("link", name="Add data connection").click()
     page.get_by_label("Google Drive").check()
-    page.get_by_label("Name").fill(f"Board drive {tag}")
+    page.get_by_label("Name").fill(f"Board papers feed {tag}")
     page.get_by_role("button", name="Add connection").click()
     url, token = page.locator("#ingest-url").inner_text(), page.locator("#connection-token").inner_text()
     person = f"leaver-{tag}@board.test"

@@ -298,6 +298,7 @@ _ONE_USER_TOTALS = _totals_update().where(User.__table__.c.id == bindparam("user
 
 def refresh_user_totals(user_ids=None):
     """Recount users' active devices and their stored bytes (all users when `user_ids` is None)."""
+    db.session.flush()  # the recount reads the devices: changes made through the ORM first
     connection = db.session.connection()
     if isinstance(user_ids, (list, tuple)) and len(user_ids) == 1:
         connection.execute(_ONE_USER_TOTALS, {"user_key": user_ids[0]})
