@@ -7,7 +7,6 @@ bulk import and the demo loader store through store_events, which tells the subs
 are imported here too, as the events' vocabulary.
 """
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -36,6 +35,7 @@ from webconsole.domain.event_parser import (  # noqa: F401
     parse_event,
     parse_values,
 )
+from webconsole.domain.signals import Signal
 from webconsole.extensions import db
 from webconsole.models import FileEvent
 from webconsole.models.base import utcnow
@@ -97,21 +97,17 @@ class StoredEvents:
     inserted_at: datetime
 
 
-_subscribers = []
-log = logging.getLogger(__name__)
+_stored = Signal("stored file events")
 
 
 def on_events_stored(callback):
     """Have `callback(StoredEvents)` called after every commit that adds file events; returns it (a decorator)."""
-    if callback not in _subscribers:
-        _subscribers.append(callback)
-    return callback
+    return _stored.subscribe(callback)
 
 
 def forget_subscriber(callback):
     """Stop calling a callback that on_events_stored registered."""
-    if callback in _subscribers:
-        _subscribers.remove(callback)
+    _stored.forget(callback)
 
 
 def _last_id(connection):
@@ -141,18 +137,8 @@ def store_events(origins, insert, executor=None, inserted_at=None):
         raise
     if stored:
         first = last - stored + 1 if before is None else before + 1
-        _tell(StoredEvents(tuple(origins), stored, first, last, inserted_at))
+        _stored.send(StoredEvents(tuple(origins), stored, first, last, inserted_at))
     return stored
-
-
-def _tell(stored):
-    # The events are committed and the sender is owed its acknowledgement: a failing subscriber is logged,
-    # and neither stops the others nor turns the answer into an error.
-    for callback in list(_subscribers):
-        try:
-            callback(stored)
-        except Exception:
-            log.exception("a subscriber to stored file events failed on %s", stored)
 
 
 def store(rows, origin, common=None):

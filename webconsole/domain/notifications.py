@@ -54,12 +54,6 @@ def configured():
 
 # -- what a message says ---------------------------------------------------------------------------
 
-def describe(alert):
-    """Why `alert` fired, in the current locale: "42 files, 1.3 GB to removable media within 1 hour;
-    threshold 20 files" (the sentence the alert's page shows)."""
-    return alert_text.why(alert)
-
-
 def _external_url(endpoint, **values):
     """An absolute URL of `endpoint`, on WEBCONSOLE_EXTERNAL_URL (else this request's host)."""
     base = current_app.config.get("EXTERNAL_URL")
@@ -80,7 +74,7 @@ def alert_url(alert):
 def _alert_lines(alert):
     return [_("Rule: %(rule)s", rule=alert.name), _("User: %(user)s", user=alert.username or _("unknown")),
             _("Severity: %(severity)s", severity=labels.SEVERITIES.get(alert.severity, alert.severity)),
-            _("Why: %(why)s", why=describe(alert)),
+            _("Why: %(why)s", why=alert_text.why(alert)),
             _("When: %(when)s", when=format_datetime(alert.created_at)), alert_url(alert)]
 
 
@@ -91,7 +85,7 @@ def render(mail, alerts):
             subject = ngettext("%(num)d alert raised", "%(num)d alerts raised", len(alerts))
             parts = [_("These alerts were raised:"), ""]
             for alert in alerts:
-                parts += [f"- {alert.name}: {alert.username} — {describe(alert)}", f"  {alert_url(alert)}"]
+                parts += [f"- {alert.name}: {alert.username} — {alert_text.why(alert)}", f"  {alert_url(alert)}"]
         else:
             alert = alerts[0]
             subject = _("Alert: %(rule)s — %(user)s", rule=alert.name, user=alert.username or _("unknown"))
