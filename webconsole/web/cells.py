@@ -26,10 +26,8 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from webconsole.domain import watchlists as watchlist_labels
 from webconsole.domain.events import exposure_names
 from webconsole.web import labels
-from webconsole.web.permissions import can
 from webconsole.web.templating import (
     BYTE_UNITS,
     HIDDEN_CHARACTERS,
@@ -37,6 +35,7 @@ from webconsole.web.templating import (
     bytes_text,
     reveal_filter,
 )
+from webconsole.web.watchlist_cells import WATCHLIST_CELLS
 
 # A number put in a link's URL in place of the row's id, to cut the URL into what comes before and
 # after the id: one url_for per page rather than per row.
@@ -295,32 +294,6 @@ def day(values, key, f):
     return f'<time datetime="{escape(value.isoformat())}">{shown}</time>'
 
 
-def risk_factors(values, key, f):
-    return " ".join(f'<span class="badge badge-risk">{f.label(watchlist_labels.RISK_FACTORS, factor)}</span>'
-                    for factor in values[key] or ())
-
-
-def watched_user(values, key, f):
-    """A watched user's name opening their profile (User Activity), and their username."""
-    profile = escape(url_for("activity.index", user=values["id"]))
-    name = escape(" ".join(p for p in (values["first_name"], values["last_name"]) if p) or values["username"])
-    return f'<a href="{profile}">{name}</a> <span class="muted">{escape(values["username"])}</span>'
-
-
-def user_search(values, key, f):
-    """A Forensic Search of the row's user's events of the last 90 days."""
-    search = escape(url_for("forensics.index", range="P90D", f1="deviceUserName", o1="is", v1=values["username"]))
-    return f'<a href="{search}">{escape(_("Forensic Search"))}</a>'
-
-
-def watch_actions(values, key, f):
-    """Edit the member's profile, or take them off the list (for those who manage watchlists)."""
-    if not can("watchlists.manage"):
-        return ""
-    edit = escape(url_for("watchlists.profile", user_id=values["id"]))
-    remove = escape(url_for("watchlists.remove", list_key=values["watchlist"], user_id=values["id"]))
-    return (f'<a href="{edit}">{escape(_("Edit"))}</a> · '
-            f'<a href="{remove}">{escape(_("Remove"))}</a>')
 def alert_select(values, key, f):
     # A checkbox of the bulk change form, which lies outside the table (form="alerts-bulk").
     return (f'<input type="checkbox" class="row-select" name="alert" value="{int(values["id"])}" form="alerts-bulk" '
@@ -332,8 +305,7 @@ def rule_enabled(values, key, f):
 
 
 CELLS = {
-    "watch_actions": watch_actions, "user_search": user_search, "day": day, "risk_factors": risk_factors,
-    "watched_user": watched_user,
+    "day": day, **WATCHLIST_CELLS,
     "text": text, "code": code, "number": number, "bytes": bytes_cell, "datetime": datetime,
     "percent": percent, "status": status, "user_status": user_status, "os": os, "person": person,
     "audit_event": audit_event, "audit_object": audit_object, "audit_details": audit_details, "alert": alert,

@@ -12,6 +12,7 @@ from webconsole.web import labels
 from webconsole.web.i18n import language_choices
 from webconsole.web.navigation import visible_navigation
 from webconsole.web.permissions import can
+from webconsole.web.urls import event_search_url, user_events_url
 from webconsole.web.user_agents import describe as describe_browser
 
 BYTE_UNITS = [
@@ -93,7 +94,7 @@ def init_app(app):
         exposure_labels=labels.EXPOSURES, exposure_names=exposure_names,
         alert_labels=labels.ALERTS, alert_levels=labels.ALERT_BY_LEVEL,
         website_url=lambda: current_app.config["WEBSITE_URL"],
-        has_endpoint=has_endpoint,
+        has_endpoint=has_endpoint, event_search_url=event_search_url, user_events_url=user_events_url,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

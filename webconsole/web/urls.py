@@ -1,6 +1,7 @@
 """URL helpers shared by the doors."""
 from urllib.parse import urlsplit
 
+from flask import url_for
 from werkzeug.routing import IntegerConverter
 
 from webconsole.domain.values import LARGEST_EVENT_ID, LARGEST_ID
@@ -33,6 +34,21 @@ def local_path(target):
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def event_search_url(field, value, start=None, end=None, range_="P90D"):
+    """Forensic Search of the events where `field` is `value`: over the days from `start` to `end` when
+    given, else over `range_` (the last 90 days)."""
+    if start is not None and end is not None:
+        dates = {"range": "custom", "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}"}
+    else:
+        dates = {"range": range_}
+    return url_for("forensics.index", **dates, f1=field, o1="is", v1=value)
+
+
+def user_events_url(username):
+    """Forensic Search of a user's events of the last 90 days."""
+    return event_search_url("deviceUserName", username)
 
 
 def init_app(app):

@@ -79,13 +79,7 @@ def _detail(alert, state_form=None, assign_form=None, note_form=None, status=200
                            history=alerts.history(alert), state_form=state_form or StateForm(state=alert.state),
                            assign_form=assign_form, note_form=note_form or NoteForm(),
                            state_labels=labels.ALERT_STATES, severity_labels=labels.SEVERITIES,
-                           vector_labels=labels.VECTORS, search_url=_search_url), status
-
-
-def _search_url(start, end, field, value):
-    """The Forensic Search of the days from `start` to `end` where `field` is `value`."""
-    return url_for("forensics.index", **{"range": "custom", "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}",
-                                         "f1": field, "o1": "is", "v1": value})
+                           vector_labels=labels.VECTORS), status
 
 
 @bp.get("/<int:alert_id>")
