@@ -89,3 +89,26 @@ def test_edits_enabling_and_deleting_are_audited(admin):
                      "alert_rule.delete"]
     update = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "alert_rule.update"))
     assert update.details["changes"]["threshold"] == [20, 30]
+
+
+def test_rules_and_alerts_sort_by_how_severe_not_by_the_word(admin):
+    from webconsole.domain.listings import catalog
+    from webconsole.models import Alert
+    from webconsole.models.base import utcnow
+
+    for severity in ("medium", "critical", "low", "high"):
+        rule = alert_rules.create_rule(admin, values(name=f"Rule {severity}", severity=severity))
+        db.session.add(Alert(rule_id=rule.id, username="u@acme.test", name=rule.name, severity=severity,
+                             vector=rule.vector, state="open", file_count=21, total_bytes=1, first_event_at=utcnow(),
+                             last_event_at=utcnow(), threshold_kind="files", threshold=20, window_amount=1,
+                             window_unit="hours"))
+    db.session.commit()
+    me = admin  # a Cloud Admin: every rule, and the alerts of every org
+    for listing in (catalog.ALERT_RULES, catalog.ALERTS):
+        for direction, expected in (("asc", ["low", "medium", "high", "critical"]),
+                                    ("desc", ["critical", "high", "medium", "low"])):
+            params = listing.params(sort="severity", dir=direction)
+            first = listing.page(me, params, limit=2)
+            following = listing.page(me, params, limit=2, after=first.next).rows
+            rows = first.rows
+            assert [r.severity for r in rows + following] == expected

@@ -1,5 +1,5 @@
 """Watchlists: adding, removing and profiles, in the actor's scope, with every value checked."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -136,3 +136,20 @@ def test_quick_filters_count_leavers_and_recent_exposure(app, people):
         rows = listing.page(me, listing.params(sort="departure_date", dir="asc"), limit=10).rows
         assert [r.id for r in rows] == [people["user"], people["seller"], people["helpdesk"]]
         assert rows[0].last_exposure is not None and rows[2].last_exposure is None
+
+
+def test_recent_exposure_is_exact_within_the_hour_it_starts_in(app, people):
+    """Whole hours come from the exposure counts; the hour holding the start, from the events."""
+    from tests.blueprints.test_file_event_upload import event
+    from webconsole.domain import events
+    now = datetime(2026, 11, 20, 12, 30)
+    since = now - timedelta(hours=24)
+    with app.app_context():
+        for who, moment in (("user", since + timedelta(minutes=10)), ("seller", since - timedelta(minutes=10)),
+                            ("helpdesk", now - timedelta(hours=2))):
+            user = db.session.get(User, people[who])
+            events.store([events.parse_event(event(eventTimestamp=moment.isoformat() + "Z"))], "t", {
+                "device_id": None, "user_id": user.id, "org_id": user.org_id, "username": user.username,
+                "hostname": ""})
+        found = set(db.session.scalars(select(User.id).where(watchlists.quick_condition("exposure_24h", now))))
+        assert found == {people["user"], people["helpdesk"]}

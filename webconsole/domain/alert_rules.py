@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from webconsole.domain import audit
 from webconsole.domain.errors import NotFound, ValidationError
@@ -22,6 +22,11 @@ from webconsole.models import AlertRule, User
 from webconsole.models.base import utcnow
 
 SEVERITIES = ("low", "medium", "high", "critical")
+
+
+def severity_rank(column):
+    """SQL: a severity's place from low (0) to critical (3), to sort by how severe, not by the word."""
+    return case({severity: n for n, severity in enumerate(SEVERITIES)}, value=column, else_=-1)
 SHARES = ("SharedViaLink", "SharedToDomain", "IsPublic", "OutsideTrustedDomains")
 
 

@@ -1,28 +1,34 @@
 """Counting one actor's window for the rules their new events matched, and raising the alerts above threshold.
 
-One query reads the actor's exposed events within the widest of those windows (index (user_id, event_at,
-id)); each rule then counts its own window in Python, by signature group and bisection, so fifty rules
-cost one read, not fifty. Events a rule already alerted on are left out by what its newest alert for
-this actor covers: that alert took every matching event of its window (L - w, L] stored before it was
+These are the rules whose exposure counts could not rule them out (alert_evaluation). One query reads
+the actor's exposed events within the widest of their windows (index (user_id, event_at, id)); each
+rule then counts its own window in Python, by signature group and bisection, so fifty rules cost one
+read, not fifty. Events a rule already alerted on are left out by what its newest alert for this
+actor covers: that alert took every matching event of its window (L - w, L] stored before it was
 raised, and those are exactly the events with ids up to the newest id it holds (ids grow with commits),
-while no event the rule alerted on lies after L or above that id. When the window at hand reaches
-before what the alert covers (a late event, a rule whose window grew), the count is exact in SQL
-instead. The unique (rule, event) index keeps any event from being alerted on twice either way.
+while no event the rule alerted on lies after L or above that id. So the read starts at the hour of L
+when the exposure counts show no later id before that hour. When the window at hand reaches before
+what the alert covers (a late event, a rule whose window grew), the count is exact in SQL instead.
+The unique (rule, event) index keeps any event from being alerted on twice either way.
 """
 import logging
 from bisect import bisect_right
 from collections import defaultdict
+from datetime import timedelta
 from itertools import accumulate
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from webconsole.domain import exposure_counts
 from webconsole.domain.alert_rules import UNITS, VECTORS, window_of
 from webconsole.extensions import db
 from webconsole.models import Alert, AlertChange, AlertEvent, FileEvent, User
 
 log = logging.getLogger(__name__)
 EXACT = "exact"
+_TICK = timedelta(microseconds=1)  # the smallest step of a stored time
+TOTAL_MAX = 2**63 - 1  # an alert's bytes, as a 64-bit column holds them
 _COLUMNS = (FileEvent.id, FileEvent.event_at, FileEvent.exposure, FileEvent.event_type, FileEvent.file_category,
             FileEvent.file_size)
 
@@ -74,13 +80,43 @@ def _covered(actor, rules):
     return found
 
 
+def _read_from(actor, start, covered):
+    """Where reading a rule's window (start, L] may begin: past what its newest alert covers, from the
+    hour holding that alert's last event, when no event before that hour came late (an id above the
+    alert's newest); else from the window's start."""
+    if covered is None:
+        return start
+    last_at, top, _covered_from = covered
+    hour = exposure_counts.start_of(exposure_counts.hour_of(last_at))
+    if hour <= start or exposure_counts.newest_id_between(actor, start, last_at) > top:
+        return start
+    return hour - _TICK  # the read takes events after it: the hour's first moment included
+
+
 def raise_for_actor(actor, wanted, names):
     """Raise the alerts of `wanted` ({rule: newest new match}) above threshold for `actor`; their ids."""
-    start = min(at - window_of(rule) for rule, at in wanted.items())
-    end = max(wanted.values())
+    covered = _covered(actor, wanted)
+    reads = {}
+    for rule, at in wanted.items():
+        start, found = at - window_of(rule), covered.get(rule.id)
+        if found is not EXACT and (found is None or (start >= found[2] and at >= found[0])):
+            reads[rule] = _read_from(actor, start, found)
+    groups = _read(actor, reads, wanted, names) if reads else {}
+    raised = []
+    for rule, at in wanted.items():
+        alert_id = _check(rule, actor, at, groups, covered.get(rule.id))
+        if alert_id is not None:
+            raised.append(alert_id)
+    return raised
+
+
+def _read(actor, reads, wanted, names):
+    """The actor's events that the rules of `reads` ({rule: read from}) may count, as _Groups."""
+    start = min(reads.values())
+    end = max(wanted[rule] for rule in reads)
     bits = 0
     emailed = False
-    for rule in wanted:
+    for rule in reads:
         bits, emailed = bits | VECTORS[rule.vector].bits, emailed or VECTORS[rule.vector].emailed
     exposed = FileEvent.exposure.op("&")(bits) != 0
     if emailed:
@@ -88,19 +124,12 @@ def raise_for_actor(actor, wanted, names):
     columns = _COLUMNS + ((FileEvent.file_name, FileEvent.file_path) if names else ())
     # Core, not the ORM's row loading: these rows are only read, and there may be thousands.
     rows = db.session.connection().execute(select(*columns).where(_owner(actor), FileEvent.event_at > start,
-                                                     FileEvent.event_at <= end, exposed)
-                              .order_by(FileEvent.event_at, FileEvent.id)).all()
+                                                                  FileEvent.event_at <= end, exposed)
+                                           .order_by(FileEvent.event_at, FileEvent.id)).all()
     grouped = defaultdict(list)
     for row in rows:
         grouped[row.exposure or 0, row.event_type, row.file_category or ""].append(row)
-    groups = {key: _Group(members) for key, members in grouped.items()}
-    covered = _covered(actor, wanted)
-    raised = []
-    for rule, at in wanted.items():
-        alert_id = _check(rule, actor, at, groups, covered.get(rule.id))
-        if alert_id is not None:
-            raised.append(alert_id)
-    return raised
+    return {key: _Group(members) for key, members in grouped.items()}
 
 
 def _check(rule, actor, at, groups, covered):
@@ -159,16 +188,17 @@ def rule_condition(rule):
 
 
 def _exact(rule, actor, at):
-    """The window counted in SQL, leaving out each event the rule alerted on by the unique index."""
+    """The window counted from SQL, leaving out each event the rule alerted on by the unique index."""
     alerted = exists().where(AlertEvent.rule_id == rule.id, AlertEvent.event_id == FileEvent.id)
     where = and_(_owner(actor), FileEvent.event_at > at - window_of(rule), FileEvent.event_at <= at,
                  rule_condition(rule), ~alerted)
-    count, total, first, last = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(FileEvent.file_size), 0), func.min(FileEvent.event_at),
-        func.max(FileEvent.event_at)).where(where)).one()
-    if (count if rule.threshold_kind == "files" else total) <= rule.threshold:
+    # Summed here, not by SQL: SQLite's sum() of 64-bit sizes can overflow.
+    rows = db.session.execute(select(FileEvent.id, FileEvent.event_at, FileEvent.file_size).where(where)).all()
+    count, total = len(rows), sum(row.file_size or 0 for row in rows)
+    if not rows or (count if rule.threshold_kind == "files" else total) <= rule.threshold:
         return None
-    return _raise(rule, actor, db.session.scalars(select(FileEvent.id).where(where)).all(), count, total, first, last)
+    return _raise(rule, actor, [row.id for row in rows], count, total, min(row.event_at for row in rows),
+                  max(row.event_at for row in rows))
 
 
 def _raise(rule, actor, ids, count, total, first, last):
@@ -186,7 +216,7 @@ def _raise(rule, actor, ids, count, total, first, last):
         with db.session.begin_nested():
             alert = Alert(rule_id=rule.id, user_id=user_id, org_id=org_id, username=username, name=rule.name,
                           severity=rule.severity, vector=rule.vector, state="open", file_count=count,
-                          total_bytes=total, first_event_at=first, last_event_at=last,
+                          total_bytes=min(total, TOTAL_MAX), first_event_at=first, last_event_at=last,
                           threshold_kind=rule.threshold_kind, threshold=rule.threshold,
                           window_amount=rule.window_amount, window_unit=rule.window_unit)
             db.session.add(alert)

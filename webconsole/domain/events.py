@@ -14,6 +14,7 @@ from operator import itemgetter
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from webconsole.domain import exposure_counts
 from webconsole.domain.devices import get_device
 from webconsole.domain.errors import DomainError
 from webconsole.domain.event_parser import (  # noqa: F401
@@ -130,13 +131,15 @@ def store_events(origins, insert, executor=None, inserted_at=None):
         # sequence others draw from too, so its range starts past the last id committed before.
         before = _last_id(connection) if connection.dialect.name == "postgresql" else None
         stored = insert(connection, inserted_at)
-        last = _last_id(connection) if stored else 0
+        if stored:
+            last = _last_id(connection)
+            first = last - stored + 1 if before is None else before + 1
+            exposure_counts.tally(connection, first, last, inserted_at)  # with the events, never short of them
         executor.commit()
     except BaseException:
         executor.rollback()
         raise
     if stored:
-        first = last - stored + 1 if before is None else before + 1
         _stored.send(StoredEvents(tuple(origins), stored, first, last, inserted_at))
     return stored
 

@@ -7,16 +7,16 @@ import re
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, literal, select
+from sqlalchemy import and_, exists, literal, or_, select
 
-from webconsole.domain import audit
+from webconsole.domain import audit, exposure_counts
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import org_subtree, text_matches
 from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.domain.users import get_user
 from webconsole.domain.values import parse_id
 from webconsole.extensions import db
-from webconsole.models import FileEvent, Org, User
+from webconsole.models import ExposureCount, FileEvent, Org, User
 from webconsole.models.base import utcnow
 from webconsole.models.watchlists import RiskProfile, WatchlistChange, WatchlistMember
 
@@ -136,9 +136,15 @@ def memberships_of(user_id):
 
 
 def _exposure_since(since):
-    """SQL true for users with an exposed file event since `since`: a range of the (user_id, event_at,
-    id) index per member, not a scan of the events."""
-    return exists().where(FileEvent.user_id == User.id, FileEvent.event_at >= since, FileEvent.exposure != 0)
+    """SQL true for users with an exposed file event since `since`. The whole hours after it are
+    answered by the hourly exposure counts (a range of their key per member, stopping at the first),
+    the part of an hour before them by the events' (user_id, event_at, id) index."""
+    hour = exposure_counts.hour_of(since) + 1
+    counted = exists().where(ExposureCount.user_id == User.id, ExposureCount.username == "", ExposureCount.span == 1,
+                             ExposureCount.hour >= hour, ExposureCount.exposure != 0)
+    rest = exists().where(FileEvent.user_id == User.id, FileEvent.event_at >= since,
+                          FileEvent.event_at < exposure_counts.start_of(hour), FileEvent.exposure != 0)
+    return or_(counted, rest)
 
 
 last_exposure = (select(FileEvent.event_at).where(FileEvent.user_id == User.id, FileEvent.exposure != 0)

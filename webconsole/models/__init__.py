@@ -4,6 +4,7 @@ from webconsole.models.alerts import (
     AlertChange,
     AlertEvent,
     AlertRule,
+    ExposureCount,
     NotificationMark,
     OutgoingMail,
     alert_rule_users,
@@ -31,7 +32,7 @@ from webconsole.models.watchlists import RiskProfile, WatchlistChange, Watchlist
 __all__ = [
     "AgentVersion", "Alert", "AlertChange", "AlertEvent", "AlertRule", "AuditEvent", "BackupState", "Case",
     "CaseEvent", "DataConnection", "DeploymentPolicy", "Destination", "Device", "DeviceCommand", "DeviceSettings",
-    "ExportProgress", "FileEvent", "IngestError", "Job", "ListPreference", "NotificationMark", "Org",
+    "ExportProgress", "ExposureCount", "FileEvent", "IngestError", "Job", "ListPreference", "NotificationMark", "Org",
     "OrgDestinationTotals", "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "RiskProfile", "Role",
     "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt", "StorageUsage", "User", "UserSession",
     "WatchlistChange", "WatchlistMember", "alert_rule_users", "user_roles",

@@ -7,7 +7,7 @@ alert stays, saying how many of its events are no longer stored.
 """
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webconsole.extensions import db
@@ -110,6 +110,28 @@ class AlertEvent(db.Model):
     rule_id: Mapped[int] = mapped_column(ForeignKey("alert_rules.id"))
 
     __table_args__ = (Index("uq_alert_events_rule_id_event_id", "rule_id", "event_id", unique=True),)
+
+
+class ExposureCount(db.Model):
+    """How many files of one kind an actor exposed in an hour or a day, and their bytes: what lets a rule
+    tell, without reading the events, that its window cannot exceed its threshold.
+
+    Kept in the transaction that stores the events (webconsole.domain.exposure_counts), so it never
+    falls short of them. The actor is the user (user_id) or, for events no user is known for, the
+    name they gave (user_id 0). `hour` is hours since 1970-01-01 UTC, a multiple of `span` (1 or 24).
+    """
+    __tablename__ = "exposure_counts"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    span: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    exposure: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    files: Mapped[int] = mapped_column(BigInteger)
+    bytes: Mapped[int] = mapped_column(BigInteger)  # saturates at exposure_counts.BYTES_MAX
+    max_id: Mapped[int] = mapped_column(BigInteger)  # the newest event counted
 
 
 class AlertChange(db.Model):

@@ -256,10 +256,15 @@ def alert(values, key, f):
     return f'<span class="alert alert-{escape(level)}">{f.label(labels.ALERT_BY_LEVEL, level, "")}</span>'
 
 
-def select(values, key, f):
-    """A row's checkbox of the page's selection form (#row-selection), valued by the row's id."""
-    return (f'<input type="checkbox" name="{escape(key)}" value="{escape(values["id"])}" form="row-selection" '
+def _checkbox(values, name, form):
+    """A row's checkbox of a form outside the table (`form`: its id), valued by the row's id."""
+    return (f'<input type="checkbox" name="{escape(name)}" value="{int(values["id"])}" form="{form}" '
             f'aria-label="{escape(_("Select"))}">')
+
+
+def select(values, key, f):
+    """A row's checkbox of the page's selection form (#row-selection), named by its column."""
+    return _checkbox(values, key, "row-selection")
 
 
 def file_event_type(values, key, f):
@@ -295,9 +300,8 @@ def day(values, key, f):
 
 
 def alert_select(values, key, f):
-    # A checkbox of the bulk change form, which lies outside the table (form="alerts-bulk").
-    return (f'<input type="checkbox" class="row-select" name="alert" value="{int(values["id"])}" form="alerts-bulk" '
-            f'aria-label="{escape(_("Select"))}">')
+    """An alert's checkbox of the bulk change form (#alerts-bulk)."""
+    return _checkbox(values, "alert", "alerts-bulk")
 
 
 def rule_enabled(values, key, f):

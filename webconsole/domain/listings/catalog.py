@@ -178,16 +178,17 @@ ALERTS = Listing(
              Id("user", _l("User"), hidden=True, message=_l("No such user.")),
              Choice("watchlist", _l("Watchlist"), ("departing", "high_risk")),
              Day("since", _l("From")), Day("until", _l("To"))),
-    sorts=_sorts(Alert.created_at, Alert.severity, Alert.state, Alert.name, Alert.username, Alert.file_count,
-                 Alert.total_bytes),
+    sorts={**_sorts(Alert.created_at, Alert.state, Alert.name, Alert.username, Alert.file_count, Alert.total_bytes),
+           "severity": Sort(alert_rules.severity_rank(Alert.severity))},
 )
 
 ALERT_RULES = Listing(
     key="alert_rules", query=alert_rules.rule_list, default_sort="name",
     filters=(Choice("severity", _l("Severity"), alert_rules.SEVERITIES),
              Choice("vector", _l("Vector"), tuple(alert_rules.VECTORS))),
-    sorts=_sorts(AlertRule.name, AlertRule.severity, AlertRule.vector, AlertRule.watch, AlertRule.enabled,
-                 AlertRule.created_at, AlertRule.modified_at),
+    sorts={**_sorts(AlertRule.name, AlertRule.vector, AlertRule.watch, AlertRule.enabled, AlertRule.created_at,
+                    AlertRule.modified_at),
+           "severity": Sort(alert_rules.severity_rank(AlertRule.severity))},
 )
 
 CASES = Listing(
