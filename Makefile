@@ -32,11 +32,12 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/python scripts/sync-source-catalog.py
 
 run: install translations
+	scripts/install-system-deps.sh restic
 	$(BIN)/flask --app wsgi setup --demo
 	@echo "Webconsole on http://$(HOST):$(PORT)/ with its job worker  (Ctrl+C stops both)"
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run-console.sh
 
-# Debian's chromium for the browser tests and the PostgreSQL server binaries for the second run.
+# restic for backups, Debian's chromium for the browser tests and the PostgreSQL server for the second run.
 system-deps:
 	scripts/install-system-deps.sh
 

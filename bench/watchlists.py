@@ -43,22 +43,33 @@ def build(path, users, devices, events, members):
             started = time.perf_counter()
             load_demo(PASSWORD, users=users, devices=devices, events=events)
             print(f"loaded {users} users / {events} events in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-            busiest = db.session.scalars(select(FileEvent.user_id).where(FileEvent.user_id > 7)
-                                         .group_by(FileEvent.user_id).order_by(func.count().desc())
-                                         .limit(2 * members)).all()
-            now, today = utcnow(), utcnow().date()
-            rows, profiles = [], []
-            for n, user_id in enumerate(busiest):
-                rows.append({"watchlist": "departing" if n % 2 else "high_risk", "user_id": user_id,
-                             "added_at": now - timedelta(minutes=n)})
-                profiles.append({"user_id": user_id, "departure_date": today + timedelta(days=n % 90), "notes": "",
-                                 "cloud_aliases": [], "risk_factors": ["flight_risk"], "updated_at": now})
-            existing = set(db.session.scalars(select(RiskProfile.user_id)))  # the demo's own members
-            db.session.execute(insert(WatchlistMember), [r for r in rows if r["user_id"] not in existing])
-            db.session.execute(insert(RiskProfile), [p for p in profiles if p["user_id"] not in existing])
-            db.session.commit()
+        _add_members(members)
         refresh_statistics()
     return app
+
+
+def _add_members(members):
+    """Put the 2 × `members` busiest users on the lists (alternately), with profiles, once."""
+    if db.session.scalar(select(func.count()).select_from(WatchlistMember)) >= 2 * members:
+        return
+    busiest = db.session.scalars(select(FileEvent.user_id).where(FileEvent.user_id > 7)
+                                 .group_by(FileEvent.user_id).order_by(func.count().desc())
+                                 .limit(2 * members)).all()
+    now, today = utcnow(), utcnow().date()
+    listed = set(db.session.scalars(select(WatchlistMember.user_id)))  # the demo's own members
+    profiled = set(db.session.scalars(select(RiskProfile.user_id)))
+    rows, profiles = [], []
+    for n, user_id in enumerate(busiest):
+        if user_id not in listed:
+            rows.append({"watchlist": "departing" if n % 2 else "high_risk", "user_id": user_id,
+                         "added_at": now - timedelta(minutes=n)})
+        if user_id not in profiled:
+            profiles.append({"user_id": user_id, "departure_date": today + timedelta(days=n % 90), "notes": "",
+                             "cloud_aliases": [], "risk_factors": ["flight_risk"], "updated_at": now})
+    for model, values in ((WatchlistMember, rows), (RiskProfile, profiles)):
+        if values:
+            db.session.execute(insert(model), values)
+    db.session.commit()
 
 
 def main():

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Installs what the tests need from Debian's packages, once: chromium and the PostgreSQL server.
+# Installs from Debian's packages, once, what the console and its tests need: restic (the backup
+# engine under the agent and behind the console's storage), chromium for the browser tests and the
+# PostgreSQL server for the second test run. With arguments, only those of them (make run: restic).
 set -euo pipefail
+wanted=("$@")
+[ ${#wanted[@]} -eq 0 ] && wanted=(restic chromium postgresql)
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+for package in "${wanted[@]}"; do
+  case "$package" in
+    postgresql) ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql) ;;
+    *) command -v "$package" >/dev/null 2>&1 || need+=("$package") ;;
+  esac
+done
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

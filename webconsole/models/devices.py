@@ -86,6 +86,13 @@ class BackupState(db.Model):
     last_backup: Mapped[datetime | None]
     last_completed_backup: Mapped[datetime | None]
     last_connected: Mapped[datetime | None]
+    # What the agent's backup engine said of its latest run (restic's JSON summary).
+    status: Mapped[str] = mapped_column(String(12), default="")  # "", running, completed, failed
+    files_new: Mapped[int] = mapped_column(BigInteger, default=0)
+    files_changed: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_new: Mapped[int] = mapped_column(BigInteger, default=0)
+    error: Mapped[str] = mapped_column(String(500), default="")
+    snapshot_id: Mapped[str] = mapped_column(String(64), default="")
 
     device: Mapped[Device] = relationship(back_populates="backup_states")
     destination: Mapped[Destination] = relationship(lazy="joined")
