@@ -6,7 +6,10 @@ never share `g` (Flask-Login's user and Flask-Babel's locale) with each other.
 Each test runs inside one database transaction that is rolled back at its end; a test whose data
 another connection, thread or process must see is marked `@pytest.mark.committed` (tests/isolation.py).
 """
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 from flask_migrate import upgrade
@@ -24,6 +27,10 @@ PASSWORD = "correct horse battery staple"
 HX = {"HX-Request": "true"}
 
 
+_SCRATCH = tempfile.mkdtemp(prefix="webconsole-tests-")
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+
+
 def base_config(url):
     return {
         "TESTING": True,
@@ -33,6 +40,8 @@ def base_config(url):
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
         "LIST_PAGE_SIZE": 5,
         "SERVER_NAME": None,
+        # The Keystore's master key, outside the checkout's instance/ folder.
+        "MASTER_KEY_FILE": os.path.join(_SCRATCH, "master.key"),
     }
 
 

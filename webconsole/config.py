@@ -64,6 +64,9 @@ class Config:
     # The console's address as people reach it (https://console.example.com), for links in e-mail;
     # unset, links use the address of the request during which they are sent, else http://localhost/.
     EXTERNAL_URL = ""
+    # The Keystore's master key: a file outside the database that seals the devices' repository
+    # passwords (standard keys). Default: instance/master.key, made on first use.
+    MASTER_KEY_FILE = ""
     DEMO_PASSWORD = "webconsole-demo"
     WEBSITE_URL = "https://github.com/webconsole/webconsole"
 
@@ -76,6 +79,7 @@ ENVIRONMENT = {
     "WEBCONSOLE_LIST_PAGE_SIZE": "LIST_PAGE_SIZE",
     "WEBCONSOLE_PROXY_COUNT": "PROXY_COUNT",
     "WEBCONSOLE_DEMO_PASSWORD": "DEMO_PASSWORD",
+    "WEBCONSOLE_MASTER_KEY_FILE": "MASTER_KEY_FILE",
     "WEBCONSOLE_WEBSITE_URL": "WEBSITE_URL",
     "WEBCONSOLE_SIGNIN_MAX_FAILURES": "SIGNIN_MAX_FAILURES",
     "WEBCONSOLE_AGENT_HEARTBEAT_SECONDS": "AGENT_HEARTBEAT_SECONDS",

@@ -1,5 +1,6 @@
 """The `webconsole-agent` command: run the agent, or look at and change its local state."""
 import argparse
+import getpass
 import json
 import logging
 import os
@@ -56,12 +57,41 @@ def parser():
     change.add_argument("value", metavar="VALUE", help="JSON (such as 30, true or [\"~/Documents\"]) or text")
     unset = commands.add_parser("unset", help="drop your own change to a setting")
     unset.add_argument("setting", metavar="GROUP.KEY")
+    commands.add_parser("archive-password", help="set the archive password that encrypts this device's backups "
+                                                 "when the console's Keystore asks for one (read from standard "
+                                                 "input, or asked twice on a terminal); it cannot be changed")
     return p
+
+
+ARCHIVE_PASSWORD_MIN = 8
+
+
+def _archive_password(state):
+    """Keep the archive password the user gives; the exit status."""
+    if state.get("archive_password"):
+        print("webconsole-agent: an archive password is set already and cannot be changed: backups made with it "
+              "could no longer be opened", file=sys.stderr)
+        return EXIT_USAGE
+    if sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass("Archive password: ")
+        if getpass.getpass("The same again: ") != password:
+            print("webconsole-agent: the two passwords differ; nothing is set", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        password = (sys.stdin.readline() if sys.stdin is not None else "").rstrip("\r\n")
+    if len(password) < ARCHIVE_PASSWORD_MIN:
+        print(f"webconsole-agent: use at least {ARCHIVE_PASSWORD_MIN} characters", file=sys.stderr)
+        return EXIT_USAGE
+    state.put("archive_password", password)
+    print("archive password set: backups use it from now on, and a restore from the web asks for it")
+    return 0
 
 
 def _local(args, config):
     """The subcommands that only read or change the local state."""
     with State(config.state_dir) as state:
+        if args.command == "archive-password":
+            return _archive_password(state)
         if args.command == "status":
             print(report.status_text(state))
         elif args.command == "settings":

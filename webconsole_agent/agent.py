@@ -1,7 +1,8 @@
 """The agent's conversation with the server: registration, heartbeats, uploads, commands, client version."""
 import logging
+from dataclasses import asdict
 
-from webconsole_agent import __version__, commands, report, scanner, settings, system, upload
+from webconsole_agent import __version__, backup, commands, report, scanner, settings, system, upload
 from webconsole_agent.client import ApiError, Client, Unreachable
 from webconsole_agent.exposure import Classifier
 from webconsole_agent.state import utc_now
@@ -116,17 +117,21 @@ class Agent:
         return self.config.scan_seconds or settings.scan_seconds(self.effective_settings())
 
     def backup_report(self):
-        """The heartbeat's `backup` list: one entry per destination of the effective backup sets."""
+        """The heartbeat's `backup` list: one entry per destination of the effective backup sets, with
+        what its latest backup run came to (backup.Outcome); before any, what the last scan selected."""
         destinations = dict.fromkeys(d for s in settings.backup_sets(self.effective_settings()) for d in s.destinations)
         last = self.state.get("last_scan")
+        runs = backup.outcomes(self.state)
         entries = []
         for destination in list(destinations)[:MAX_DESTINATIONS]:
             entry = {"destination_guid": str(destination), "selected_files": 0, "selected_bytes": 0,
                      "percent_complete": 0}
             if last:
                 files, size = last["destinations"].get(str(destination), (0, 0))
-                entry.update(selected_files=files, selected_bytes=size, percent_complete=100,
-                             last_backup=last["at"], last_completed_backup=last["at"])
+                entry.update(selected_files=files, selected_bytes=size)
+            run = runs.get(str(destination))
+            if run is not None:
+                entry.update({key: value for key, value in asdict(run).items() if value is not None})
             entries.append(entry)
         return entries
 
@@ -185,6 +190,28 @@ class Agent:
         changed = result.created or result.modified or result.deleted or not result.complete
         log.log(logging.INFO if changed else logging.DEBUG, "%s", result.summary())
         return result
+
+    def backup(self, result, stop=None):
+        """Back up what a complete scan selected, to each destination of the server's backup plan; the
+        {destination: backup.Outcome} of the runs, or None when there was nothing to do or no plan."""
+        registration = self.registration()
+        if registration is None or not result.complete:
+            return None
+        runs = backup.outcomes(self.state)
+        changed = result.created or result.modified or result.deleted
+        if not changed and runs and all(run.status == "completed" for run in runs.values()):
+            return None  # nothing new since every destination's last complete backup
+        try:
+            plan = self.client().backup_plan()
+        except (Unreachable, ApiError) as e:
+            log.warning("no backup now: the backup plan could not be had (%s)", e)
+            return None
+        done = backup.back_up(self.state, registration, plan, result.selection,
+                              self.config.state_dir / "restic-cache", stop)
+        for guid, run in done.items():
+            log.log(logging.INFO if run.status == "completed" else logging.WARNING, "backup to %s: %s%s", guid,
+                    run.status, f" ({run.error})" if run.error else "")
+        return done
 
     def send_batch(self):
         """Send the oldest batch of the outbox (see upload.send_batch). Raises Unreachable, Refused, ApiError."""

@@ -90,6 +90,10 @@ class Client:
         """Post the output of a command the server sent."""
         self.call("POST", f"/commands/{int(command_id)}/result", {"output": output, "exit_status": exit_status})
 
+    def backup_plan(self):
+        """Where this device backs up: its destinations' repositories, passwords and the versions to keep."""
+        return self.call("GET", "/backup-plan")[1]
+
     def client_version(self):
         """Which agent version the server offers this device."""
         return self.call("GET", "/client-version")[1]

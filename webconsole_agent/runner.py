@@ -1,7 +1,8 @@
 """Running the agent: once (--once) or as a daemon until SIGTERM/SIGINT.
 
 The daemon's main thread registers, heartbeats, uploads and checks the client version; a worker
-thread scans and carries out commands, so a long scan never delays a heartbeat. Each thread has its
+thread scans, backs up what the scan selected and carries out commands, so a long scan or backup
+never delays a heartbeat (which reports the backup's progress). Each thread has its
 own connection to the state.
 """
 import logging
@@ -48,9 +49,11 @@ def run_once(config):
         try:
             agent.ensure_registered()
             refused = not _heartbeat_once(agent)
-            agent.scan()
+            result = agent.scan()
             while not refused and agent.send_batch():
                 pass
+            if not refused and agent.backup(result):
+                refused = not _heartbeat_once(agent)  # the console hears how the backup went
         except RegistrationFailed as e:
             log.error("%s", e)
             return EXIT_FAILED
@@ -116,7 +119,10 @@ class Worker(threading.Thread):
     def _do(self, agent, job):
         if job is None:
             self.scan_queued.clear()
-            agent.scan(self.stop)
+            result = agent.scan(self.stop)
+            self.done.set()  # the scan's events may go while the backup runs
+            self.wake.set()
+            agent.backup(result, self.stop)
         elif agent.answer_command(job, self.stop).restart:
             self.restart.set()
             self.stop.set()

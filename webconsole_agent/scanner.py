@@ -142,6 +142,7 @@ class ScanResult:
     queued: int = 0
     complete: bool = False
     destinations: dict = field(default_factory=dict)  # destination -> [files, bytes]
+    selection: dict = field(default_factory=dict)  # destination -> [paths]: what a backup to it takes
 
     def summary(self):
         """One line for people."""
@@ -301,15 +302,16 @@ class Scanner:
             self._flush()
             self.result.queued = self.state.queued_count()
             return
-        totals, by_bits = {}, {}
-        for size, bits in self.seen.values():
+        totals, by_bits, selection = {}, {}, {}
+        for path, (size, bits) in self.seen.items():
             if bits not in by_bits:
                 by_bits[bits] = {d for n, s in enumerate(self.scope.sets) if bits >> n & 1 for d in s.destinations}
             for destination in by_bits[bits]:
                 counted = totals.setdefault(str(destination), [0, 0])
                 counted[0] += 1
                 counted[1] += size
-        self.result.destinations = totals
+                selection.setdefault(str(destination), []).append(path)
+        self.result.destinations, self.result.selection = totals, selection
         self._flush(covered_roots=self.scope.roots(), last_scan={
             "at": utc_now(), "files": self.result.scanned, "bytes": sum(size for size, _b in self.seen.values()),
             "created": self.result.created, "modified": self.result.modified, "deleted": self.result.deleted,

@@ -143,3 +143,87 @@ def test_backup_sets_name_destinations_by_guid_as_the_backup_report_does(app, cl
     assert backup_set["destinations"] == [guid]
     report = {"backup": [{"destination_guid": guid, "selected_files": 3, "selected_bytes": 30}]}
     assert client.post(f"{API}/heartbeat", json=report, headers=auth(answer)).status_code == 200
+
+
+def _sets_to(app, world, *destinations):
+    """Push one backup set to the given destinations (their ids) from the root org."""
+    with app.app_context():
+        org = db.session.get(Org, world["root"])
+        settings.save_group(db.session.get(User, world["admin"]), org.id, "backup", form("backup", backup_sets=[
+            {"name": "Work", "included_paths": ["~/work"], "excluded_paths": [],
+             "destinations": list(destinations)}]), "push")
+
+
+def test_the_backup_plan_gives_this_servers_repository_its_password_and_the_versions_to_keep(app, client, world):
+    with app.app_context():
+        local, cloud = Destination(name="This server", kind="local"), Destination(name="Cloud North", kind="cloud")
+        db.session.add_all([local, cloud])
+        db.session.commit()
+        guids, ids = (local.guid, cloud.guid), (local.id, cloud.id)
+    _sets_to(app, world, *ids)
+    answer = register(client, app, world).get_json()
+    assert client.get(f"{API}/backup-plan").status_code == 401
+    response = client.get(f"{API}/backup-plan", headers=auth(answer))
+    plan = response.get_json()
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert plan["key_type"] == "standard"
+    [stored, other] = plan["destinations"]
+    assert (stored["guid"], stored["kind"], stored["repository"], stored["append_only"]) == (
+        guids[0], "local", f"/storage/{answer['guid']}/", False)
+    assert len(stored["password"]) >= 40
+    assert other["guid"] == guids[1] and "repository" not in other and "password" not in other and other["reason"]
+    assert plan["forget"] == ["--keep-within", "7d", "--keep-within-daily", "90d", "--keep-within-weekly", "1y",
+                              "--keep-within-monthly", "100y"]
+    again = client.get(f"{API}/backup-plan", headers=auth(answer)).get_json()
+    assert again["destinations"][0]["password"] == stored["password"]  # made once, kept sealed
+    with app.app_context():
+        from webconsole.models import DeviceKey
+        sealed = db.session.scalar(select(DeviceKey.sealed_password))
+        assert sealed and stored["password"] not in sealed
+
+
+def test_a_custom_key_device_gets_no_password(app, client, world):
+    with app.app_context():
+        local = Destination(name="This server", kind="local")
+        db.session.add(local)
+        db.session.commit()
+        local_id = local.id
+        settings.save_group(db.session.get(User, world["admin"]), world["root"], "security",
+                            form("security", archive_key_type="custom"), "push")
+    _sets_to(app, world, local_id)
+    answer = register(client, app, world).get_json()
+    plan = client.get(f"{API}/backup-plan", headers=auth(answer)).get_json()
+    assert plan["key_type"] == "custom" and "password" not in plan["destinations"][0]
+
+
+def test_a_heartbeat_stores_what_the_backup_engine_said_of_its_run(app, client, world, sign_in):
+    with app.app_context():
+        local = Destination(name="This server", kind="local")
+        db.session.add(local)
+        db.session.commit()
+        guid, local_id = local.guid, local.id
+    _sets_to(app, world, local_id)
+    answer = register(client, app, world).get_json()
+    report = {"backup": [{"destination_guid": guid, "selected_files": 3, "selected_bytes": 30, "status": "failed",
+                          "files_new": 2, "files_changed": 1, "bytes_new": 20, "snapshot_id": "ab" * 32,
+                          "error": "restic is not installed on this device"}]}
+    assert client.post(f"{API}/heartbeat", json=report, headers=auth(answer)).status_code == 200
+    bad = {"backup": [{"destination_guid": guid, "status": "exploded"}]}
+    response = client.post(f"{API}/heartbeat", json=bad, headers=auth(answer))
+    assert response.status_code == 400 and response.get_json()["error"]["field"] == "backup[0].status"
+    with app.app_context():
+        from webconsole.models import BackupState
+        state = db.session.scalar(select(BackupState))
+        assert (state.status, state.files_new, state.files_changed, state.bytes_new, state.snapshot_id, state.error) == (
+            "failed", 2, 1, 20, "ab" * 32, "restic is not installed on this device")
+        device_id = state.device_id
+    hostile = {"backup": [{"destination_guid": guid, "status": "failed", "error": "<img src=x onerror=alert(1)>"}]}
+    assert client.post(f"{API}/heartbeat", json=hostile, headers=auth(answer)).status_code == 200
+    sign_in("admin@acme.test")
+    page = client.get(f"/devices/{device_id}").get_data(as_text=True)
+    assert "Failed" in page and "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
+    done = {"backup": [{"destination_guid": guid, "status": "completed", "files_new": 1200, "files_changed": 3,
+                        "bytes_new": 5 * 1024**2, "error": "", "percent_complete": 100}]}
+    assert client.post(f"{API}/heartbeat", json=done, headers=auth(answer)).status_code == 200
+    page = client.get(f"/devices/{device_id}").get_data(as_text=True)
+    assert "Completed" in page and "1,200 new and 3 changed files, 5 MB added" in page

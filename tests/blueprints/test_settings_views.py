@@ -70,3 +70,26 @@ def test_help_desk_reads_device_settings_without_inputs(client, sign_in, world):
 def test_unknown_group_is_a_404(client, sign_in, world):
     sign_in("admin@acme.test")
     assert client.get(f"/orgs/{world['root']}/settings/nope").status_code == 404
+
+
+def test_changing_the_archive_key_type_says_what_happens_before_it_is_saved(app, client, sign_in, world):
+    from webconsole.domain import settings
+    from webconsole.domain.orgs import get_org
+    from webconsole.extensions import db
+    from webconsole.models import User
+    sign_in("admin@acme.test")
+    data = {**post_form("security", archive_key_type="custom"), "mode": ["push"]}
+    page = client.post(f"/orgs/{world['root']}/settings/security", data=data)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Change the archive encryption key" in html
+    assert "the console cannot read their archives" in html and 'name="confirm_key_type" value="yes"' in html
+
+    def current():
+        with app.app_context():
+            org = get_org(db.session.get(User, world["admin"]), world["root"])
+            return settings.group_state(org, "security").values["archive_key_type"]
+    assert current() == "standard"  # nothing saved before the confirmation
+    confirmed = client.post(f"/orgs/{world['root']}/settings/security", data={**data, "confirm_key_type": ["yes"]})
+    assert confirmed.status_code == 302 and current() == "custom"
+    same = client.post(f"/orgs/{world['root']}/settings/security", data=data)  # unchanged: no question
+    assert same.status_code == 302

@@ -133,6 +133,9 @@ class BackupReport:
     values: dict
 
 
+RUN_FIELDS = ("status", "files_new", "files_changed", "bytes_new", "error", "snapshot_id")
+
+
 def _backup_reports(device, items):
     """The reports of a heartbeat with their destinations, every one checked before anything is stored.
 
@@ -151,11 +154,15 @@ def _backup_reports(device, items):
         if destination is None:
             raise AgentError("invalid_field", f"backup[{n}].destination_guid names no destination",
                              field=f"backup[{n}].destination_guid")
-        reports.append(BackupReport(destination, {
+        values = {
             "selected_files": item.selected_files, "selected_bytes": item.selected_bytes,
             "archive_bytes": item.archive_bytes, "percent_complete": float(item.percent_complete),
             "last_backup": item.last_backup, "last_completed_backup": item.last_completed_backup,
-        }))
+        }
+        for field in RUN_FIELDS:  # sent by agents that back up for real
+            if getattr(item, field) is not None:
+                values[field] = getattr(item, field)
+        reports.append(BackupReport(destination, values))
     return reports
 
 

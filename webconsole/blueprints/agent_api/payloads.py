@@ -1,6 +1,6 @@
 """The agent protocol's request bodies as typed values (docs/agent-protocol.md): read at the door, so
 the rules in domain/agents.py and domain/events.py receive values, not bodies."""
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, Strict
 
@@ -31,6 +31,13 @@ class BackupReport(Payload):
     percent_complete: number(0, 100) = 0
     last_backup: Moment = None
     last_completed_backup: Moment = None
+    # What the backup engine said of the latest run (absent from agents before real backups).
+    status: Literal["", "running", "completed", "failed"] | None = None
+    files_new: whole() | None = None
+    files_changed: whole() | None = None
+    bytes_new: whole() | None = None
+    error: text(500) | None = None
+    snapshot_id: text(64) | None = None
 
 
 class Heartbeat(Payload):

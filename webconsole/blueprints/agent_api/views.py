@@ -5,7 +5,7 @@ from flask import g, jsonify, request
 
 from webconsole.blueprints.agent_api import bp
 from webconsole.blueprints.agent_api.payloads import CommandResult, FileEvents, Heartbeat, Registration
-from webconsole.domain import agents, events, updates
+from webconsole.domain import agents, backup_plan, events, updates
 from webconsole.domain.errors import DomainError, Forbidden, NotFound
 from webconsole.extensions import csrf
 from webconsole.web.payloads import read_json
@@ -98,6 +98,15 @@ def command_result(command_id):
     result = read_json(CommandResult)
     command = agents.record_command_result(g.device, command_id, result.output, result.exit_status)
     return jsonify(id=command.id, status=command.status)
+
+
+@bp.get("/backup-plan")
+@device_authenticated
+def plan():
+    """Where the device backs up: its destinations' repositories and passwords, and the versions to keep."""
+    response = jsonify(backup_plan.plan(g.device))
+    response.headers["Cache-Control"] = "no-store"  # it may hold the repository password
+    return response
 
 
 @bp.get("/client-version")

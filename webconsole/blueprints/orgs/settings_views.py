@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webconsole.blueprints.orgs import bp
-from webconsole.domain import settings, settings_spec
+from webconsole.domain import keystore, settings, settings_spec
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.orgs import get_org
 from webconsole.web.forms import ConfirmForm
@@ -55,6 +55,12 @@ def save_settings(org_id, group_key):
     org = get_org(current_user, org_id, "orgs.edit")
     mode = request.form.get("mode", "")
     form = request.form.to_dict(flat=False)
+    changed_key = _key_type_change(org, group_key, form)
+    if changed_key and mode in DONE:
+        # The Keystore's key type decides who can open the archives: say what changes before it does.
+        return render_template("orgs/confirm_key_type.html", org=org, form=form, mode=mode, key_type=changed_key,
+                               effects=keystore.CHANGE_EFFECTS[changed_key],
+                               label=dict(settings_spec.group("security").setting("archive_key_type").choices))
     try:
         pushed = settings.save_group(current_user, org_id, group_key, form, mode)
     except ValidationError as error:
@@ -62,6 +68,15 @@ def save_settings(org_id, group_key):
         return _page(org, group_key, 422, shown=shown, errors={error.field: str(error)})
     flash(str(DONE[mode]) % {"num": pushed}, "success")
     return redirect(url_for("orgs.settings_group", org_id=org_id, group_key=group_key))
+
+
+def _key_type_change(org, group_key, form):
+    """The new Keystore key type a security form asks for, unless unchanged or already confirmed."""
+    if group_key != "security" or form.get("confirm_key_type") == ["yes"]:
+        return None
+    wanted = (form.get("archive_key_type") or [""])[0]
+    current = settings.group_state(org, "security").values.get("archive_key_type")
+    return wanted if wanted in keystore.KEY_TYPES and wanted != current else None
 
 
 @bp.post("/<int:org_id>/settings/<group_key>/own")
