@@ -213,6 +213,18 @@ class Agent:
                     run.status, f" ({run.error})" if run.error else "")
         return done
 
+    def restore(self, restore_id, stop=None):
+        """Restore what the console's restore `restore_id` names, with restic; (what happened, succeeded)."""
+        registration = self.registration()
+        if registration is None or not restore_id.strip().isdigit():
+            return "no such restore", False
+        try:
+            spec = self.client().call("GET", f"/restores/{int(restore_id)}")[1]
+            plan = self.client().backup_plan()
+        except (Unreachable, ApiError) as e:
+            return f"the restore could not be read from the console: {e}", False
+        return backup.restore(self.state, registration, plan, spec, self.config.state_dir / "restic-cache", stop)
+
     def send_batch(self):
         """Send the oldest batch of the outbox (see upload.send_batch). Raises Unreachable, Refused, ApiError."""
         try:
@@ -236,7 +248,7 @@ class Agent:
     def answer_command(self, command, stop=None):
         """Carry out one command from a heartbeat and post its result; the commands.Outcome."""
         name = command.get("command")
-        outcome = commands.run(name, self, stop)
+        outcome = commands.run(name, self, stop, str(command.get("arguments") or ""))
         log.info("command %s %r: exit status %d", command.get("id"), name, outcome.exit_status)
         try:
             self.client().post_result(command.get("id"), outcome.output[:MAX_OUTPUT], outcome.exit_status)

@@ -245,3 +245,33 @@ def _stored_bytes(restic):
     found = {}
     status, _text = restic.run("stats", "--mode", "raw-data", on_line=found.update)
     return int(found.get("total_size") or 0) if status == 0 else 0
+
+
+def restore(state, registration, plan, spec, cache_dir, stop=None):
+    """Run `restic restore` for the console's restore `spec` ({"snapshot", "paths", "target", "conflict"})
+    from the plan's repository on this server; (what happened, succeeded)."""
+    entry = next((d for d in plan.get("destinations") or () if d.get("repository")), None)
+    paths = [p for p in spec.get("paths") or () if isinstance(p, str) and p.startswith("/")]
+    snapshot = str(spec.get("snapshot") or "")
+    if entry is None or not paths or not snapshot.isalnum():
+        return "nothing to restore: no repository, version or path", False
+    password = password_for(state, entry, plan.get("key_type"))
+    if not password:
+        return "no archive password is set on this device: run webconsole-agent archive-password", False
+    url = entry["repository"]
+    if url.startswith("/"):
+        url = repository_url(registration.server, url, registration.guid, registration.secret)
+    target = str(spec.get("target") or "") or os.path.abspath(os.sep)
+    if spec.get("conflict") != "overwrite":  # keep both: a new folder beside what is there
+        target = os.path.join(target if spec.get("target") else os.path.expanduser("~"),
+                              time.strftime("Restored %Y-%m-%d %H.%M.%S"))
+    arguments = ["restore", snapshot, "--target", target]
+    for path in paths:
+        arguments += ["--include", path]
+    try:
+        status, text = Restic(url, password, cache_dir).run(*arguments, stop=stop)
+    except (ResticError, OSError) as e:
+        return str(e)[:ERROR_MAX], False
+    if status != 0:
+        return _short(text) or f"restic restore exited with {status}", False
+    return f"restored {len(paths)} selected item(s) of version {snapshot[:8]} to {target}", True

@@ -154,3 +154,24 @@ def test_the_archive_password_is_set_once_from_standard_input(state_dir, monkeyp
     assert "cannot be changed" in capsys.readouterr().err
     with State(state_dir) as state:
         assert state.get("archive_password") == "a long enough secret"
+
+
+def test_a_restore_command_restores_beside_or_over_the_files(agent, stub, home, repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "una"))
+    (home / "a.txt").write_bytes(b"version one")
+    plan_answers(stub, 10)
+    [run] = agent.backup(agent.scan()).values()
+    (home / "a.txt").write_bytes(b"changed since")
+    snapshot = json.loads(restic(repo, "snapshots"))[0]["id"]
+    stub.script("/api/agent/v1/restores/5", (200, {"id": 5, "snapshot": snapshot, "paths": [str(home / "a.txt")],
+                                                   "target": "", "conflict": "rename"}))
+    text, ok = agent.restore("5")
+    [kept] = (tmp_path / "una").glob("Restored */" + str(home / "a.txt").lstrip("/"))
+    assert ok and kept.read_bytes() == b"version one" and (home / "a.txt").read_bytes() == b"changed since"
+    stub.script("/api/agent/v1/restores/6", (200, {"id": 6, "snapshot": snapshot, "paths": [str(home / "a.txt")],
+                                                   "target": "", "conflict": "overwrite"}))
+    assert agent.restore("6")[1] and (home / "a.txt").read_bytes() == b"version one"
+    stub.script("/api/agent/v1/restores/7", (404, {"error": {"code": "unknown_restore", "message": "no such"}}))
+    text, ok = agent.restore("7")
+    assert not ok and "could not be read" in text
+    assert agent.restore("../etc") == ("no such restore", False)

@@ -214,8 +214,8 @@ def test_a_heartbeat_stores_what_the_backup_engine_said_of_its_run(app, client, 
     with app.app_context():
         from webconsole.models import BackupState
         state = db.session.scalar(select(BackupState))
-        assert (state.status, state.files_new, state.files_changed, state.bytes_new, state.snapshot_id, state.error) == (
-            "failed", 2, 1, 20, "ab" * 32, "restic is not installed on this device")
+        run = (state.status, state.files_new, state.files_changed, state.bytes_new, state.snapshot_id, state.error)
+        assert run == ("failed", 2, 1, 20, "ab" * 32, "restic is not installed on this device")
         device_id = state.device_id
     hostile = {"backup": [{"destination_guid": guid, "status": "failed", "error": "<img src=x onerror=alert(1)>"}]}
     assert client.post(f"{API}/heartbeat", json=hostile, headers=auth(answer)).status_code == 200

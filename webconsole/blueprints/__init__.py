@@ -26,6 +26,7 @@ def register_blueprints(app):
         orgs,
         preferences,
         reports,
+        restores,
         search,
         subscription,
         updates,
@@ -42,6 +43,7 @@ def register_blueprints(app):
     app.register_blueprint(orgs.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(devices.bp)
+    app.register_blueprint(restores.bp)
     app.register_blueprint(forensics.bp)
     app.register_blueprint(exposure.bp)
     app.register_blueprint(watchlists.bp)

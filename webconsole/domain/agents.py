@@ -316,6 +316,10 @@ def record_command_result(device, command_id, output, exit_status):
         raise AgentError("command_closed", "this command already has a result", 409)
     command.output, command.exit_status = output, exit_status
     command.status, command.completed_at = "done", utcnow()
+    if command.command == "restore":
+        from webconsole.domain import restores  # restores reads the agents' settings: imported when needed
+
+        restores.command_finished(command)
     db.session.commit()
     return command
 

@@ -16,6 +16,7 @@ PERMISSIONS = {
     "users.edit": _l("Create and change users and their roles"),
     "devices.view": _l("View devices and their backup status"),
     "devices.edit": _l("Change, block and deactivate devices"),
+    "devices.restore": _l("Restore files from devices' backups"),
     "audit.view": _l("View the audit log"),
     "console.cli": _l("Use the console command line"),
     "updates.manage": _l("Manage the agent versions offered to devices"),
@@ -44,7 +45,7 @@ BUILTIN_ROLES = [
     BuiltinRole("cloud_admin", "Customer Cloud Admin", "all", frozenset(PERMISSIONS)),
     BuiltinRole("org_admin", "Org Admin", "subtree", frozenset({
         "dashboard.view", "reports.view", "orgs.view", "orgs.edit", "users.view", "users.edit", "devices.view",
-        "devices.edit",
+        "devices.edit", "devices.restore",
     })),
     BuiltinRole("security_admin", "Security Administrator", "all", frozenset({
         "forensics.search", "connections.manage", "alerts.manage", "alerts.rules", "cases.manage",

@@ -24,7 +24,7 @@ from webconsole.models.preferences import ListPreference
 from webconsole.models.properties import ServerProperty
 from webconsole.models.sessions import UserSession
 from webconsole.models.settings import DeviceSettings, OrgEffectiveSettings, OrgSettings
-from webconsole.models.storage import DeviceKey, Repository
+from webconsole.models.storage import DeviceKey, Repository, Restore
 from webconsole.models.updates import AgentVersion
 from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
@@ -35,7 +35,7 @@ __all__ = [
     "CaseEvent", "DataConnection", "DeploymentPolicy", "Destination", "Device", "DeviceCommand", "DeviceKey",
     "DeviceSettings", "ExportProgress", "ExposureCount", "FileEvent", "IngestError", "Job", "ListPreference",
     "NotificationMark", "Org", "OrgDestinationTotals", "OrgEffectiveSettings", "OrgSettings", "OrgTotals",
-    "OutgoingMail", "Repository", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty",
+    "OutgoingMail", "Repository", "Restore", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty",
     "SignInAttempt", "StorageUsage", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users",
     "user_roles",
 ]

@@ -5,7 +5,7 @@ served over restic's REST protocol); the repository of each device there is a fo
 """
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webconsole.extensions import db
@@ -43,3 +43,28 @@ class DeviceKey(db.Model):
     sealed_password: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Restore(db.Model):
+    """A restore someone asked for: from which device and version, what, and where it went."""
+    __tablename__ = "restores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_username: Mapped[str] = mapped_column(String(255), default="")
+    kind: Mapped[str] = mapped_column(String(8))  # download, device
+    snapshot_id: Mapped[str] = mapped_column(String(64))
+    snapshot_at: Mapped[datetime | None]
+    paths: Mapped[list] = mapped_column(JSON, default=list)
+    files: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    target: Mapped[str] = mapped_column(Text, default="")  # device restores: the folder ("" the original place)
+    conflict: Mapped[str] = mapped_column(String(8), default="")  # device restores: overwrite, rename
+    command_id: Mapped[int | None] = mapped_column(ForeignKey("device_commands.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(12), default="done")  # done, failed, sent, running
+    error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_restores_device_id_id", "device_id", "id"),
+                      Index("ix_restores_requested_by_id", "requested_by", "id"))

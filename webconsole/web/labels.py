@@ -85,6 +85,7 @@ AUDIT_EVENTS = {
     "update.version_block": _l("Agent version blocked"),
     "update.version_unblock": _l("Agent version unblocked"),
     "device.rename": _l("Device renamed"),
+    "device.restore": _l("Files restored"),
     "device.settings": _l("Device settings changed"),
     "device.deactivate": _l("Device deactivated"),
     "device.reactivate": _l("Device reactivated"),

@@ -4,7 +4,7 @@ from flask_login import current_user, logout_user
 
 from webconsole.blueprints.account import bp
 from webconsole.blueprints.account.forms import PasswordChangeForm, ProfileForm
-from webconsole.domain import account, sessions
+from webconsole.domain import account, restores, sessions
 from webconsole.domain.devices import backup_summary, devices_of
 from webconsole.domain.errors import ValidationError
 from webconsole.extensions import db
@@ -21,6 +21,7 @@ def _profile_page(status=200, **forms):
     forms.setdefault("profile_form", ProfileForm(obj=current_user, formdata=None))
     forms.setdefault("password_form", PasswordChangeForm(formdata=None))
     return render_template("account/profile.html", summary=backup_summary(devices), confirm=ConfirmForm(),
+                           restores=restores.restores_of(current_user),
                            sessions=sessions.sessions_of(current_user),
                            devices=[d for d in devices if d.status != "deactivated"],
                            deactivated=[d for d in devices if d.status == "deactivated"], **forms), status

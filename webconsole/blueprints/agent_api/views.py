@@ -5,7 +5,7 @@ from flask import g, jsonify, request
 
 from webconsole.blueprints.agent_api import bp
 from webconsole.blueprints.agent_api.payloads import CommandResult, FileEvents, Heartbeat, Registration
-from webconsole.domain import agents, backup_plan, events, updates
+from webconsole.domain import agents, backup_plan, events, restores, updates
 from webconsole.domain.errors import DomainError, Forbidden, NotFound
 from webconsole.extensions import csrf
 from webconsole.web.payloads import read_json
@@ -107,6 +107,16 @@ def plan():
     response = jsonify(backup_plan.plan(g.device))
     response.headers["Cache-Control"] = "no-store"  # it may hold the repository password
     return response
+
+
+@bp.get("/restores/<int:restore_id>")
+@device_authenticated
+def restore(restore_id):
+    """What a `restore` command asks the device to restore: the version, the paths, where, on conflict."""
+    found = restores.restore_for_device(g.device, restore_id)
+    if found is None:
+        raise agents.AgentError("unknown_restore", "no such restore for this device", 404)
+    return jsonify(found)
 
 
 @bp.get("/client-version")

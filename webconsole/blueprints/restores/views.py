@@ -1,0 +1,90 @@
+"""Restore from the web: pick a version by date, browse its folders or search by name, select, download.
+
+A device's own user comes here from My Profile, an administrator from the device's page. An archive
+password, when the device's key needs one, travels with each request of the page (a POST) and is
+never stored.
+"""
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webconsole.blueprints.restores import bp
+from webconsole.domain import restores
+from webconsole.domain.errors import Forbidden, ValidationError
+from webconsole.web.forms import ConfirmForm
+from webconsole.web.permissions import signed_in
+
+
+def _back(device):
+    """Where the page's way back goes: the device's page for administrators, My Profile for its user."""
+    if device.user_id == current_user.id:
+        return url_for("account.profile")
+    return url_for("devices.detail", device_id=device.id)
+
+
+@bp.route("/devices/<int:device_id>/", methods=["GET", "POST"])
+@signed_in
+def browse(device_id):
+    """A version of the device: a folder's entries, or the files whose name holds the search text."""
+    device = restores.restorable(current_user, device_id)
+    values = request.form if request.method == "POST" else request.args
+    password = request.form.get("password", "") if request.method == "POST" else ""
+    page = {"device": device, "back": _back(device), "password": password, "form": ConfirmForm(), "error": None,
+            "versions": [], "version": None, "path": "/", "entries": [], "q": "", "refused": None}
+    if request.method == "POST" and not ConfirmForm().validate_on_submit():
+        raise ValidationError(restores.ASK_PASSWORD, field="password")
+    try:
+        repository = restores.open_repository(device, password)
+        page["versions"] = restores.versions(repository)
+        page["version"] = restores.snapshot_id(values.get("version", ""), page["versions"])
+        page["path"] = restores.clean_path(values.get("path") or "/")
+        page["q"] = (values.get("q") or "").strip()[:200]
+        page["entries"] = (restores.search(repository, page["version"], page["q"]) if page["q"] else
+                           restores.entries(repository, page["version"], page["path"]))
+    except Forbidden as refusal:
+        page["refused"] = str(refusal)
+        return render_template("restores/browse.html", **page), 403
+    except ValidationError as error:
+        page["error"] = error
+        return render_template("restores/browse.html", **page), 422 if request.method == "POST" else 200
+    return render_template("restores/browse.html", **page)
+
+
+@bp.post("/devices/<int:device_id>/download")
+@signed_in
+def download(device_id):
+    """The selected files and folders of a version: one file as itself, else a zip, streamed as restic reads."""
+    device = restores.restorable(current_user, device_id)
+    repository = restores.open_repository(device, request.form.get("password", ""))
+    versions = restores.versions(repository)
+    version = restores.snapshot_id(request.form.get("version", ""), versions)
+    when = next((v["time"] for v in versions if v["id"] == version), None)
+    name, kind, body = restores.download(current_user, device, repository, version, when,
+                                         request.form.getlist("path"), request.remote_addr or "")
+    response = Response(stream_with_context(body), mimetype=kind)
+    response.headers["Content-Disposition"] = _attachment(name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/devices/<int:device_id>/to-device")
+@signed_in
+def to_device(device_id):
+    """Ask the device to restore the selection itself, to its original place or a chosen folder."""
+    device = restores.restorable(current_user, device_id)
+    repository = restores.open_repository(device, request.form.get("password", ""))
+    versions = restores.versions(repository)
+    version = restores.snapshot_id(request.form.get("version", ""), versions)
+    when = next((v["time"] for v in versions if v["id"] == version), None)
+    restores.to_device(current_user, device, repository, version, when, request.form.getlist("path"),
+                       request.form.get("target", ""), request.form.get("conflict", ""), request.remote_addr or "")
+    flash(_("The restore was sent to the device. Its result shows in the restores list when the device reports it."),
+          "success")
+    return redirect(_back(device))
+
+
+def _attachment(name):
+    from urllib.parse import quote
+
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name) or "restore"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
