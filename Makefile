@@ -48,7 +48,7 @@ test-sqlite: install-test translations
 	scripts/pytest.sh
 
 test-postgres: install-test translations system-deps
-	scripts/with-postgres.sh scripts/pytest.sh -m "not scale"
+	scripts/with-postgres.sh scripts/pytest.sh -m "not scale" --ignore=tests/agent
 
 bench: install
 	$(BIN)/python bench/lists.py

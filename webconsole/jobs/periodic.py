@@ -1,4 +1,5 @@
-"""Periodic work, run by the worker (replacing cron): daily storage use, retention, the name index catch-up.
+"""Periodic work, run by the worker (replacing cron): daily storage use, retention, the nightly check of the
+backup repositories, the name index catch-up.
 
 The daily work runs as jobs, so an administrator sees it in Jobs and it outlives a worker's restart.
 The name index catch-up runs every minute and is idempotent, so it is a plain task.
@@ -8,7 +9,7 @@ from functools import wraps
 from flask_babel import lazy_gettext as _l
 from huey import crontab
 
-from webconsole.domain import jobs, retention
+from webconsole.domain import jobs, repository_checks, retention
 from webconsole.domain.dashboard import record_storage_usage
 from webconsole.jobs.kinds import job_kind
 from webconsole.jobs.queue import _state, huey
@@ -38,6 +39,12 @@ def _prune(context):
     context.progress(len(pruned), len(pruned))
 
 
+@job_kind("repositories.check")
+def _check_repositories(context):
+    """restic check of every repository this server stores, each result kept on it."""
+    repository_checks.check_all(context.progress)
+
+
 @huey.periodic_task(crontab(minute="15", hour="0"))
 @_in_app
 def daily_usage():
@@ -50,6 +57,13 @@ def daily_usage():
 def daily_retention():
     """Each day after midnight (UTC): prune what the retention properties no longer keep."""
     jobs.start_job("retention.prune", label=str(_l("Retention")))
+
+
+@huey.periodic_task(crontab(minute="30", hour="1"))
+@_in_app
+def daily_repository_check():
+    """Each night (UTC): check the backup repositories this server stores."""
+    jobs.start_job("repositories.check", label=str(_l("Backup repository check")))
 
 
 @huey.periodic_task(crontab(minute="*"))
