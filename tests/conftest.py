@@ -149,3 +149,23 @@ def world(make_org, make_user, make_device):
     ids["user_mac"] = make_device(ids["user"], "User Mac", os="macos")
     ids["seller_laptop"] = make_device(ids["seller"], "SELLER-LAPTOP")
     return ids
+
+
+@pytest.fixture
+def s3_endpoint():
+    """An S3 protocol server on loopback (moto's server mode) with the bucket "backups"; its address."""
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="test-key-id", aws_secret_access_key="test-secret",
+                 region_name="us-east-1").create_bucket(Bucket="backups")
+    yield endpoint
+    server.stop()

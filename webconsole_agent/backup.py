@@ -80,10 +80,10 @@ def repository_url(server, repository, guid, secret):
 class Restic:
     """restic against one repository; the password and the credentials go by environment, never argv."""
 
-    def __init__(self, repository, password, cache_dir, binary=None):
+    def __init__(self, repository, password, cache_dir, binary=None, credentials=None):
         self.binary = binary or shutil.which(RESTIC)
         self.env = {**os.environ, "RESTIC_REPOSITORY": repository, "RESTIC_PASSWORD": password,
-                    "RESTIC_CACHE_DIR": str(cache_dir)}
+                    "RESTIC_CACHE_DIR": str(cache_dir), **_credentials(credentials)}
         for name in ("RESTIC_PASSWORD_FILE", "RESTIC_PASSWORD_COMMAND"):
             self.env.pop(name, None)
 
@@ -122,6 +122,15 @@ class Restic:
         status, made = self.run("init")
         if status != 0 and "already exists" not in made and "already initialized" not in made:
             raise ResticError(_short(made or text or f"restic init exited with {status}"))
+
+
+CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+
+
+def _credentials(given):
+    """The object storage key a plan entry hands over (`env`), and nothing else: a plan sets no other variable."""
+    given = given if isinstance(given, dict) else {}
+    return {name: str(given[name]) for name in CREDENTIALS if isinstance(given.get(name), str)}
 
 
 def _short(text):
@@ -166,7 +175,8 @@ def back_up(state, registration, plan, selection, cache_dir, stop=None):
                 if url.startswith("/"):  # a path on the agent's own server: "This server"
                     url = repository_url(registration.server, url, registration.guid, registration.secret)
                 _note(state, guid, outcome)
-                _run(Restic(url, password, cache_dir), state, guid, outcome, files, entry, plan, stop)
+                restic = Restic(url, password, cache_dir, credentials=entry.get("env"))
+                _run(restic, state, guid, outcome, files, entry, plan, stop)
         if outcome.status == "completed":
             outcome.percent_complete, outcome.last_completed_backup = 100.0, outcome.last_backup
         _note(state, guid, outcome)
@@ -250,7 +260,9 @@ def _stored_bytes(restic):
 def restore(state, registration, plan, spec, cache_dir, stop=None):
     """Run `restic restore` for the console's restore `spec` ({"snapshot", "paths", "target", "conflict"})
     from the plan's repository on this server; (what happened, succeeded)."""
-    entry = next((d for d in plan.get("destinations") or () if d.get("repository")), None)
+    stored = [d for d in plan.get("destinations") or () if d.get("repository")]
+    chosen = [d for d in stored if str(d.get("guid")) == str(spec.get("destination"))]
+    entry = (chosen or stored or [None])[0]
     paths = [p for p in spec.get("paths") or () if isinstance(p, str) and p.startswith("/")]
     snapshot = str(spec.get("snapshot") or "")
     if entry is None or not paths or not snapshot.isalnum():
@@ -269,7 +281,7 @@ def restore(state, registration, plan, spec, cache_dir, stop=None):
     for path in paths:
         arguments += ["--include", path]
     try:
-        status, text = Restic(url, password, cache_dir).run(*arguments, stop=stop)
+        status, text = Restic(url, password, cache_dir, credentials=entry.get("env")).run(*arguments, stop=stop)
     except (ResticError, OSError) as e:
         return str(e)[:ERROR_MAX], False
     if status != 0:

@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('requested_by', sa.Integer(), nullable=True),
     sa.Column('requested_username', sa.String(length=255), nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('destination_id', sa.Integer(), nullable=True),
     sa.Column('snapshot_id', sa.String(length=64), nullable=False),
     sa.Column('snapshot_at', sa.DateTime(), nullable=True),
     sa.Column('paths', sa.JSON(), nullable=False),
@@ -36,6 +37,7 @@ def upgrade():
     sa.Column('error', sa.String(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['command_id'], ['device_commands.id'], name=op.f('fk_restores_command_id_device_commands'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['destination_id'], ['destinations.id'], name=op.f('fk_restores_destination_id_destinations')),
     sa.ForeignKeyConstraint(['device_id'], ['devices.id'], name=op.f('fk_restores_device_id_devices'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requested_by'], ['users.id'], name=op.f('fk_restores_requested_by_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_restores'))

@@ -175,3 +175,19 @@ def test_a_restore_command_restores_beside_or_over_the_files(agent, stub, home, 
     text, ok = agent.restore("7")
     assert not ok and "could not be read" in text
     assert agent.restore("../etc") == ("no such restore", False)
+
+
+def test_a_backup_goes_straight_to_s3_compatible_storage_with_the_plans_key(agent, stub, home, s3_endpoint):
+    (home / "a.txt").write_bytes(b"to the bucket")
+    key = {"AWS_ACCESS_KEY_ID": "test-key-id", "AWS_SECRET_ACCESS_KEY": "test-secret",
+           "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/nowhere", "RESTIC_PASSWORD": "not from a plan"}
+    stub.plan["destinations"] = [{"guid": "7", "name": "Bucket", "kind": "s3", "env": key, "append_only": False,
+                                  "repository": f"s3:{s3_endpoint}/backups/dev-1", "password": "repository-password"}]
+    plan_answers(stub)
+    [run] = agent.backup(agent.scan()).values()
+    assert (run.status, run.files_new) == ("completed", 1)
+    listed = subprocess.run(["restic", "--json", "-r", f"s3:{s3_endpoint}/backups/dev-1", "snapshots"], check=True,
+                            capture_output=True, env={"PATH": "/usr/bin:/bin", "HOME": str(home),
+                                                      "RESTIC_PASSWORD": "repository-password",
+                                                      **{k: v for k, v in key.items() if k.startswith("AWS_")}})
+    assert len(json.loads(listed.stdout)) == 1

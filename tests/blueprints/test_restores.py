@@ -8,11 +8,11 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from tests.blueprints.test_agent_api import API, auth, register
+from tests.blueprints.test_agent_api import API, _sets_to, auth, register
 from tests.domain.test_settings import form
 from webconsole.domain import keystore, settings
 from webconsole.extensions import db
-from webconsole.models import AuditEvent, Device, Restore, User
+from webconsole.models import AuditEvent, Destination, Device, Restore, User
 
 pytestmark = pytest.mark.skipif(shutil.which("restic") is None, reason="restic is installed by make test")
 HOSTILE = "<img src=x onerror=alert(1)> ² \"q\".txt"
@@ -32,6 +32,14 @@ def backed_up(app, client, world, tmp_path, files, key_type="standard", password
     """Register the user's device, make its repository on this server's storage, back `files` up; (the device
     id, its registration answer)."""
     app.config["STORAGE_DIR"] = str(tmp_path / "storage")
+    with app.app_context():
+        local = db.session.scalar(select(Destination).where(Destination.kind == "local"))
+        if local is None:
+            local = Destination(name="This server", kind="local")
+            db.session.add(local)
+            db.session.commit()
+        local_id = local.id
+    _sets_to(app, world, local_id)
     if key_type != "standard":
         with app.app_context():
             settings.save_group(db.session.get(User, world["admin"]), world["root"], "security",

@@ -15,9 +15,7 @@ pytestmark = pytest.mark.skipif(shutil.which("restic") is None, reason="restic i
 
 def repository_of(app, device_id):
     with app.app_context():
-        destination = Destination(name="This server", kind="local")
-        db.session.add(destination)
-        db.session.flush()
+        destination = db.session.scalar(select(Destination).where(Destination.kind == "local"))
         db.session.add(Repository(device_id=device_id, destination_id=destination.id))
         db.session.commit()
 

@@ -6,10 +6,9 @@ backup; its backup sets, exclusions and schedule come with the settings of every
 from sqlalchemy import select
 
 from webconsole.domain import agents, keystore
+from webconsole.domain.destinations import STORED_KINDS, s3_environment, s3_repository
 from webconsole.extensions import db
 from webconsole.models import Destination, Repository
-
-STORED_KINDS = ("local",)  # destinations that take backups from agents: "This server"
 
 # The Versions settings as restic forget rules: the interval kept within each age, rounded to the
 # nearest finer granularity restic has (a 4-hour interval keeps hourly versions), so no version the
@@ -50,8 +49,11 @@ def plan(device):
         entry = {"guid": destination.guid, "name": destination.name, "kind": destination.kind}
         if destination.kind in STORED_KINDS:
             repository = repositories.get(destination.id)
-            entry.update(repository=f"/storage/{device.guid}/",
-                         append_only=bool(repository and repository.append_only))
+            entry["append_only"] = bool(repository and repository.append_only)
+            if destination.kind == "local":
+                entry["repository"] = f"/storage/{device.guid}/"
+            else:  # the device writes to the object storage itself, with the destination's key
+                entry.update(repository=s3_repository(destination, device), env=s3_environment(destination))
             if password is not None:
                 entry["password"] = password
         else:

@@ -17,6 +17,7 @@ PERMISSIONS = {
     "devices.view": _l("View devices and their backup status"),
     "devices.edit": _l("Change, block and deactivate devices"),
     "devices.restore": _l("Restore files from devices' backups"),
+    "destinations.manage": _l("Add storage destinations"),
     "audit.view": _l("View the audit log"),
     "console.cli": _l("Use the console command line"),
     "updates.manage": _l("Manage the agent versions offered to devices"),

@@ -10,10 +10,9 @@ import subprocess
 
 from sqlalchemy import select
 
-from webconsole.domain import keystore
-from webconsole.domain.restores import repository_path
+from webconsole.domain import destinations, keystore
 from webconsole.extensions import db
-from webconsole.models import Device, Repository
+from webconsole.models import Destination, Device, Repository
 from webconsole.models.base import utcnow
 
 TIMEOUT = 3600  # a check of one repository, at most
@@ -22,19 +21,21 @@ TIMEOUT = 3600  # a check of one repository, at most
 def check(repository, device):
     """Check one repository; its result is stored on it (not committed)."""
     password = keystore.repository_password(device)
-    path = repository_path(device)
+    destination = db.session.get(Destination, repository.destination_id)
+    path, environment = destinations.repository_of(destination, device) or ("", {})
     binary = shutil.which("restic")
     if binary is None:
         result, message = "failed", "restic is not installed on the server: install it (apt install restic)"
     elif password is None:
         result, message = "", "The device's key keeps the console out: it cannot check this repository."
-    elif not os.path.isfile(os.path.join(path, "config")):
+    elif destination.kind == "local" and not os.path.isfile(os.path.join(path, "config")):
         result, message = "failed", "The repository has no config file: the device has not made it, or it is lost."
     else:
         try:
             done = subprocess.run([binary, "--no-lock", "--no-cache", "-r", path, "check"], capture_output=True,
                                   env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "RESTIC_PASSWORD": password,
-                                       "HOME": os.environ.get("HOME", "/tmp")}, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+                                       "HOME": os.environ.get("HOME", "/tmp"), **environment},
+                                  timeout=TIMEOUT, stdin=subprocess.DEVNULL)
             text = (done.stdout + done.stderr).decode("utf-8", "replace").strip()
             result = "ok" if done.returncode == 0 else "failed"
             message = "no errors were found" if done.returncode == 0 else text[-2000:]

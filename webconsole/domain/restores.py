@@ -10,16 +10,15 @@ import os
 import re
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from webconsole.domain import audit, keystore
+from webconsole.domain import audit, destinations, keystore
 from webconsole.domain.devices import get_device
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.domain.values import parse_id
 from webconsole.extensions import db
-from webconsole.models import Device, DeviceCommand, DeviceKey, Restore
+from webconsole.models import Destination, Device, DeviceCommand, DeviceKey, Restore
 from webconsole.store import restic
 
 SNAPSHOT = re.compile(r"^[0-9a-f]{8,64}$")
@@ -61,15 +60,21 @@ def _limit_bytes(device):
     return int(megabytes) * MB if isinstance(megabytes, int) else 250 * MB
 
 
-def repository_path(device):
-    """Where "This server" keeps the device's repository."""
-    root = current_app.config.get("STORAGE_DIR") or os.path.join(current_app.instance_path, "storage")
-    return os.path.join(root, device.guid)
+def stored_at(device):
+    """The destinations that keep the device's backups (This server first), from its backup sets."""
+    from webconsole.domain import agents
+
+    sets = agents.device_settings(device).get("backup", {}).get("backup_sets", {}).get("value") or []
+    guids = {str(g) for s in sets if isinstance(s, dict) for g in s.get("destinations") or ()}
+    found = db.session.scalars(select(Destination).where(Destination.guid.in_(guids),
+                                                         Destination.kind.in_(destinations.STORED_KINDS))).all()
+    return sorted(found, key=lambda d: (d.kind != "local", d.name.lower()))
 
 
-def open_repository(device, password=None):
-    """The device's repository, opened; Forbidden when its key keeps the console out, ValidationError
-    (field "password") when an archive password is needed or wrong."""
+def open_repository(device, password=None, destination=None):
+    """The device's repository at `destination` (else the first that keeps its backups), opened; Forbidden
+    when its key keeps the console out, ValidationError (field "password") when an archive password is
+    needed or wrong."""
     kind = key_type(device)
     if kind == "custom":
         raise Forbidden(REFUSED["custom"])
@@ -80,8 +85,14 @@ def open_repository(device, password=None):
             raise ValidationError(ASK_PASSWORD, field="password", code="validation.required")
     else:
         password = keystore.repository_password(device)
+    places = stored_at(device)
+    if destination:
+        places = [d for d in places if d.guid == destination]
+    if not places:
+        raise NotFound(_l("No backup of this device is stored on this server yet."))
+    repository, environment = destinations.repository_of(places[0], device)
     try:
-        return restic.Repository(repository_path(device), password or "")
+        return restic.Repository(repository, password or "", environment, destination=places[0])
     except restic.ResticUnavailable as e:
         raise NotFound(_l("No backup of this device is stored on this server yet.")) from e
 
@@ -166,6 +177,7 @@ def download(actor, device, repository, snapshot, when, paths, address=""):
                                  "Select less, or restore to the device.", size=size // MB + 1, limit=limit // MB),
                               field="path", code="validation.length")
     restore = Restore(device_id=device.id, requested_by=actor.id, requested_username=actor.username, kind="download",
+                      destination_id=repository.destination.id if repository.destination else None,
                       snapshot_id=snapshot, snapshot_at=when, paths=paths, files=files, bytes=size, status="done")
     db.session.add(restore)
     db.session.flush()
@@ -216,6 +228,7 @@ def to_device(actor, device, repository, snapshot, when, paths, target, conflict
         raise ValidationError(_l("%(path)s is not in this version.", path=missing[0][:200]), field="path",
                               code="validation.choice")
     restore = Restore(device_id=device.id, requested_by=actor.id, requested_username=actor.username, kind="device",
+                      destination_id=repository.destination.id if repository.destination else None,
                       snapshot_id=snapshot, snapshot_at=when, paths=paths, files=files, bytes=size, target=target,
                       conflict=conflict, status="sent")
     db.session.add(restore)
@@ -236,8 +249,9 @@ def restore_for_device(device, restore_id):
     restore = db.session.get(Restore, restore_id)
     if restore is None or restore.device_id != device.id or restore.kind != "device":
         return None
+    destination = db.session.get(Destination, restore.destination_id) if restore.destination_id else None
     return {"id": restore.id, "snapshot": restore.snapshot_id, "paths": restore.paths, "target": restore.target,
-            "conflict": restore.conflict}
+            "conflict": restore.conflict, "destination": destination.guid if destination else None}
 
 
 def command_finished(command):

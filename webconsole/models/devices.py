@@ -1,7 +1,7 @@
 """Devices, storage destinations and each device's backup state per destination."""
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webconsole.extensions import db
@@ -14,10 +14,20 @@ class Destination(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     guid: Mapped[str] = mapped_column(String(32), unique=True, default=new_guid)
     name: Mapped[str] = mapped_column(String(255), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))  # "cloud" or "server"
+    # "local" (this console's own storage), "s3" (S3-compatible object storage the devices write to),
+    # or "cloud" and "server" (destinations whose numbers agents report; they store nothing here)
+    kind: Mapped[str] = mapped_column(String(16))
     location: Mapped[str] = mapped_column(String(255), default="")
     capacity_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # S3: where each device's repository goes (<endpoint>/<bucket>/<prefix><device guid>) and the key
+    # devices write with, its secret sealed with the Keystore's master key.
+    endpoint: Mapped[str] = mapped_column(String(255), default="")
+    bucket: Mapped[str] = mapped_column(String(63), default="")
+    prefix: Mapped[str] = mapped_column(String(255), default="")
+    region: Mapped[str] = mapped_column(String(64), default="")
+    access_key_id: Mapped[str] = mapped_column(String(128), default="")
+    sealed_secret: Mapped[str | None] = mapped_column(Text)
 
 
 class Device(db.Model):

@@ -54,6 +54,7 @@ class Restore(db.Model):
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     requested_username: Mapped[str] = mapped_column(String(255), default="")
     kind: Mapped[str] = mapped_column(String(8))  # download, device
+    destination_id: Mapped[int | None] = mapped_column(ForeignKey("destinations.id"))  # the repository read
     snapshot_id: Mapped[str] = mapped_column(String(64))
     snapshot_at: Mapped[datetime | None]
     paths: Mapped[list] = mapped_column(JSON, default=list)

@@ -21,17 +21,19 @@ class ResticUnavailable(Exception):
 
 
 class Repository:
-    """A restic repository on this server's disk, opened with `password`."""
+    """A restic repository (a folder on this server's disk, or as restic names another, such as s3:…),
+    opened with `password`; `environment` holds what restic needs besides (an S3 key)."""
 
-    def __init__(self, path, password):
+    def __init__(self, repository, password, environment=None, destination=None):
+        self.destination = destination  # the Destination it is kept at, for the record of a restore
         binary = shutil.which("restic")
         if binary is None:
             raise ResticUnavailable("restic is not installed on the server: install it (apt install restic)")
-        if not os.path.isfile(os.path.join(path, "config")):
+        if os.path.isabs(repository) and not os.path.isfile(os.path.join(repository, "config")):
             raise ResticUnavailable("this device has no backup on this server yet")
-        self.command = [binary, "--no-lock", "--no-cache", "-r", path]
+        self.command = [binary, "--no-lock", "--no-cache", "-r", repository]
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "RESTIC_PASSWORD": password,
-                    "HOME": os.environ.get("HOME", "/tmp")}
+                    "HOME": os.environ.get("HOME", "/tmp"), **(environment or {})}
 
     def _run(self, *arguments):
         done = subprocess.run([*self.command, "--json", *arguments], env=self.env, stdin=subprocess.DEVNULL,

@@ -86,6 +86,7 @@ AUDIT_EVENTS = {
     "update.version_unblock": _l("Agent version unblocked"),
     "device.rename": _l("Device renamed"),
     "device.restore": _l("Files restored"),
+    "destination.create": _l("Destination added"),
     "device.settings": _l("Device settings changed"),
     "device.deactivate": _l("Device deactivated"),
     "device.reactivate": _l("Device reactivated"),

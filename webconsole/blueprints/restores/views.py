@@ -30,13 +30,18 @@ def browse(device_id):
     values = request.form if request.method == "POST" else request.args
     password = request.form.get("password", "") if request.method == "POST" else ""
     page = {"device": device, "back": _back(device), "password": password, "form": ConfirmForm(), "error": None,
-            "versions": [], "version": None, "path": "/", "entries": [], "q": "", "refused": None}
+            "versions": [], "version": None, "path": "/", "entries": [], "q": "", "refused": None,
+            "places": restores.stored_at(device), "place": values.get("dest", "")}
     if request.method == "POST" and not ConfirmForm().validate_on_submit():
         raise ValidationError(restores.ASK_PASSWORD, field="password")
     try:
-        repository = restores.open_repository(device, password)
+        repository = restores.open_repository(device, password, page["place"])
+        page["place"] = repository.destination.guid if repository.destination else ""
         page["versions"] = restores.versions(repository)
-        page["version"] = restores.snapshot_id(values.get("version", ""), page["versions"])
+        try:
+            page["version"] = restores.snapshot_id(values.get("version", ""), page["versions"])
+        except ValidationError:  # another destination's version, or none: show the newest
+            page["version"] = restores.snapshot_id("", page["versions"])
         page["path"] = restores.clean_path(values.get("path") or "/")
         page["q"] = (values.get("q") or "").strip()[:200]
         page["entries"] = (restores.search(repository, page["version"], page["q"]) if page["q"] else
@@ -55,7 +60,7 @@ def browse(device_id):
 def download(device_id):
     """The selected files and folders of a version: one file as itself, else a zip, streamed as restic reads."""
     device = restores.restorable(current_user, device_id)
-    repository = restores.open_repository(device, request.form.get("password", ""))
+    repository = restores.open_repository(device, request.form.get("password", ""), request.form.get("dest", ""))
     versions = restores.versions(repository)
     version = restores.snapshot_id(request.form.get("version", ""), versions)
     when = next((v["time"] for v in versions if v["id"] == version), None)
@@ -72,7 +77,7 @@ def download(device_id):
 def to_device(device_id):
     """Ask the device to restore the selection itself, to its original place or a chosen folder."""
     device = restores.restorable(current_user, device_id)
-    repository = restores.open_repository(device, request.form.get("password", ""))
+    repository = restores.open_repository(device, request.form.get("password", ""), request.form.get("dest", ""))
     versions = restores.versions(repository)
     version = restores.snapshot_id(request.form.get("version", ""), versions)
     when = next((v["time"] for v in versions if v["id"] == version), None)
