@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('files', sa.BigInteger(), nullable=False),
     sa.Column('bytes', sa.BigInteger(), nullable=False),
     sa.Column('target', sa.Text(), nullable=False),
-    sa.Column('conflict', sa.String(length=8), nullable=False),
+    sa.Column('conflict', sa.String(length=12), nullable=False),
     sa.Column('command_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('error', sa.String(length=500), nullable=False),

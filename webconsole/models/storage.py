@@ -61,7 +61,7 @@ class Restore(db.Model):
     files: Mapped[int] = mapped_column(BigInteger, default=0)
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     target: Mapped[str] = mapped_column(Text, default="")  # device restores: the folder ("" the original place)
-    conflict: Mapped[str] = mapped_column(String(8), default="")  # device restores: overwrite, rename
+    conflict: Mapped[str] = mapped_column(String(12), default="")  # device restores: overwrite, rename
     command_id: Mapped[int | None] = mapped_column(ForeignKey("device_commands.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12), default="done")  # done, failed, sent, running
     error: Mapped[str] = mapped_column(String(500), default="")
