@@ -14,7 +14,13 @@ def test_demo_data_has_a_deep_tree_users_devices_and_sign_ins(app, client):
     with app.app_context():
         load_demo("demo-password", users=60, devices=120)
         count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
-        assert count(User) == 60 and count(Device) == 120 and count(Destination) == 2
+        assert count(User) == 60 and count(Device) == 120 and count(Destination) == 3
+        # An agent registered to try the demo backs up to "This server" (the demo devices' numbers are made up).
+        root = db.session.scalar(select(Org).where(Org.parent_id.is_(None)))
+        local = db.session.scalar(select(Destination).where(Destination.kind == "local"))
+        from webconsole.domain import settings
+        [backup_set] = settings.group_state(root, "backup").values["backup_sets"]
+        assert backup_set["destinations"] == [local.id]
         assert count(BackupState) >= 120
         assert max(org.depth for org in db.session.scalars(select(Org))) == 2  # three levels
         assert {d.os for d in db.session.scalars(select(Device))} == {"windows", "macos", "linux"}

@@ -18,7 +18,7 @@ from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.orgs import create_org
 from webconsole.domain.passwords import hash_password
 from webconsole.domain.permissions import sync_builtin_roles
-from webconsole.domain.settings import BUILT_IN, group_state
+from webconsole.domain.settings import BUILT_IN, group_state, save_group
 from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
 from webconsole.models import (
@@ -135,6 +135,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None, events=0
     _advance_sequences()
     analyse("users", "devices")
     refresh_user_totals()
+    _back_up_to_this_server(db.session.get(User, user_rows[0]["id"]))
     _device_settings(now)
     db.session.commit()
     origins = _load_connections(db.session.get(User, user_rows[0]["id"]))
@@ -168,6 +169,28 @@ def _load_destinations():
     db.session.add_all([cloud, server])
     db.session.commit()
     return [cloud.id, server.id]
+
+
+def _back_up_to_this_server(admin):
+    """The demo's backup sets go to "This server", so an agent registered to try the demo really backs up
+    (the demo devices' numbers are made up and stay so)."""
+    local = db.session.scalar(select(Destination).where(Destination.kind == "local"))
+    if local is None:
+        local = Destination(name="This server", kind="local", location="instance/storage")
+        db.session.add(local)
+        db.session.flush()
+    root = db.session.scalar(select(Org).where(Org.parent_id.is_(None)).order_by(Org.id))
+    form = {}
+    for setting in settings_spec.group("backup").settings:
+        if setting.kind == "sets":
+            for n, backup_set in enumerate(setting.default):
+                form.update({f"backup_sets-{n}-name": [backup_set["name"]],
+                             f"backup_sets-{n}-included_paths": ["\n".join(backup_set["included_paths"])],
+                             f"backup_sets-{n}-excluded_paths": ["\n".join(backup_set["excluded_paths"])],
+                             f"backup_sets-{n}-destinations": [str(local.id)]})
+        else:
+            form[setting.key] = ["\n".join(setting.default) if setting.kind == "lines" else str(setting.default)]
+    save_group(admin, root.id, "backup", form, "save")
 
 
 _TO_ASCII = str.maketrans("éèëöüäåøßñóáíúçşğ", "eeeouaaosnoaiucsg")
