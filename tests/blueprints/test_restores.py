@@ -185,3 +185,25 @@ def test_an_admin_restores_to_the_device_which_hears_it_and_reports(app, client,
         assert failed.status == "failed" and "permission denied" in failed.error
         assert db.session.scalar(select(DeviceCommand.status).where(DeviceCommand.id == command["id"])) == "done"
         assert agents.is_online(db.session.get(Device, device_id))
+
+
+@pytest.mark.committed  # the job runs with the queue's own session, as test_jobs does
+def test_a_large_download_is_prepared_as_a_job(app, client, world, tmp_path, files, sign_in, monkeypatch):
+    from webconsole.domain import restores
+    monkeypatch.setattr(restores, "LARGE", 50_000)  # data.bin holds 70 000 bytes
+    device_id, _answer = backed_up(app, client, world, tmp_path, files)
+    sign_in("user@acme.test")
+    deep = str(files / "Documents" / "deep")
+    response = client.post(f"/restore/devices/{device_id}/download", data={"path": [deep]})
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "prepared as a job" in job_page and "Finished" in job_page  # the test queue runs it at once
+    job_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    download = client.get(f"/jobs/{job_id}/download")
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+    [data] = [n for n in archive.namelist() if n.endswith("data.bin")]
+    assert archive.read(data) == (files / "Documents" / "deep" / "data.bin").read_bytes()
+    assert 'restore.zip' in download.headers["Content-Disposition"]
+    small = client.post(f"/restore/devices/{device_id}/download",
+                        data={"path": [str(files / "Documents" / "plan.txt")]})
+    assert small.status_code == 200 and small.data == b"the plan\n"  # small ones still stream at once

@@ -159,9 +159,12 @@ def search(repository, snapshot, text):
             for m in _read(repository.find, snapshot, pattern, FOUND_MAX)]
 
 
+LARGE = 100 * MB  # a download of more is prepared as a job (standard keys), so no connection has to last
+
+
 def download(actor, device, repository, snapshot, when, paths, address=""):
-    """(file name, content type, a generator of the bytes) of the selection, recorded and audited before
-    the first byte goes; ValidationError when the selection is empty, too large or unreadable."""
+    """Record and audit a download of the selection; (files, bytes, {path: kind}) of it. ValidationError
+    when the selection is empty, too large or not in the version."""
     paths = list(dict.fromkeys(clean_path(p) for p in paths))
     if not paths or len(paths) > PATHS_MAX:
         raise ValidationError(_l("Select from 1 to %(n)d files or folders.", n=PATHS_MAX), field="path",
@@ -184,12 +187,25 @@ def download(actor, device, repository, snapshot, when, paths, address=""):
     audit.record("device.restore", actor=actor, obj=device, address=address, details={
         "kind": "download", "version": snapshot, "paths": paths[:20], "files": files, "bytes": size})
     db.session.commit()
+    return files, size, {p: kinds[p] for p in paths}
+
+
+def as_job(device, size):
+    """Is a download of `size` bytes prepared as a job? Large ones are, when the console holds the key
+    (an archive password is never stored, so those stream however large)."""
+    return size > LARGE and key_type(device) == "standard"
+
+
+def content(device, repository, snapshot, kinds):
+    """(file name, content type, a generator of the bytes) of a selection ({path: kind}): one file as
+    itself, one folder as restic's zip of it, several in one zip."""
+    paths = list(kinds)
     name = (device.name or device.hostname or "device")[:60]
     if len(paths) == 1 and kinds[paths[0]] == "file":
         return os.path.basename(paths[0]), "application/octet-stream", repository.dump(snapshot, paths[0])
     if len(paths) == 1:
         return f"{name} restore.zip", "application/zip", repository.dump(snapshot, paths[0], "zip")
-    return f"{name} restore.zip", "application/zip", repository.zip_of(snapshot, {p: kinds[p] for p in paths})
+    return f"{name} restore.zip", "application/zip", repository.zip_of(snapshot, kinds)
 
 
 CONFLICTS = ("overwrite", "rename")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from webconsole.blueprints.restores import bp
 from webconsole.domain import restores
 from webconsole.domain.errors import Forbidden, ValidationError
+from webconsole.jobs import restores as restore_jobs
 from webconsole.web.forms import ConfirmForm
 from webconsole.web.permissions import signed_in
 
@@ -64,8 +65,13 @@ def download(device_id):
     versions = restores.versions(repository)
     version = restores.snapshot_id(request.form.get("version", ""), versions)
     when = next((v["time"] for v in versions if v["id"] == version), None)
-    name, kind, body = restores.download(current_user, device, repository, version, when,
-                                         request.form.getlist("path"), request.remote_addr or "")
+    _files, size, kinds = restores.download(current_user, device, repository, version, when,
+                                            request.form.getlist("path"), request.remote_addr or "")
+    if restores.as_job(device, size):
+        job = restore_jobs.start(current_user, device, repository, version, kinds)
+        flash(_("The restore is large, so it is prepared as a job: download it from here when it is ready."), "success")
+        return redirect(url_for("jobs.show", job_id=job.id))
+    name, kind, body = restores.content(device, repository, version, kinds)
     response = Response(stream_with_context(body), mimetype=kind)
     response.headers["Content-Disposition"] = _attachment(name)
     response.headers["Cache-Control"] = "no-store"
