@@ -27,6 +27,7 @@ def register_blueprints(app):
         preferences,
         reports,
         search,
+        storage,
         subscription,
         updates,
         users,
@@ -57,6 +58,7 @@ def register_blueprints(app):
     app.register_blueprint(clients.bp)
     app.register_blueprint(agent_api.bp)
     app.register_blueprint(ingest.bp)
+    app.register_blueprint(storage.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(jobs.bp)
