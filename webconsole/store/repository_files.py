@@ -85,7 +85,7 @@ class RepositoryFiles:
 
     def file_path(self, kind, name):
         """The path of a file (`kind` "config" takes no name), checked but not required to exist."""
-        if kind == CONFIG:
+        if kind == CONFIG and name is None:
             return os.path.join(self.path, CONFIG)
         _check_name(kind, name)
         return os.path.join(self._folder(kind, name), name)
