@@ -4,6 +4,7 @@ import json
 import hashlib
 import os
 import threading
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -237,3 +238,26 @@ def test_a_body_beyond_256_mib_is_refused_before_it_is_read(client, repo):
     answer = client.post(f"{url}data/{sha(b'x')}", data=b"x", headers=headers,
                          environ_overrides={"CONTENT_LENGTH": str(257 * 1024 * 1024)})
     assert answer.status_code == 413
+
+
+def test_the_destinations_page_shows_this_servers_disk_and_repositories_in_scope(app, client, world, sign_in, root):
+    with app.app_context():
+        local = storage.local_destination()
+        db.session.add_all([
+            Repository(device_id=world["user_laptop"], destination_id=local.id, stored_bytes=5 * 1024**2,
+                       stored_files=12, checked_at=datetime(2026, 3, 1, 12), check_result="failed",
+                       check_message="pack 1f2e… is damaged <b>"),
+            Repository(device_id=world["seller_laptop"], destination_id=local.id, stored_bytes=9 * 1024**2,
+                       stored_files=30)])
+        db.session.commit()
+    sign_in("admin@acme.test")
+    page = client.get("/destinations/").get_data(as_text=True)
+    assert "This server" in page and "14 MB" in page.replace("\xa0", " ")
+    assert page.index("SELLER-LAPTOP") < page.index("USER-LAPTOP")  # the largest first
+    assert f'href="/devices/{world["user_laptop"]}"' in page
+    assert "pack 1f2e… is damaged &lt;b&gt;" in page and "Failed" in page
+    client.post("/auth/signout")
+    sign_in("orgadmin@acme.test")
+    page = client.get("/destinations/").get_data(as_text=True)
+    assert "USER-LAPTOP" in page and "SELLER-LAPTOP" not in page
+    assert "5 MB" in page.replace("\xa0", " ")
