@@ -49,7 +49,8 @@ def local_destination():
     found = find_local_destination()
     if found is not None:
         return found
-    destination = Destination(name=LOCAL_NAME, kind=LOCAL_KIND, location=storage_root())
+    # No location stored: the page shows the storage folder as configured now.
+    destination = Destination(name=LOCAL_NAME, kind=LOCAL_KIND, location="")
     try:
         with db.session.begin_nested():
             db.session.add(destination)
@@ -200,6 +201,7 @@ def record_check(repository, ok, message=""):
 
 @dataclass
 class LocalUsage:
+    root: str  # the storage folder
     capacity: int
     free: int
     used: int  # what the repositories in the actor's scope hold
@@ -227,5 +229,5 @@ def local_usage(actor, limit=TOP_DEVICES):
         Repository.device_id, Device.name, Device.guid, Repository.stored_bytes, Repository.stored_files,
         Repository.append_only, Repository.last_write_at, Repository.checked_at, Repository.check_result,
         Repository.check_message).order_by(Repository.stored_bytes.desc(), Repository.id).limit(limit)).all()
-    return LocalUsage(capacity=disk.total, free=disk.free, used=int(totals[0]), repositories=totals[1],
+    return LocalUsage(root=root, capacity=disk.total, free=disk.free, used=int(totals[0]), repositories=totals[1],
                       devices=[row._asdict() for row in rows])
