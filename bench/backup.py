@@ -7,8 +7,9 @@ Generates --size-mb of random (incompressible) data in a few thousand files of m
 alternates, --rounds times, a first backup of it by /usr/bin/restic:
 
 1. plain: to a fresh local repository (`restic -r <folder>`), the baseline of the run;
-2. console: to a fresh device repository of the console served by gunicorn (as deployed: --workers
-   processes of --threads threads) on a SQLite database, over loopback with the device's credentials.
+2. console: to a fresh device repository of the console served by gunicorn (as the README deploys it:
+   --workers 4 sync workers; --threads > 1 for threaded ones) on a SQLite database, over loopback with
+   the device's credentials.
 
 Each backup is timed alone (`restic init` is not); the two share the disk, the page cache holds the
 source. Then an unchanged set of --unchanged-files small files is backed up once through the console
@@ -114,6 +115,20 @@ def start_console(url, storage, workers, threads, log):
     raise RuntimeError("the console did not start")
 
 
+def _cpu_seconds(parent):
+    """User and system CPU of `parent`'s child processes (the gunicorn workers), from /proc."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, NotADirectoryError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[1]) == parent:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def restic(repository, *arguments, cache):
     env = {**os.environ, "RESTIC_PASSWORD": PASSWORD, "RESTIC_CACHE_DIR": cache}
     started = time.perf_counter()
@@ -126,8 +141,8 @@ def main():
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--unchanged-files", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4)  # the README's deployment
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
 
@@ -141,6 +156,7 @@ def main():
     log = open(os.path.join(work, "console.log"), "ab")
     console, port = start_console(url, storage, args.workers, args.threads, log)
     load = os.getloadavg()
+    cpu = 0.0
     results = {"plain": [], "console": []}
     try:
         for n in range(args.rounds):
@@ -152,7 +168,10 @@ def main():
                 else:
                     repository = f"rest:http://{guids[n]}:{SECRET}@127.0.0.1:{port}/storage/{guids[n]}/"
                 restic(repository, "init", cache=cache)
+                before = _cpu_seconds(console.pid)
                 results[kind].append(restic(repository, "backup", source, cache=cache))
+                if kind == "console":
+                    cpu += _cpu_seconds(console.pid) - before
         guid = guids[-1]
         repository = f"rest:http://{guid}:{SECRET}@127.0.0.1:{port}/storage/{guid}/"
         cache = os.path.join(work, "cache-small")
@@ -180,6 +199,8 @@ def main():
         median = statistics.median(results[kind])
         print(f"| {kind} | {' / '.join(f'{t:.1f}' for t in results[kind])} | {median:.1f} | {mib / median:.1f} "
               f"| {plain / median:.0%} |")
+    print(f"\nconsole CPU (gunicorn workers, during the console's first backups): {cpu:.1f} s, "
+          f"{1000 * cpu / (mib * args.rounds):.1f} ms per MiB backed up")
     print(f"\n| {args.unchanged_files} unchanged files | first backup (s) | again (s) |")
     print("|---|---|---|")
     print(f"| console | {first_small:.1f} | {' / '.join(f'{t:.2f}' for t in again)} |")
