@@ -1,7 +1,7 @@
 """restic's REST protocol on /storage/<guid>/, through the test client: what restic and an attacker meet."""
 import base64
-import json
 import hashlib
+import json
 import os
 import threading
 from datetime import datetime
