@@ -23,8 +23,8 @@ def test_every_route_declares_a_permission():
             senders.add(endpoint)
     assert undeclared == []
     assert public == PUBLIC
-    # The agent protocol: devices prove themselves with a registration key or their secret.
-    assert devices and all(e.startswith("agent_api.") for e in devices)
+    # The agent protocol and restic's storage: devices prove themselves with a registration key or their secret.
+    assert devices and all(e.startswith(("agent_api.", "storage.")) for e in devices)
     # Data connections' senders prove themselves with their connection's token.
     assert senders == {"ingest.events"}
 

@@ -20,6 +20,8 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "webconsole.db")
+    if not app.config.get("STORAGE_DIR"):
+        app.config["STORAGE_DIR"] = os.path.join(app.instance_path, "storage")
     if app.config["SECRET_KEY"] == "dev" and not (app.debug or app.testing):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     if app.config["PROXY_COUNT"]:

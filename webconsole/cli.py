@@ -11,6 +11,7 @@ from webconsole.demo import simulator
 from webconsole.demo.data import DEMO_SIGNINS, database_is_empty, demo_row_count, load_demo
 from webconsole.domain.dashboard import record_storage_usage
 from webconsole.domain.permissions import sync_builtin_roles
+from webconsole.domain.storage import local_destination
 from webconsole.extensions import db
 from webconsole.jobs.worker import worker
 from webconsole.models import User
@@ -42,6 +43,9 @@ def setup(with_demo):
         if database_is_empty():
             _load(users=200, devices=400, events=20_000)
         _print_signins()
+    # After the demo's check for an empty database: this destination is in every database.
+    local_destination()
+    db.session.commit()
 
 
 @click.command("record-usage")

@@ -53,6 +53,9 @@ class Config:
     JOBS_IMMEDIATE = None  # run jobs at once in the calling process; None: only when testing
     # A worker renews its jobs' leases a few times within this; a job silent longer is taken up again.
     JOBS_LEASE_SECONDS = 60
+    # Where "This server" keeps the devices' restic repositories, one folder per device GUID;
+    # default: instance/storage.
+    STORAGE_DIR = None
     # Alert e-mail (none is sent while SMTP_HOST is unset). SMTP_SECURITY: none, starttls or tls;
     # SMTP_PORT 0 means the security's usual port (25, 587, 465).
     SMTP_HOST = ""
@@ -87,6 +90,7 @@ ENVIRONMENT = {
     "WEBCONSOLE_JOBS_QUEUE_PATH": "JOBS_QUEUE_PATH",
     "WEBCONSOLE_JOBS_FOLDER": "JOBS_FOLDER",
     "WEBCONSOLE_JOBS_LEASE_SECONDS": "JOBS_LEASE_SECONDS",
+    "WEBCONSOLE_STORAGE_DIR": "STORAGE_DIR",
     "WEBCONSOLE_SMTP_HOST": "SMTP_HOST",
     "WEBCONSOLE_SMTP_PORT": "SMTP_PORT",
     "WEBCONSOLE_SMTP_SECURITY": "SMTP_SECURITY",

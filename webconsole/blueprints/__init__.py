@@ -28,6 +28,7 @@ def register_blueprints(app):
         reports,
         restores,
         search,
+        storage,
         subscription,
         updates,
         users,
@@ -59,6 +60,7 @@ def register_blueprints(app):
     app.register_blueprint(clients.bp)
     app.register_blueprint(agent_api.bp)
     app.register_blueprint(ingest.bp)
+    app.register_blueprint(storage.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(jobs.bp)

@@ -35,7 +35,7 @@ MESSAGES = {
     503: _l("Too many changes are being saved at once. Nothing was lost: try again in a moment."),
 }
 # Doors whose clients are programs: they get the agent protocol's error shape and retry by themselves.
-MACHINE_DOORS = ("agent_api", "ingest")
+MACHINE_DOORS = ("agent_api", "ingest", "storage")
 RETRY_AFTER_SECONDS = 2
 CSRF_MESSAGE = _l("Your session's security token has expired. Reload the page and try again.")
 

@@ -76,7 +76,10 @@ def refuse_unusable_parameters():
     """400 for a NUL anywhere in the address, query string or form, or a `next` address with control characters."""
     if "\x00" in request.path:
         abort(400, description=_("The address contains a NUL character."))
-    for source in (request.args, request.form):
+    # Only a form body is parsed here: any other body stays unread, for a view to stream it under its own
+    # size limit (the storage door takes restic's packs, far beyond the console's usual limit).
+    is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    for source in (request.args, request.form) if is_form else (request.args,):
         for name, value in source.items(multi=True):
             if "\x00" in name or "\x00" in value:
                 abort(400, description=_("“%(name)s” contains a NUL character, which no field accepts.",

@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from webconsole.blueprints.destinations import bp
 from webconsole.domain.dashboard import destination_usage
+from webconsole.domain.storage import local_usage
 from webconsole.web.permissions import require
 
 
@@ -10,4 +11,5 @@ from webconsole.web.permissions import require
 @require("dashboard.view")
 def index():
     """Storage destinations with their capacity, what is stored there and by how many devices."""
-    return render_template("destinations/index.html", destinations=destination_usage(current_user))
+    return render_template("destinations/index.html", destinations=destination_usage(current_user),
+                           local=local_usage(current_user))
