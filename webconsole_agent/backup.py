@@ -198,6 +198,7 @@ def _run(restic, state, guid, outcome, files, entry, plan, stop):
     """One destination's backup, then its forget and prune; the outcome updated in place."""
     try:
         restic.ensure_repository()
+        restic.run("unlock")  # locks a killed restic (here or on the server) left behind, stale ones only
         if files:
             _backup(restic, state, guid, outcome, files, stop)
         else:

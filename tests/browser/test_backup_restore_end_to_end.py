@@ -36,8 +36,13 @@ def sign_in(page, url, username):
 
 
 def find_and_select(page, name):
-    page.fill("input[name=q]", name)
-    page.click("button:has-text('Find')")
+    """In the first version (the file is deleted since, and later versions know it), find `name`, select it."""
+    oldest = page.locator("#restore-version option").last.get_attribute("value")
+    page.select_option("#restore-version", oldest)
+    page.click("button:has-text('Show')")
+    page.wait_for_load_state()
+    page.fill("#restore-search", name)
+    page.click("form[role=search] button:has-text('Find')")
     page.check(f"input[type=checkbox][aria-label='Select {name}']")
 
 
@@ -111,8 +116,10 @@ def test_the_agent_backs_up_and_both_restores_bring_the_file_back(app, client, w
     with app.app_context():
         from webconsole.domain import settings
         from webconsole.models import User
-        settings.save_group(db.session.get(User, world["admin"]), world["sales"], "security",
-                            post_form("security", archive_key_type="custom"), "push")
+        admin_user = db.session.get(User, world["admin"])
+        settings.set_inheritance(admin_user, world["sales"], "security", inherit=False)
+        settings.save_group(admin_user, world["sales"], "security", post_form("security", archive_key_type="custom"),
+                            "push")
     other = register(client, app, world, username="seller@acme.test", hostname="seller-mac",
                      registration_key=_key(app, world["sales"])).get_json()
     client.get(f"{API}/backup-plan", headers=auth(other))

@@ -1,9 +1,12 @@
 """The console as a real gunicorn process on loopback, which a test can kill and start again."""
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -23,8 +26,13 @@ class ConsoleProcess:
     def __init__(self, database_url, heartbeat_seconds=1, log_path=None, env=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Its master key and backup storage in a folder of its own, never the checkout's instance/.
+        scratch = tempfile.mkdtemp(prefix="webconsole-console-")
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)  # it outlives restarts of the console
         self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "end-to-end",
-                    "WEBCONSOLE_AGENT_HEARTBEAT_SECONDS": str(heartbeat_seconds), **(env or {})}
+                    "WEBCONSOLE_AGENT_HEARTBEAT_SECONDS": str(heartbeat_seconds),
+                    "WEBCONSOLE_MASTER_KEY_FILE": os.path.join(scratch, "master.key"),
+                    "WEBCONSOLE_STORAGE_DIR": os.path.join(scratch, "storage"), **(env or {})}
         self.log_path = log_path or os.devnull
         self.process = None
 

@@ -5,15 +5,13 @@ one prefix per device, with the key the console hands them in their backup plan.
 its own and a key that reaches only that bucket: every device of the destination holds the key, so
 each could read (never decrypt: their repository passwords differ) or delete the others' files.
 """
-import os
 import re
 from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from webconsole.domain import audit, keystore
+from webconsole.domain import audit, keystore, storage
 from webconsole.domain.errors import ValidationError
 from webconsole.extensions import db
 from webconsole.models import Destination
@@ -79,8 +77,7 @@ def repository_of(destination, device):
     """(the restic repository of `device` at `destination`, the environment restic needs for it) for the
     console's own use; None for a destination that stores nothing."""
     if destination.kind == "local":
-        root = current_app.config.get("STORAGE_DIR") or os.path.join(current_app.instance_path, "storage")
-        return os.path.join(root, device.guid), {}
+        return storage.files_of(device).path, {}
     if destination.kind == "s3":
         return s3_repository(destination, device), s3_environment(destination)
     return None
