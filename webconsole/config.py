@@ -67,6 +67,8 @@ class Config:
     # The console's address as people reach it (https://console.example.com), for links in e-mail;
     # unset, links use the address of the request during which they are sent, else http://localhost/.
     EXTERNAL_URL = ""
+    # A web restore download larger than this is prepared as a job (for the keys the console holds).
+    RESTORE_JOB_MB = 100
     # The Keystore's master key: a file outside the database that seals the devices' repository
     # passwords (standard keys). Default: instance/master.key, made on first use.
     MASTER_KEY_FILE = ""
@@ -83,6 +85,7 @@ ENVIRONMENT = {
     "WEBCONSOLE_PROXY_COUNT": "PROXY_COUNT",
     "WEBCONSOLE_DEMO_PASSWORD": "DEMO_PASSWORD",
     "WEBCONSOLE_MASTER_KEY_FILE": "MASTER_KEY_FILE",
+    "WEBCONSOLE_RESTORE_JOB_MB": "RESTORE_JOB_MB",
     "WEBCONSOLE_WEBSITE_URL": "WEBSITE_URL",
     "WEBCONSOLE_SIGNIN_MAX_FAILURES": "SIGNIN_MAX_FAILURES",
     "WEBCONSOLE_AGENT_HEARTBEAT_SECONDS": "AGENT_HEARTBEAT_SECONDS",

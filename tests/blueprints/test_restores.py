@@ -189,8 +189,7 @@ def test_an_admin_restores_to_the_device_which_hears_it_and_reports(app, client,
 
 @pytest.mark.committed  # the job runs with the queue's own session, as test_jobs does
 def test_a_large_download_is_prepared_as_a_job(app, client, world, tmp_path, files, sign_in, monkeypatch):
-    from webconsole.domain import restores
-    monkeypatch.setattr(restores, "LARGE", 50_000)  # data.bin holds 70 000 bytes
+    app.config["RESTORE_JOB_MB"] = 0.05  # data.bin holds 70 000 bytes
     device_id, _answer = backed_up(app, client, world, tmp_path, files)
     sign_in("user@acme.test")
     deep = str(files / "Documents" / "deep")

@@ -10,6 +10,7 @@ import os
 import re
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -159,9 +160,6 @@ def search(repository, snapshot, text):
             for m in _read(repository.find, snapshot, pattern, FOUND_MAX)]
 
 
-LARGE = 100 * MB  # a download of more is prepared as a job (standard keys), so no connection has to last
-
-
 def download(actor, device, repository, snapshot, when, paths, address=""):
     """Record and audit a download of the selection; (files, bytes, {path: kind}) of it. ValidationError
     when the selection is empty, too large or not in the version."""
@@ -191,9 +189,9 @@ def download(actor, device, repository, snapshot, when, paths, address=""):
 
 
 def as_job(device, size):
-    """Is a download of `size` bytes prepared as a job? Large ones are, when the console holds the key
-    (an archive password is never stored, so those stream however large)."""
-    return size > LARGE and key_type(device) == "standard"
+    """Is a download of `size` bytes prepared as a job? Those above RESTORE_JOB_MB are, so no connection
+    has to last, when the console holds the key (an archive password is never stored: those stream)."""
+    return size > current_app.config["RESTORE_JOB_MB"] * MB and key_type(device) == "standard"
 
 
 def content(device, repository, snapshot, kinds):
