@@ -160,9 +160,9 @@ def search(repository, snapshot, text):
             for m in _read(repository.find, snapshot, pattern, FOUND_MAX)]
 
 
-def download(actor, device, repository, snapshot, when, paths, address=""):
-    """Record and audit a download of the selection; (files, bytes, {path: kind}) of it. ValidationError
-    when the selection is empty, too large or not in the version."""
+def _selection(repository, snapshot, paths):
+    """(paths, files, bytes, {path: kind}) of a selection in a version; ValidationError when it is empty,
+    too long, or names what the version does not hold."""
     paths = list(dict.fromkeys(clean_path(p) for p in paths))
     if not paths or len(paths) > PATHS_MAX:
         raise ValidationError(_l("Select from 1 to %(n)d files or folders.", n=PATHS_MAX), field="path",
@@ -172,6 +172,13 @@ def download(actor, device, repository, snapshot, when, paths, address=""):
     if missing:
         raise ValidationError(_l("%(path)s is not in this version.", path=missing[0][:200]), field="path",
                               code="validation.choice")
+    return paths, files, size, {p: kinds[p] for p in paths}
+
+
+def download(actor, device, repository, snapshot, when, paths, address=""):
+    """Record and audit a download of the selection; (files, bytes, {path: kind}) of it. ValidationError
+    when the selection is empty, too large or not in the version."""
+    paths, files, size, kinds = _selection(repository, snapshot, paths)
     limit = _limit_bytes(device)
     if size > limit:
         raise ValidationError(_l("The selection holds %(size)s MB; web restores are limited to %(limit)s MB here. "
@@ -185,7 +192,7 @@ def download(actor, device, repository, snapshot, when, paths, address=""):
     audit.record("device.restore", actor=actor, obj=device, address=address, details={
         "kind": "download", "version": snapshot, "paths": paths[:20], "files": files, "bytes": size})
     db.session.commit()
-    return files, size, {p: kinds[p] for p in paths}
+    return files, size, kinds
 
 
 def as_job(device, size):
@@ -226,21 +233,13 @@ def to_device(actor, device, repository, snapshot, when, paths, target, conflict
     The command names the restore only: the agent reads what and where from GET /restores/<id>."""
     from webconsole.domain import agents  # agents imports the Keystore, which this module uses too
 
-    paths = list(dict.fromkeys(clean_path(p) for p in paths))
-    if not paths or len(paths) > PATHS_MAX:
-        raise ValidationError(_l("Select from 1 to %(n)d files or folders.", n=PATHS_MAX), field="path",
-                              code="validation.length")
     target = clean_target(target)
     if conflict not in CONFLICTS:
         raise ValidationError(_l("Choose one of the listed values."), field="conflict", code="validation.choice")
     if device.status != "active" or not agents.is_online(device):
         raise ValidationError(_l("The device is not online, so it cannot receive commands."), field="target",
                               code="device.offline")
-    files, size, kinds = _read(repository.size, snapshot, paths)
-    missing = [p for p in paths if p not in kinds]
-    if missing:
-        raise ValidationError(_l("%(path)s is not in this version.", path=missing[0][:200]), field="path",
-                              code="validation.choice")
+    paths, files, size, _kinds = _selection(repository, snapshot, paths)
     restore = Restore(device_id=device.id, requested_by=actor.id, requested_username=actor.username, kind="device",
                       destination_id=repository.destination.id if repository.destination else None,
                       snapshot_id=snapshot, snapshot_at=when, paths=paths, files=files, bytes=size, target=target,

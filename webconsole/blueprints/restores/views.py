@@ -56,15 +56,20 @@ def browse(device_id):
     return render_template("restores/browse.html", **page)
 
 
-@bp.post("/devices/<int:device_id>/download")
-@signed_in
-def download(device_id):
-    """The selected files and folders of a version: one file as itself, else a zip, streamed as restic reads."""
+def _chosen(device_id):
+    """(device, repository, version, its time) a restore form names, each checked."""
     device = restores.restorable(current_user, device_id)
     repository = restores.open_repository(device, request.form.get("password", ""), request.form.get("dest", ""))
     versions = restores.versions(repository)
     version = restores.snapshot_id(request.form.get("version", ""), versions)
-    when = next((v["time"] for v in versions if v["id"] == version), None)
+    return device, repository, version, next((v["time"] for v in versions if v["id"] == version), None)
+
+
+@bp.post("/devices/<int:device_id>/download")
+@signed_in
+def download(device_id):
+    """The selected files and folders of a version: one file as itself, else a zip, streamed as restic reads."""
+    device, repository, version, when = _chosen(device_id)
     _files, size, kinds = restores.download(current_user, device, repository, version, when,
                                             request.form.getlist("path"), request.remote_addr or "")
     if restores.as_job(device, size):
@@ -82,11 +87,7 @@ def download(device_id):
 @signed_in
 def to_device(device_id):
     """Ask the device to restore the selection itself, to its original place or a chosen folder."""
-    device = restores.restorable(current_user, device_id)
-    repository = restores.open_repository(device, request.form.get("password", ""), request.form.get("dest", ""))
-    versions = restores.versions(repository)
-    version = restores.snapshot_id(request.form.get("version", ""), versions)
-    when = next((v["time"] for v in versions if v["id"] == version), None)
+    device, repository, version, when = _chosen(device_id)
     restores.to_device(current_user, device, repository, version, when, request.form.getlist("path"),
                        request.form.get("target", ""), request.form.get("conflict", ""), request.remote_addr or "")
     flash(_("The restore was sent to the device. Its result shows in the restores list when the device reports it."),
