@@ -206,3 +206,11 @@ def test_a_large_download_is_prepared_as_a_job(app, client, world, tmp_path, fil
     small = client.post(f"/restore/devices/{device_id}/download",
                         data={"path": [str(files / "Documents" / "plan.txt")]})
     assert small.status_code == 200 and small.data == b"the plan\n"  # small ones still stream at once
+
+
+def test_a_device_with_nothing_stored_says_so_on_its_restore_page(app, client, world, sign_in, make_device):
+    device_id = make_device(world["user"], "DEMO-LAPTOP")
+    sign_in("user@acme.test")
+    page = client.get(f"/restore/devices/{device_id}/")
+    assert page.status_code == 404 and "No backup of this device is stored on this server yet." in page.get_data(
+        as_text=True)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from webconsole.blueprints.restores import bp
 from webconsole.domain import restores
-from webconsole.domain.errors import Forbidden, ValidationError
+from webconsole.domain.errors import Forbidden, NotFound, ValidationError
 from webconsole.jobs import restores as restore_jobs
 from webconsole.web.forms import ConfirmForm
 from webconsole.web.permissions import signed_in
@@ -47,9 +47,9 @@ def browse(device_id):
         page["q"] = (values.get("q") or "").strip()[:200]
         page["entries"] = (restores.search(repository, page["version"], page["q"]) if page["q"] else
                            restores.entries(repository, page["version"], page["path"]))
-    except Forbidden as refusal:
+    except (Forbidden, NotFound) as refusal:  # no key, or nothing stored yet: said on the page itself
         page["refused"] = str(refusal)
-        return render_template("restores/browse.html", **page), 403
+        return render_template("restores/browse.html", **page), 403 if isinstance(refusal, Forbidden) else 404
     except ValidationError as error:
         page["error"] = error
         return render_template("restores/browse.html", **page), 422 if request.method == "POST" else 200
