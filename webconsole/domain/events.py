@@ -134,7 +134,7 @@ def store_events(origins, insert, executor=None, inserted_at=None):
         if stored:
             last = _last_id(connection)
             first = last - stored + 1 if before is None else before + 1
-            exposure_counts.tally(connection, first, last, inserted_at)  # with the events, never short of them
+            exposure_counts.tally(connection, first, last)  # with the events, never short of them
         executor.commit()
     except BaseException:
         executor.rollback()
