@@ -6,9 +6,9 @@ backup; its backup sets, exclusions and schedule come with the settings of every
 from sqlalchemy import select
 
 from webconsole.domain import agents, keystore
-from webconsole.domain.destinations import STORED_KINDS, s3_environment, s3_repository
+from webconsole.domain.destinations import STORED_KINDS, of_backup_sets, s3_environment, s3_repository
 from webconsole.extensions import db
-from webconsole.models import Destination, Repository
+from webconsole.models import Repository
 
 # The Versions settings as restic forget rules: the interval kept within each age, rounded to the
 # nearest finer granularity restic has (a 4-hour interval keeps hourly versions), so no version the
@@ -34,18 +34,12 @@ def forget_arguments(backup_settings):
 def plan(device):
     """The device's backup plan, as the agent protocol sends it (docs/agent-protocol.md)."""
     settings = agents.device_settings(device)
-    sets = settings.get("backup", {}).get("backup_sets", {}).get("value") or []
-    guids = list(dict.fromkeys(str(g) for s in sets if isinstance(s, dict) for g in s.get("destinations") or ()))
     key = keystore.key_for(device)
     password = keystore.repository_password(device)
-    found = {d.guid: d for d in db.session.scalars(select(Destination).where(Destination.guid.in_(guids)))}
     repositories = {r.destination_id: r for r in db.session.scalars(
         select(Repository).where(Repository.device_id == device.id))}
     destinations = []
-    for guid in guids:
-        destination = found.get(guid)
-        if destination is None:
-            continue
+    for destination in of_backup_sets(settings):
         entry = {"guid": destination.guid, "name": destination.name, "kind": destination.kind}
         if destination.kind in STORED_KINDS:
             repository = repositories.get(destination.id)

@@ -73,6 +73,15 @@ def create_s3(actor, values):
     return destination
 
 
+def of_backup_sets(settings):
+    """The destinations the backup sets of a device's settings (agents.device_settings) name, in the sets'
+    order, each once; GUIDs of no destination are left out."""
+    sets = settings.get("backup", {}).get("backup_sets", {}).get("value") or []
+    guids = list(dict.fromkeys(str(g) for s in sets if isinstance(s, dict) for g in s.get("destinations") or ()))
+    found = {d.guid: d for d in db.session.scalars(select(Destination).where(Destination.guid.in_(guids)))}
+    return [found[guid] for guid in guids if guid in found]
+
+
 def repository_of(destination, device):
     """(the restic repository of `device` at `destination`, the environment restic needs for it) for the
     console's own use; None for a destination that stores nothing."""

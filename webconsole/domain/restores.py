@@ -65,10 +65,8 @@ def stored_at(device):
     """The destinations that keep the device's backups (This server first), from its backup sets."""
     from webconsole.domain import agents
 
-    sets = agents.device_settings(device).get("backup", {}).get("backup_sets", {}).get("value") or []
-    guids = {str(g) for s in sets if isinstance(s, dict) for g in s.get("destinations") or ()}
-    found = db.session.scalars(select(Destination).where(Destination.guid.in_(guids),
-                                                         Destination.kind.in_(destinations.STORED_KINDS))).all()
+    found = [d for d in destinations.of_backup_sets(agents.device_settings(device))
+             if d.kind in destinations.STORED_KINDS]
     return sorted(found, key=lambda d: (d.kind != "local", d.name.lower()))
 
 

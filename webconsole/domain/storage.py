@@ -191,14 +191,6 @@ def recount(repository):
     return repository.stored_bytes, repository.stored_files
 
 
-def record_check(repository, ok, message=""):
-    """Keep the result of a `restic check` of the repository, as the Destinations page shows it."""
-    repository.checked_at = utcnow()
-    repository.check_result = "ok" if ok else "failed"
-    repository.check_message = message
-    db.session.commit()
-
-
 @dataclass
 class LocalUsage:
     root: str  # the storage folder
