@@ -33,6 +33,8 @@ def test_a_sound_repository_passes_and_a_damaged_one_fails(app, client, world, t
         assert repository_checks.check_all() == {"ok": 1}
     result, message, checked_at = result_of(app)
     assert (result, message) == ("ok", "no errors were found") and checked_at is not None
+    with app.app_context():  # written straight to the folder here: the nightly recount finds it
+        assert db.session.scalar(select(Repository.stored_bytes)) > 70_000
     with app.app_context():
         guid = db.session.get(Device, device_id).guid
     data = tmp_path / "storage" / guid / "data"

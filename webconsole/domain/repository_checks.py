@@ -1,4 +1,5 @@
-"""`restic check` of the repositories this server stores, so the Destinations page can say they are sound.
+"""`restic check` of the repositories this server stores, so the Destinations page can say they are sound,
+and a recount of what each of this server's repositories holds (storage.recount).
 
 A standard key opens its repository here; an archive password or a custom key does not, and its
 repository is marked as not checkable rather than skipped in silence. restic reads with --no-lock,
@@ -10,7 +11,7 @@ import subprocess
 
 from sqlalchemy import select
 
-from webconsole.domain import destinations, keystore
+from webconsole.domain import destinations, keystore, storage
 from webconsole.extensions import db
 from webconsole.models import Destination, Device, Repository
 from webconsole.models.base import utcnow
@@ -53,6 +54,8 @@ def check_all(progress=None):
         repository = db.session.get(Repository, repository_id)
         device = db.session.get(Device, repository.device_id) if repository else None
         if device is not None:
+            if db.session.get(Destination, repository.destination_id).kind == "local":
+                storage.recount(repository)  # what a write cut short left uncounted, set right from the folder
             result = check(repository, device) or "not checkable"
             counts[result] = counts.get(result, 0) + 1
             db.session.commit()
