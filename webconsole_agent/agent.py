@@ -207,7 +207,7 @@ class Agent:
             log.warning("no backup now: the backup plan could not be had (%s)", e)
             return None
         done = backup.back_up(self.state, registration, plan, result.selection,
-                              self.config.state_dir / "restic-cache", stop)
+                              self.config.state_dir / "restic-cache", stop, sizes=result.destinations)
         for guid, run in done.items():
             log.log(logging.INFO if run.status == "completed" else logging.WARNING, "backup to %s: %s%s", guid,
                     run.status, f" ({run.error})" if run.error else "")

@@ -151,16 +151,18 @@ def password_for(state, plan_entry, key_type):
     return custom
 
 
-def back_up(state, registration, plan, selection, cache_dir, stop=None):
+def back_up(state, registration, plan, selection, cache_dir, stop=None, sizes=None):
     """Back up each stored destination of `plan` ({"destinations", "key_type", "forget"}) with its
-    `selection` ({destination guid: [paths]}); the Outcomes, also kept in the state."""
+    `selection` ({destination guid: [paths]}; `sizes`: {guid: [files, bytes]} as the scan counted them);
+    the Outcomes, also kept in the state."""
     done = {}
     known = outcomes(state)
     for entry in plan.get("destinations") or []:
         guid = str(entry.get("guid"))
         files = selection.get(guid, [])
         previous = known.get(guid, Outcome())
-        outcome = Outcome(status="running", selected_files=len(files), selected_bytes=_size(files),
+        outcome = Outcome(status="running", selected_files=len(files),
+                          selected_bytes=(sizes or {}).get(guid, (0, 0))[1],
                           last_backup=utc_now(), last_completed_backup=previous.last_completed_backup,
                           archive_bytes=previous.archive_bytes)
         if not entry.get("repository"):
@@ -182,16 +184,6 @@ def back_up(state, registration, plan, selection, cache_dir, stop=None):
         _note(state, guid, outcome)
         done[guid] = outcome
     return done
-
-
-def _size(files):
-    total = 0
-    for path in files:
-        try:
-            total += os.stat(path).st_size
-        except OSError:
-            pass
-    return total
 
 
 def _run(restic, state, guid, outcome, files, entry, plan, stop):
