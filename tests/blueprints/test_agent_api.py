@@ -227,3 +227,17 @@ def test_a_heartbeat_stores_what_the_backup_engine_said_of_its_run(app, client, 
     assert client.post(f"{API}/heartbeat", json=done, headers=auth(answer)).status_code == 200
     page = client.get(f"/devices/{device_id}").get_data(as_text=True)
     assert "Completed" in page and "1,200 new and 3 changed files, 5 MB added" in page
+
+
+def test_a_lost_master_key_is_a_503_for_the_agent_not_a_crash(app, client, world, tmp_path):
+    with app.app_context():
+        local = Destination(name="This server", kind="local")
+        db.session.add(local)
+        db.session.commit()
+        local_id = local.id
+    _sets_to(app, world, local_id)
+    answer = register(client, app, world).get_json()
+    assert client.get(f"{API}/backup-plan", headers=auth(answer)).status_code == 200  # sealed with the key
+    app.config["MASTER_KEY_FILE"] = str(tmp_path / "another.key")  # the key file lost: a new one is made
+    response = client.get(f"{API}/backup-plan", headers=auth(answer))
+    assert response.status_code == 503 and response.get_json()["error"]["code"] == "keystore.unavailable"

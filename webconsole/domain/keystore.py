@@ -23,14 +23,19 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from webconsole.domain import agents
+from webconsole.domain.errors import Forbidden
 from webconsole.extensions import db
 from webconsole.models import DeviceKey
 
 KEY_TYPES = ("standard", "password", "custom")
 
 
-class KeystoreError(Exception):
-    """The master key is missing or does not open a sealed password (a restored database, a lost key file)."""
+class KeystoreError(Forbidden):
+    """The master key is missing or does not open a sealed password (a restored database, a lost key file):
+    what needs the key is refused with the reason, and an agent hears 503 and asks again later."""
+
+    code = "keystore.unavailable"
+    status = 503
 
 
 def _master_key_path():
@@ -46,7 +51,8 @@ def _fernet():
     except FileNotFoundError:
         pass
     except ValueError as e:
-        raise KeystoreError(f"the master key file {path} holds no Fernet key") from e
+        current_app.logger.error("The master key file %s holds no Fernet key", path)
+        raise KeystoreError("the server's master key file holds no key: its administrator must restore it") from e
     key = Fernet.generate_key()
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     try:
