@@ -22,6 +22,7 @@ def register_blueprints(app):
         home,
         ingest,
         jobs,
+        legal_hold,
         notifications,
         orgs,
         preferences,
@@ -52,6 +53,8 @@ def register_blueprints(app):
     app.register_blueprint(activity.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(connections.bp)
+    app.register_blueprint(legal_hold.bp)
+    app.register_blueprint(legal_hold.policies_bp)
     app.register_blueprint(destinations.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)

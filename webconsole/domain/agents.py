@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, bindparam, cast, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
-from webconsole.domain import audit, effective_settings, properties, settings, settings_spec
+from webconsole.domain import audit, effective_settings, legal_hold, properties, settings, settings_spec
 from webconsole.domain.auth import check_credentials
 from webconsole.domain.errors import DomainError, NotFound, ValidationError
 from webconsole.domain.users import refresh_user_totals
@@ -258,8 +258,10 @@ _INTERVAL = (select(ServerProperty.value).where(ServerProperty.key == "agent.hea
 
 
 # The org's settings come once per row of the device's own groups: read as text, decoded once.
+# Whether an active legal hold holds the device's user: a held device's backup settings change.
+_HELD = select(legal_hold.held_user_subquery(bindparam("user_id"))).scalar_subquery()
 _SETTINGS = (select(cast(OrgEffectiveSettings.groups, Text), _GUIDS, _INTERVAL, DeviceSettings.group,
-                    DeviceSettings.values)
+                    DeviceSettings.values, _HELD)
              .outerjoin(DeviceSettings, DeviceSettings.device_id == bindparam("device_id"))
              .where(OrgEffectiveSettings.org_id == bindparam("org_id")))
 
@@ -269,16 +271,18 @@ def _settings_and_interval(device):
     effective settings, the device's own copies of the groups, the destinations' GUIDs and the
     interval property.
     """
-    rows = db.session.connection().execute(_SETTINGS, {"device_id": device.id, "org_id": device.org_id}).all()
+    arguments = {"device_id": device.id, "org_id": device.org_id, "user_id": device.user_id}
+    rows = db.session.connection().execute(_SETTINGS, arguments).all()
     if rows:
         stored = json.loads(rows[0][0])
     else:  # the org's settings are not stored yet: work them out once, for every later heartbeat
         stored = effective_settings.compute_and_store(device.org_id, device.org.path)
         rows = db.session.execute(
-            select(literal(None), _GUIDS, _INTERVAL, DeviceSettings.group, DeviceSettings.values).select_from(Device)
-            .outerjoin(DeviceSettings, DeviceSettings.device_id == Device.id).where(Device.id == device.id)).all()
-    guids, seconds = rows[0][1:3]
-    own = {group: values for *_unused, group, values in rows if group is not None}
+            select(literal(None), _GUIDS, _INTERVAL, DeviceSettings.group, DeviceSettings.values, _HELD)
+            .select_from(Device).outerjoin(DeviceSettings, DeviceSettings.device_id == Device.id)
+            .where(Device.id == device.id), arguments).all()
+    guids, seconds, held = rows[0][1], rows[0][2], rows[0][5]
+    own = {group: values for _s, _g, _i, group, values, _h in rows if group is not None}
     answer = {}
     for group in settings_spec.GROUPS:
         entry = stored[group.key]
@@ -286,9 +290,20 @@ def _settings_and_interval(device):
         device_values = {} if entry["locked"] else (own.get(group.key) or {})
         answer[group.key] = {s.key: {"value": device_values.get(s.key, org_values[s.key]), "locked": entry["locked"]}
                              for s in group.settings}
+    if held:
+        _preserve(answer, device)
     _name_destinations(answer, dict(_pair(item) for item in (guids or "").split(",") if item))
     seconds = int(seconds) if seconds is not None else current_app.config["AGENT_HEARTBEAT_SECONDS"]
     return answer, seconds
+
+
+def _preserve(answer, device):
+    """A held device's backup settings as its legal holds decide them (locked: the user cannot lower them)."""
+    backup = answer["backup"]
+    values, decided = legal_hold.preserve({k: v["value"] for k, v in backup.items()},
+                                          legal_hold.holds_of(device.user_id), legal_hold.stored_destination_ids())
+    for key in decided:
+        backup[key] = {"value": values[key], "locked": True}
 
 
 def _pair(item):

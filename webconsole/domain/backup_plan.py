@@ -5,7 +5,7 @@ backup; its backup sets, exclusions and schedule come with the settings of every
 """
 from sqlalchemy import select
 
-from webconsole.domain import agents, keystore
+from webconsole.domain import agents, keystore, legal_hold
 from webconsole.domain.destinations import STORED_KINDS, of_backup_sets, s3_environment, s3_repository
 from webconsole.extensions import db
 from webconsole.models import Repository
@@ -36,6 +36,8 @@ def plan(device):
     settings = agents.device_settings(device)
     key = keystore.key_for(device)
     password = keystore.repository_password(device)
+    # A legal hold keeps every version: nothing is forgotten or pruned anywhere while it lasts.
+    held = legal_hold.is_held(device.user_id)
     repositories = {r.destination_id: r for r in db.session.scalars(
         select(Repository).where(Repository.device_id == device.id))}
     destinations = []
@@ -43,7 +45,7 @@ def plan(device):
         entry = {"guid": destination.guid, "name": destination.name, "kind": destination.kind}
         if destination.kind in STORED_KINDS:
             repository = repositories.get(destination.id)
-            entry["append_only"] = bool(repository and repository.append_only)
+            entry["append_only"] = held or bool(repository and repository.append_only)
             if destination.kind == "local":
                 entry["repository"] = f"/storage/{device.guid}/"
             else:  # the device writes to the object storage itself, with the destination's key
@@ -54,5 +56,5 @@ def plan(device):
             entry["reason"] = "this destination takes no backups from agents; choose This server in the backup set"
         destinations.append(entry)
     db.session.commit()
-    return {"key_type": key.key_type, "destinations": destinations,
+    return {"key_type": key.key_type, "destinations": destinations, "legal_hold": held,
             "forget": forget_arguments(settings.get("backup", {}))}

@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from webconsole import __name__ as package
-from webconsole.domain import agents, audit, properties
+from webconsole.domain import agents, audit, properties, users
 from webconsole.domain.devices import get_device
-from webconsole.domain.errors import DomainError
+from webconsole.domain.errors import DomainError, NotFound
 from webconsole.domain.listings import catalog
 from webconsole.domain.scope import permissions_of
 from webconsole.extensions import db
@@ -172,6 +172,51 @@ def _device_send(actor, args):
     sent = agents.queue_command(actor, device, " ".join(args[1:]))
     return _("Command %(id)s queued for %(name)s; its output appears on the device's page.", id=sent.id,
              name=device.name)
+
+
+def _user(actor, username):
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if user is None:
+        raise NotFound(_l("No such user."))
+    return users.get_user(actor, user.id, "users.edit")
+
+
+@command("user.deactivate", "user.deactivate <username>",
+         _l("Deactivate a user and their devices (not while on legal hold: block instead)"), "users.edit")
+def _user_deactivate(actor, args):
+    user = _user(actor, _one(args, _("username")))
+    users.set_user_active(actor, user.id, False)
+    return _("%(name)s is deactivated.", name=user.username)
+
+
+@command("user.reactivate", "user.reactivate <username>", _l("Reactivate a user and their devices"), "users.edit")
+def _user_reactivate(actor, args):
+    user = _user(actor, _one(args, _("username")))
+    users.set_user_active(actor, user.id, True)
+    return _("User reactivated.")
+
+
+@command("user.block", "user.block <username>", _l("Block a user: signed out everywhere, backups go on"),
+         "users.edit")
+def _user_block(actor, args):
+    user = _user(actor, _one(args, _("username")))
+    users.set_user_blocked(actor, user.id, True)
+    return _("%(name)s is blocked.", name=user.username)
+
+
+@command("user.unblock", "user.unblock <username>", _l("Let a blocked user sign in again"), "users.edit")
+def _user_unblock(actor, args):
+    user = _user(actor, _one(args, _("username")))
+    users.set_user_blocked(actor, user.id, False)
+    return _("User unblocked.")
+
+
+@command("matters", "matters [search]", _l("List legal hold matters"), "legalhold.manage")
+def _matters(actor, args):
+    rows, more = _listed(catalog.MATTERS, actor, args)
+    return table([_("Name"), _("Status"), _("Custodians"), _("Created by")],
+                 [(r.name, r.status, str(r.custodian_count), r.created_by_username) for r in rows]
+                 ) + _more(len(rows), more)
 
 
 @command("prop.show", "prop.show [name]", _l("Show server properties and their values"))

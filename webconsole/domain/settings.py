@@ -177,10 +177,26 @@ class DeviceValue:
     source: Org | None  # the org that set it; None: set on the device, or built-in default
     on_device: bool
     locked_by: Org | None
+    held_by: str | None = None  # the legal hold matters that decide it, when any does
 
 
 def device_group(device, group_key):
-    """Each setting of a group as the device has it, with where it came from and any lock."""
+    """Each setting of a group as the device has it, with where it came from and any lock; a legal hold
+    of the device's user decides some of the backup group's (webconsole.domain.legal_hold)."""
+    found = _device_group(device, group_key)
+    if group_key == "backup":
+        from webconsole.domain import legal_hold  # legal hold reads the settings' specification
+
+        holds = legal_hold.holds_of(device.user_id)
+        values, decided = legal_hold.preserve({v.setting.key: v.value for v in found}, holds,
+                                              legal_hold.stored_destination_ids())
+        for item in found:
+            if item.setting.key in decided:
+                item.value, item.held_by = values[item.setting.key], decided[item.setting.key]
+    return found
+
+
+def _device_group(device, group_key):
     state = group_state(device.org, group_key)
     own_lock = state.source if state.locked else None
     locked_by = state.locked_by or own_lock
@@ -208,6 +224,10 @@ def change_device_group(actor, device, group_key, form):
     current = device_group(device, group_key)
     if current[0].locked_by is not None:
         raise Forbidden(_l("%(org)s has locked these settings.", org=current[0].locked_by.name), code="settings.locked")
+    held = next((v.held_by for v in current if v.held_by), None)
+    if held:
+        raise Forbidden(_l("A legal hold (%(matters)s) decides these settings while it lasts.", matters=held),
+                        code="settings.legal_hold")
     values = settings_spec.parse(group_key, form, [i for i, _n in destinations()])
     row = db.session.scalar(select(DeviceSettings).where(DeviceSettings.device_id == device.id,
                                                          DeviceSettings.group == group_key))

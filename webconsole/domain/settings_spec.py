@@ -135,6 +135,11 @@ def parse(key, form, destination_ids=()):
     return values
 
 
+def parse_setting(group_key, key, raw):
+    """One setting's typed value from submitted strings ([str]); ValidationError names the field."""
+    return _parse_one(group(group_key).setting(key), raw, ())
+
+
 def _lines(raw, field):
     lines = [line.strip() for line in "\n".join(raw).splitlines() if line.strip()]
     if len(lines) > 500 or any(len(line) > 1024 for line in lines):

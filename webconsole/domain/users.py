@@ -223,6 +223,12 @@ def set_user_active(actor, user_id, active):
     new, old = ("active", "deactivated") if active else ("deactivated", "active")
     if user.status == new:
         return user
+    if not active:
+        from webconsole.domain import legal_hold  # legal hold reads users' names and choices from here
+
+        refusal = legal_hold.deactivation_refusal([user.id])
+        if refusal is not None:
+            raise refusal
     user.status = new
     if not active:
         end_sessions([user.id])

@@ -9,5 +9,14 @@ __all__ = ["huey", "init_app"]
 
 def init_app(app):
     """Configure the queue for `app` and register every kind of job and periodic task."""
-    from webconsole.jobs import alerts, cases, exports, notifications, periodic, queue, restores  # noqa: F401 - registers kinds
+    from webconsole.jobs import (  # noqa: F401 - registers kinds
+        alerts,
+        cases,
+        collections,
+        exports,
+        notifications,
+        periodic,
+        queue,
+        restores,
+    )
     queue.init_app(app)

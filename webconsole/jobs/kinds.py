@@ -12,6 +12,8 @@ from webconsole.extensions import db
 from webconsole.models import User
 
 KINDS = {}
+# {kind: fn(actor, job)}: what a download of a job of that kind records (a legal-hold package's is audited).
+DOWNLOAD_AUDITS = {}
 
 
 class JobFailed(Exception):

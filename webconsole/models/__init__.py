@@ -19,6 +19,7 @@ from webconsole.models.events import FileEvent
 from webconsole.models.exports import ExportProgress
 from webconsole.models.forensics import SavedSearch
 from webconsole.models.jobs import Job
+from webconsole.models.legal_hold import Collection, Custodian, HoldEvent, Matter, PreservationPolicy
 from webconsole.models.orgs import Org, OrgDestinationTotals, OrgTotals
 from webconsole.models.preferences import ListPreference
 from webconsole.models.properties import ServerProperty
@@ -32,10 +33,10 @@ from webconsole.models.watchlists import RiskProfile, WatchlistChange, Watchlist
 
 __all__ = [
     "AgentVersion", "Alert", "AlertChange", "AlertEvent", "AlertRule", "AuditEvent", "BackupState", "Case",
-    "CaseEvent", "DataConnection", "DeploymentPolicy", "Destination", "Device", "DeviceCommand", "DeviceKey",
-    "DeviceSettings", "ExportProgress", "ExposureCount", "FileEvent", "IngestError", "Job", "ListPreference",
-    "NotificationMark", "Org", "OrgDestinationTotals", "OrgEffectiveSettings", "OrgSettings", "OrgTotals",
-    "OutgoingMail", "Repository", "Restore", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty",
-    "SignInAttempt", "StorageUsage", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users",
-    "user_roles",
+    "CaseEvent", "Collection", "Custodian", "DataConnection", "DeploymentPolicy", "Destination", "Device",
+    "DeviceCommand", "DeviceKey", "DeviceSettings", "ExportProgress", "ExposureCount", "FileEvent", "HoldEvent",
+    "IngestError", "Job", "ListPreference", "Matter", "NotificationMark", "Org", "OrgDestinationTotals",
+    "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "PreservationPolicy", "Repository",
+    "Restore", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
+    "StorageUsage", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users", "user_roles",
 ]

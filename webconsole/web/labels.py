@@ -93,6 +93,18 @@ AUDIT_EVENTS = {
     "device.block": _l("Device blocked"),
     "device.unblock": _l("Device unblocked"),
     "device.deauthorize": _l("Device deauthorized"),
+    "legalhold.policy_create": _l("Preservation policy created"),
+    "legalhold.policy_update": _l("Preservation policy changed"),
+    "legalhold.policy_delete": _l("Preservation policy deleted"),
+    "legalhold.matter_create": _l("Matter created"),
+    "legalhold.matter_update": _l("Matter changed"),
+    "legalhold.matter_deactivate": _l("Matter deactivated"),
+    "legalhold.matter_reactivate": _l("Matter reactivated"),
+    "legalhold.custodian_add": _l("Custodians added"),
+    "legalhold.custodian_remove": _l("Custodians removed"),
+    "legalhold.custodian_reactivate": _l("Custodians reactivated"),
+    "legalhold.collect": _l("Matter collected"),
+    "legalhold.collection_download": _l("Legal hold package downloaded"),
 }
 
 OBJECT_TYPES = {
@@ -110,6 +122,8 @@ OBJECT_TYPES = {
     "alert_rule": _l("Alert rule"),
     "alert": _l("Alert"),
     "case": _l("Case"),
+    "matter": _l("Matter"),
+    "preservation_policy": _l("Preservation policy"),
 }
 
 ALERTS = {"ok": _l("OK"), "warning": _l("Warning"), "critical": _l("Critical")}

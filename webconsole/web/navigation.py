@@ -38,6 +38,10 @@ NAVIGATION = [
         NavItem("forensics.index", _l("Forensic Search"), "forensics.search", "search"),
         NavItem("connections.index", _l("Data Connections"), "connections.manage", "plug"),
     ]),
+    (_l("Legal Hold"), [
+        NavItem("matters.index", _l("Matters"), "legalhold.manage", "briefcase"),
+        NavItem("policies.index", _l("Preservation Policies"), "legalhold.manage", "lock"),
+    ]),
 ]
 
 
@@ -53,8 +57,16 @@ def visible_navigation():
     return groups
 
 
+# Where a role's work starts, when it has the section: an overview before any list.
+HOMES = ("dashboard.index", "exposure.index", "matters.index")
+
+
 def home_endpoint():
-    """Where a user lands after signing in: their first section, or their profile."""
+    """Where a user lands after signing in: their overview, else their first section, else their profile."""
+    for _label, items in NAVIGATION:
+        for item in items:
+            if item.endpoint in HOMES and can(item.permission):
+                return item.endpoint
     for _label, items in NAVIGATION:
         for item in items:
             if can(item.permission):

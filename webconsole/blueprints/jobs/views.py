@@ -9,6 +9,7 @@ from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.listings import catalog
 from webconsole.domain.preferences import list_preferences
 from webconsole.jobs.exports import KIND, export_params
+from webconsole.jobs.kinds import DOWNLOAD_AUDITS
 from webconsole.web.exports import safe_filename
 from webconsole.web.list_views import EXPORT_PERMISSIONS, register_list_routes
 from webconsole.web.lists import Column, ListSpec, params_from_request, spec_for
@@ -95,6 +96,9 @@ def download(job_id):
         path, name = jobs.result_for(current_user, job_id)
     except NotFound:
         abort(404)
+    job = jobs.job_for(current_user, job_id)
+    if job.kind in DOWNLOAD_AUDITS:
+        DOWNLOAD_AUDITS[job.kind](current_user, job)
     response = send_file(path, as_attachment=True, download_name=safe_filename(name), conditional=False,
                          etag=False, max_age=0)
     response.headers["Cache-Control"] = "no-store"

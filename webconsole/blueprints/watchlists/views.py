@@ -108,7 +108,7 @@ def candidates():
     taken = {u.id for u in chosen}
     found = [u for u in watchlists.pick_users(current_user, request.args.get("q", ""), "watchlists.manage")
              if u.id not in taken]
-    return render_template("watchlists/_candidates.html", chosen=chosen, found=found)
+    return render_template("_partials/user_candidates.html", chosen=chosen, found=found)
 
 
 def _add_page(watchlist, form, chosen, status=200):

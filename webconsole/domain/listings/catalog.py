@@ -17,6 +17,7 @@ from webconsole.domain import (
     events,
     forensics,
     jobs,
+    legal_hold,
     orgs,
     reports,
     watchlists,
@@ -26,7 +27,21 @@ from webconsole.domain.devices import TRANSITIONS, device_list
 from webconsole.domain.listings.engine import Listing, Sort
 from webconsole.domain.listings.filters import Choice, Day, Id, Number, Text
 from webconsole.domain.users import ORG_CHOICES_MAX, org_choices, role_choices, user_list
-from webconsole.models import Alert, AlertRule, AuditEvent, Case, DataConnection, Device, FileEvent, Job, Org, User
+from webconsole.models import (
+    Alert,
+    AlertRule,
+    AuditEvent,
+    Case,
+    Custodian,
+    DataConnection,
+    Device,
+    FileEvent,
+    Job,
+    Matter,
+    Org,
+    PreservationPolicy,
+    User,
+)
 from webconsole.models.watchlists import RiskProfile, WatchlistChange, WatchlistMember
 
 DEVICE_STATUSES = tuple(sorted({status for sources, target in TRANSITIONS.values() for status in (*sources, target)}))
@@ -199,4 +214,26 @@ CASES = Listing(
              Id("subject", _l("Subject"), hidden=True, message=_l("No such user."))),
     sorts={**_sorts(Case.name, Case.subject_username, Case.status, Case.created_at, Case.updated_at),
            "assignee": Sort(cases.Assignee.username, nullable=True)},
+)
+
+MATTERS = Listing(
+    key="matters", query=legal_hold.matter_list, default_sort="created_at", default_dir="desc",
+    filters=(Choice("status", _l("Status"), legal_hold.STATUSES),),
+    sorts=_sorts(Matter.name, Matter.created_by_username, Matter.created_at, Matter.status, Matter.custodian_count,
+                 Matter.reference),
+)
+
+PRESERVATION_POLICIES = Listing(
+    key="preservation_policies", query=legal_hold.policy_list, default_sort="name",
+    sorts=_sorts(PreservationPolicy.name, PreservationPolicy.created_by_username, PreservationPolicy.created_at,
+                 PreservationPolicy.updated_at),
+)
+
+CUSTODIANS = Listing(
+    key="custodians", query=legal_hold.custodian_list, default_sort="username",
+    filters=(Id("matter", _l("Matter"), hidden=True, message=_l("No such matter.")),
+             Choice("state", _l("Membership"), ("active", "removed"))),
+    sorts={"username": Sort(User.username), "email": Sort(User.email, nullable=True), **ORG_NAME,
+           "active": Sort(Custodian.active), "created_at": Sort(Custodian.created_at),
+           "updated_at": Sort(Custodian.updated_at)},
 )

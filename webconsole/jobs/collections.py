@@ -1,0 +1,457 @@
+"""A legal-hold collection as a job: one zip of the custodians' files, file events and devices.
+
+The package holds, per custodian (custodians/<username>/):
+- devices.json: their devices and each one's backup state per destination;
+- events.csv and events.json: their file events in the date range;
+- files/<device>/…: their backed-up files, as of the newest version at or before the range's end
+  (and only files modified within the range, when it has a start), from each device's archive the
+  console can open; files-not-collected.txt says which devices could not be read and why;
+and at its root matter.json (the matter, its policy, what was asked) and manifest.json: the size and
+SHA-256 of every other file in the package.
+
+The zip is written as a stream (restic's tar stream of a version turned entry by entry into zip
+entries; events read a keyset page at a time), so memory stays bounded whatever the size. After
+each part (a custodian's devices, events, or one device's files) the job stores a checkpoint: the
+zip's length so far and its directory entries. A worker that dies midway is followed by one that
+cuts the file back to the last checkpoint and goes on from there.
+"""
+import csv
+import hashlib
+import io
+import json
+import os
+import tarfile
+import zipfile
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webconsole.domain import audit, forensics, legal_hold, restores
+from webconsole.domain.errors import DomainError, NotFound
+from webconsole.domain.listings import end_read
+from webconsole.extensions import db
+from webconsole.jobs.cases import CSV_FIELDS, _csv_row
+from webconsole.jobs.kinds import DOWNLOAD_AUDITS, JobFailed, job_kind
+from webconsole.models import BackupState, Collection, Device, FileEvent, Matter
+from webconsole.models.base import utcnow
+from webconsole.store import restic
+from webconsole.web.exports import safe_filename
+
+KIND = "legalhold.collection"
+FILE = "collection.zip"
+BATCH = 1000
+CHUNK = 1 << 20
+PROGRESS_EVERY = 2000  # items between progress notes (each note is a database write)
+_ZIPINFO = ("filename", "date_time", "compress_type", "comment", "extra", "create_system", "create_version",
+            "extract_version", "reserved", "flag_bits", "volume", "internal_attr", "external_attr", "header_offset",
+            "CRC", "compress_size", "file_size")
+
+
+def start(actor, matter, collection):
+    """Start building `collection`'s package; the Job."""
+    from webconsole.domain import jobs  # the job module is loaded by the queue, which loads this one
+    return jobs.start_job(KIND, actor=actor, label=str(_l("Collection: %(matter)s", matter=matter.name)),
+                          params={"collection": collection.id}, permission=legal_hold.PERMISSION)
+
+
+class _Out:
+    """The package file as zipfile writes it: appended to only (no seek, so entries stream with data
+    descriptors), its position counted from the file's start."""
+
+    def __init__(self, stream, position):
+        self.stream, self.position = stream, position
+
+    def write(self, data):
+        self.stream.write(data)
+        self.position += len(data)
+        return len(data)
+
+    def tell(self):
+        return self.position
+
+    def flush(self):
+        self.stream.flush()
+
+
+class _Package:
+    """The zip being built, with the manifest of what it holds so far; resumable from a checkpoint."""
+
+    def __init__(self, path, checkpoint):
+        state = checkpoint or {}
+        self.path, self.offset = path, int(state.get("offset", 0))
+        self.manifest = list(state.get("manifest", []))
+        self.counts = dict(state.get("counts", {"events": 0, "files": 0}))
+        self.not_collected = list(state.get("not_collected", []))
+        self.parts_done = int(state.get("parts_done", 0))
+        mode = "r+b" if self.offset and os.path.exists(path) else "wb"
+        if mode == "wb":
+            self.offset, self.manifest, self.parts_done = 0, [], 0
+            self.counts, self.not_collected = {"events": 0, "files": 0}, []
+            entries = []
+        else:
+            entries = state.get("entries", [])
+        self.file = open(path, mode)  # noqa: SIM115 - closed by close()
+        self.file.truncate(self.offset)
+        self.file.seek(self.offset)
+        self.zip = zipfile.ZipFile(_Out(self.file, self.offset), "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        for fields in entries:
+            info = _info(fields)
+            self.zip.filelist.append(info)
+            self.zip.NameToInfo[info.filename] = info
+        self.names = {e["path"] for e in self.manifest}
+
+    def checkpoint(self):
+        self.zip.fp.flush()
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        return {"offset": self.zip.fp.tell(), "entries": [_fields(i) for i in self.zip.filelist],
+                "manifest": self.manifest, "counts": self.counts, "not_collected": self.not_collected,
+                "parts_done": self.parts_done}
+
+    def _name(self, name):
+        name, n = name.replace("\\", "/").lstrip("/"), 1
+        while name in self.names:  # two devices of one name, or a file named like ours
+            stem, dot, ext = name.rpartition(".")
+            name, n = (f"{stem} ({n}).{ext}" if dot and "/" not in ext else f"{name} ({n})"), n + 1
+        self.names.add(name)
+        return name
+
+    def add_bytes(self, name, data, moment=None):
+        return self.add_stream(name, io.BytesIO(data), moment)
+
+    def add_stream(self, name, source, moment=None, size=None):
+        """Copy `source` into a new entry, hashing it on the way; the entry's name."""
+        name = self._name(name)
+        info = zipfile.ZipInfo(name, moment or utcnow().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        digest, length = hashlib.sha256(), 0
+        with self.zip.open(info, "w", force_zip64=size is None or size > 0xFFFF0000) as target:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                target.write(chunk)
+                length += len(chunk)
+        self.manifest.append({"path": name, "size": length, "sha256": digest.hexdigest()})
+        return name
+
+    def writer(self, name):
+        """An open text entry to write into (hashing what is written); close() records it."""
+        return _Entry(self, self._name(name))
+
+    def close(self):
+        self.zip.close()
+        self.file.close()
+
+
+class _Entry:
+    def __init__(self, package, name):
+        self.package, self.name = package, name
+        info = zipfile.ZipInfo(name, utcnow().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.target = package.zip.open(info, "w", force_zip64=True)
+        self.digest, self.length = hashlib.sha256(), 0
+
+    def write(self, text):
+        data = text.encode("utf-8")
+        self.digest.update(data)
+        self.length += len(data)
+        self.target.write(data)
+        return len(text)
+
+    def close(self):
+        self.target.close()
+        self.package.manifest.append({"path": self.name, "size": self.length, "sha256": self.digest.hexdigest()})
+
+
+def _fields(info):
+    values = {k: getattr(info, k) for k in _ZIPINFO}
+    values["extra"] = info.extra.hex()
+    values["comment"] = info.comment.hex()
+    values["date_time"] = list(info.date_time)
+    return values
+
+
+def _info(fields):
+    info = zipfile.ZipInfo(fields["filename"], tuple(fields["date_time"]))
+    for key in _ZIPINFO:
+        if key not in ("filename", "date_time"):
+            setattr(info, key, fields[key])
+    info.extra, info.comment = bytes.fromhex(fields["extra"]), bytes.fromhex(fields["comment"])
+    return info
+
+
+ZIP_FIRST, ZIP_LAST = 315532800, 4354819199  # the seconds of 1980-01-01 and 2107-12-31: what a zip can date
+
+
+def _when(seconds):
+    """A file's modification time (seconds, as hostile as the endpoint made it) as a UTC datetime a zip holds."""
+    try:
+        seconds = min(max(int(seconds), 0), ZIP_LAST)
+    except (TypeError, ValueError, OverflowError):
+        seconds = 0
+    return datetime(1970, 1, 1) + timedelta(seconds=seconds)
+
+
+def _parts(custodians, devices_of):
+    """The package's parts in order: (kind, custodian, device or None)."""
+    for user in custodians:
+        yield "devices", user, None
+        yield "events.csv", user, None
+        yield "events.json", user, None
+        for device in devices_of[user.id]:
+            yield "files", user, device
+
+
+@job_kind(KIND)
+def collect(context):
+    """Build the collection's package, part by part, going on from the last checkpoint."""
+    actor = context.actor()
+    collection = db.session.get(Collection, context.params.get("collection"))
+    if collection is None:
+        raise JobFailed(_l("This collection no longer exists."))
+    try:
+        matter = legal_hold.get_matter(actor, collection.matter_id)
+    except NotFound:
+        _finish(collection, "failed", error=str(_l("This matter no longer exists, or you can no longer see it.")))
+        raise JobFailed(_l("This matter no longer exists, or you can no longer see it.")) from None
+    custodians = legal_hold.active_custodians(matter, collection.user_id)
+    if not custodians:
+        _finish(collection, "failed", error=str(_l("The matter has no active custodian to collect.")))
+        raise JobFailed(_l("The matter has no active custodian to collect."))
+    since, until = collection.date_from, collection.date_to
+    devices_of = {u.id: db.session.scalars(select(Device).where(Device.user_id == u.id)
+                                           .order_by(Device.name, Device.id)).all() for u in custodians}
+    parts = list(_parts(custodians, devices_of))
+    if context.checkpoint is None:
+        context.progress(0, len(parts))
+    package = _Package(context.path(FILE + ".part"), context.checkpoint)
+    try:
+        for n, (kind, user, device) in enumerate(parts):
+            if n < package.parts_done:
+                continue
+            folder = f"custodians/{_safe(user.username)}"
+            if kind == "devices":
+                package.add_bytes(f"{folder}/devices.json", _json(_devices(devices_of[user.id])))
+            elif kind == "events.csv":
+                package.counts["events"] += _events_csv(package, f"{folder}/events.csv", user, since, until)
+            elif kind == "events.json":
+                _events_json(package, f"{folder}/events.json", user, since, until)
+            else:
+                _files(package, folder, user, device, since, until)
+            package.parts_done = n + 1
+            end_read()
+            context.progress(n + 1, len(parts), checkpoint=package.checkpoint())
+        _closing_files(package, matter, collection, custodians, actor)
+    finally:
+        package.close()
+    path = context.path(FILE)
+    os.replace(context.path(FILE + ".part"), path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    _finish(collection, "done", sha256=digest.hexdigest(), size=os.path.getsize(path),
+            files=package.counts["files"], events=package.counts["events"])
+    context.result(FILE, safe_filename(f"legal-hold-{matter.name}-{utcnow():%Y-%m-%d}") + ".zip")
+
+
+def _safe(name):
+    """A user's or device's name as one folder of the package (no separators, no dot-only names)."""
+    cleaned = "".join("_" if c in '/\\\x00' or ord(c) < 32 else c for c in name).strip() or "_"
+    return "_" + cleaned if set(cleaned) <= {"."} else cleaned[:120]
+
+
+def _json(value):
+    return json.dumps(value, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+
+
+def _iso(value):
+    return value.isoformat() + "Z" if value else None
+
+
+def _devices(devices):
+    found = []
+    for device in devices:
+        states = db.session.scalars(select(BackupState).where(BackupState.device_id == device.id)).all()
+        found.append({
+            "id": device.id, "guid": device.guid, "name": device.name, "hostname": device.hostname,
+            "os": device.os, "os_version": device.os_version, "status": device.status,
+            "agent_version": device.agent_version, "last_connected": _iso(device.last_connected),
+            "key_type": restores.key_type(device),
+            "backup": [{"destination": s.destination.name, "destination_guid": s.destination.guid,
+                        "selected_files": s.selected_files, "selected_bytes": s.selected_bytes,
+                        "percent_complete": s.percent_complete, "archive_bytes": s.archive_bytes,
+                        "last_backup": _iso(s.last_backup), "last_completed_backup": _iso(s.last_completed_backup),
+                        "status": s.status, "snapshot": s.snapshot_id} for s in states]})
+    return found
+
+
+def _event_pages(user, since, until):
+    """The user's file events in the range, oldest first, a keyset page at a time."""
+    after = 0
+    while True:
+        stmt = select(FileEvent).where(FileEvent.user_id == user.id, FileEvent.id > after)
+        if since is not None:
+            stmt = stmt.where(FileEvent.event_at >= since)
+        if until is not None:
+            stmt = stmt.where(FileEvent.event_at <= until)
+        page = db.session.scalars(stmt.order_by(FileEvent.id).limit(BATCH)).all()
+        if not page:
+            return
+        yield page
+        after = page[-1].id
+        for event in page:  # a million events must not stay in the session
+            db.session.expunge(event)
+
+
+def _events_csv(package, name, user, since, until):
+    entry = package.writer(name)
+    entry.write("\ufeff")  # a BOM, so spreadsheets read UTF-8 names correctly
+    line = io.StringIO()
+    writer = csv.writer(line)
+    writer.writerow([key for _column, key in CSV_FIELDS])
+    count = 0
+    for page in _event_pages(user, since, until):
+        for event in page:
+            writer.writerow(_csv_row(event))
+        count += len(page)
+        entry.write(line.getvalue())
+        line.seek(0)
+        line.truncate()
+    entry.write(line.getvalue())
+    entry.close()
+    return count
+
+
+def _events_json(package, name, user, since, until):
+    entry = package.writer(name)
+    entry.write("[")
+    first = True
+    for page in _event_pages(user, since, until):
+        text = ",\n".join(json.dumps(forensics.as_v1(e), ensure_ascii=False) for e in page)
+        entry.write(("\n" if first else ",\n") + text)
+        first = False
+    entry.write("\n]\n")
+    entry.close()
+
+
+def _refused(package, user, device, reason):
+    package.not_collected.append({"custodian": user.username, "device": device.name, "guid": device.guid,
+                                  "reason": str(reason)})
+
+
+def _open(device):
+    """The device's repository opened with the key the console holds; DomainError says why not."""
+    kind = restores.key_type(device)
+    if kind == "custom":
+        raise DomainError(restores.REFUSED["custom"])
+    if kind == "password":
+        raise DomainError(_l("This device's archives are encrypted with an archive password that only its user "
+                             "knows: the console cannot read them. Ask the user to restore the files."))
+    from webconsole.domain import destinations, keystore
+
+    places = restores.stored_at(device)
+    if not places:
+        raise DomainError(_l("No backup of this device is stored on this server yet."))
+    location, environment = destinations.repository_of(places[0], device)
+    try:
+        return restic.Repository(location, keystore.repository_password(device) or "", environment,
+                                 destination=places[0])
+    except restic.ResticUnavailable as e:
+        raise DomainError(_l("This version cannot be read: %(reason)s", reason=str(e))) from e
+
+
+def _version(repository, until):
+    """The newest version at or before `until` (any, without one): (id, time) or None."""
+    try:
+        found = repository.snapshots()
+    except restic.ResticUnavailable as e:
+        raise DomainError(_l("This version cannot be read: %(reason)s", reason=str(e))) from e
+    for snapshot in found:  # newest first
+        moment = restores._moment(snapshot.get("time"))
+        if until is None or (moment is not None and moment <= until):
+            return snapshot["id"], moment
+    return None
+
+
+def _files(package, folder, user, device, since, until):
+    try:
+        repository = _open(device)
+        version = _version(repository, until)
+    except DomainError as e:
+        _refused(package, user, device, e.message)
+        return
+    if version is None:
+        _refused(package, user, device, _l("No version of this device was backed up by the end of the range."))
+        return
+    snapshot, _moment = version
+    end_read()  # nothing of this transaction stays open while restic streams
+    base = f"{folder}/files/{_safe(device.name or device.guid)}"
+    process, errors, reader = repository._stream("dump", "--archive", "tar", snapshot, "/")
+    try:
+        with tarfile.open(fileobj=process.stdout, mode="r|") as tar:
+            for member in tar:
+                if not member.isfile():
+                    continue
+                modified = _when(member.mtime)
+                if (since is not None and modified < since) or (until is not None and modified > until):
+                    continue
+                moment = _when(max(member.mtime, ZIP_FIRST)).timetuple()[:6]
+                package.add_stream(f"{base}/{member.name.lstrip('/')}", tar.extractfile(member), moment, member.size)
+                package.counts["files"] += 1
+    except (tarfile.TarError, OSError) as e:
+        restic._finish(process, reader, errors)
+        raise JobFailed(_l("This version cannot be read: %(reason)s", reason=str(e))) from e
+    try:
+        restic._finish(process, reader, errors)
+    except restic.ResticUnavailable as e:
+        raise JobFailed(_l("This version cannot be read: %(reason)s", reason=str(e))) from e
+
+
+def _closing_files(package, matter, collection, custodians, actor):
+    policy = matter and db.session.get(legal_hold.PreservationPolicy, matter.policy_id)
+    for user in custodians:
+        refused = [n for n in package.not_collected if n["custodian"] == user.username]
+        if refused:
+            lines = [f"{n['device']} ({n['guid']}): {n['reason']}" for n in refused]
+            package.add_bytes(f"custodians/{_safe(user.username)}/files-not-collected.txt",
+                              ("\n".join(lines) + "\n").encode("utf-8"))
+    described = {
+        "matter": {"id": matter.id, "uid": matter.uid, "name": matter.name, "description": matter.description,
+                   "notes": matter.notes, "reference": matter.reference, "status": matter.status,
+                   "created_by": matter.created_by_username, "created_at": _iso(matter.created_at)},
+        "policy": {"uid": policy.uid, "name": policy.name, "backup": policy.backup,
+                   "included_paths": policy.included_paths, "excluded_paths": policy.excluded_paths,
+                   "filename_exclusions": policy.filename_exclusions} if policy else None,
+        "collection": {"id": collection.id, "custodian": collection.username or None,
+                       "from": _iso(collection.date_from), "to": _iso(collection.date_to),
+                       "requested_by": actor.username, "collected_at": _iso(utcnow())},
+        "custodians": [{"username": u.username, "email": u.email, "name": f"{u.first_name} {u.last_name}".strip()}
+                       for u in custodians],
+        "devices_not_collected": package.not_collected,
+    }
+    package.add_bytes("matter.json", _json(described))
+    manifest = {"algorithm": "SHA-256", "events": package.counts["events"], "files_collected": package.counts["files"],
+                "files": list(package.manifest)}
+    package.add_bytes("manifest.json", _json(manifest))
+
+
+def _finish(collection, status, sha256="", size=0, files=0, events=0, error=""):
+    collection.status, collection.finished_at = status, utcnow()
+    collection.sha256, collection.bytes, collection.files, collection.events = sha256, size, files, events
+    collection.error = error[:1000]
+    db.session.commit()
+
+
+def _audit_download(actor, job):
+    """Every download of a package is audited, with the package's SHA-256."""
+    collection = db.session.scalar(select(Collection).where(Collection.job_id == job.id))
+    matter = db.session.get(Matter, collection.matter_id) if collection else None
+    if matter is None:
+        return
+    audit.record("legalhold.collection_download", actor=actor, object_type="matter", object_id=matter.uid,
+                 object_label=matter.name, details={"collection": collection.id, "sha256": collection.sha256})
+    db.session.commit()
+
+
+DOWNLOAD_AUDITS[KIND] = _audit_download
