@@ -128,9 +128,48 @@ def test_an_append_only_repository_refuses_forget_and_prune_but_takes_backups(ap
         db.session.commit()
     (home / "b.txt").write_bytes(b"more\n")
     restic.run("backup", str(home))
-    refused = restic.run("forget", "--keep-last", "1", "--prune", check=False)
-    assert refused.returncode != 0
+    snapshots = json.loads(restic.run("snapshots", "--json").stdout)
+    assert len(snapshots) == 2
+    # What restic forget would do (restic itself retries a refusal for most of a minute: the test with a
+    # legal hold below lets it): delete a snapshot file.
+    url = f"{served.url}/storage/{guid}/snapshots/{snapshots[0]['id']}"
+    assert requests.delete(url, auth=(guid, secret), timeout=30).status_code == 403
     assert len(json.loads(restic.run("snapshots", "--json").stdout)) == 2
+    restic.run("check")
+
+
+def test_a_held_version_survives_the_devices_own_retention(app, world, served, tmp_path, make_user):
+    """While a legal hold holds the device's user, restic forget (the device's retention) removes nothing;
+    once the hold ends, the device's own retention applies again."""
+    from webconsole.domain import legal_hold
+
+    guid, secret = register(app, world, served)
+    restic = Restic(served, guid, secret, tmp_path)
+    home = folder(tmp_path / "home", {"contract.txt": b"version one\n"})
+    restic.run("init")
+    restic.run("backup", str(home))
+    legal_id = make_user("legal@acme.test", "legal_hold_admin", world["root"])
+    with app.app_context():
+        legal = db.session.get(User, legal_id)
+        policy = legal_hold.create_policy(legal, {"name": ["Everything"], "included_paths": ["~"]})
+        matter = legal_hold.create_matter(legal, name="Acme v. Example", policy_id=policy.id)
+        legal_hold.add_custodians(legal, matter, [str(world["user"])])
+        matter_id = matter.id
+    (home / "contract.txt").write_bytes(b"version two\n")
+    restic.run("backup", str(home))
+    refused = restic.run("forget", "--keep-last", "1", "--prune", check=False)
+    assert refused.returncode != 0 and "403" in refused.stderr
+    snapshots = json.loads(restic.run("snapshots", "--json").stdout)
+    assert len(snapshots) == 2
+    restored = tmp_path / "restored"
+    restic.run("restore", snapshots[0]["id"], "--target", str(restored))
+    assert (restored / str(home).lstrip("/") / "contract.txt").read_bytes() == b"version one\n"
+    restic.run("unlock")
+    with app.app_context():
+        legal_hold.set_matter_active(db.session.get(User, legal_id), db.session.get(legal_hold.Matter, matter_id),
+                                     False)
+    restic.run("forget", "--keep-last", "1", "--prune")
+    assert len(json.loads(restic.run("snapshots", "--json").stdout)) == 1
     restic.run("check")
 
 

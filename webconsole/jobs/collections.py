@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tarfile
 import zipfile
 from datetime import datetime, timedelta
@@ -354,11 +355,14 @@ def _open(device):
     if not places:
         raise DomainError(_l("No backup of this device is stored on this server yet."))
     location, environment = destinations.repository_of(places[0], device)
+    if shutil.which("restic") is None:
+        raise DomainError(_l("restic is not installed on the server, so no archive can be read: install it "
+                             "(apt install restic) and collect again."))
     try:
         return restic.Repository(location, keystore.repository_password(device) or "", environment,
                                  destination=places[0])
-    except restic.ResticUnavailable as e:
-        raise DomainError(_l("This version cannot be read: %(reason)s", reason=str(e))) from e
+    except restic.ResticUnavailable:
+        raise DomainError(_l("No backup of this device is stored on this server yet.")) from None
 
 
 def _version(repository, until):
