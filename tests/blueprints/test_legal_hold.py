@@ -19,8 +19,8 @@ from webconsole.extensions import db
 from webconsole.jobs import collections as collection_jobs
 from webconsole.jobs import kinds
 from webconsole.jobs.queue import run_job
-from webconsole.models.base import utcnow
 from webconsole.models import AuditEvent, Collection, Custodian, Job, Matter, User
+from webconsole.models.base import utcnow
 
 HOSTILE = '<script>alert(1)</script>"\'&'
 

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, func, insert, literal, select, text
 from webconsole.demo.alerts import load_alerts
 from webconsole.demo.cases import load_demo_case
 from webconsole.demo.event_load import RISKY_USERS, EventValues, load_events  # noqa: F401 - the demo's names
+from webconsole.demo.legal_hold import load_demo_legal_hold
 from webconsole.demo.watchlists import load_watchlists
 from webconsole.domain import connections, settings_spec
 from webconsole.domain.dashboard import record_storage_usage
@@ -147,6 +148,7 @@ def load_demo(password, users=200, devices=400, seed=42, progress=None, events=0
     load_watchlists(db.session.get(User, user_rows[0]["id"]), signins=len(DEMO_SIGNINS))
     load_alerts(db.session.get(User, user_rows[0]["id"]))
     load_demo_case(len(DEMO_SIGNINS) + 1)
+    load_demo_legal_hold(len(DEMO_SIGNINS) + 1)
     _usage_history(now.date(), rng)
     _agent_versions(now.date())
     refresh_statistics()
