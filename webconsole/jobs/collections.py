@@ -85,9 +85,11 @@ class _Package:
         self.counts = dict(state.get("counts", {"events": 0, "files": 0}))
         self.not_collected = list(state.get("not_collected", []))
         self.parts_done = int(state.get("parts_done", 0))
+        self.items = int(state.get("items", 0))  # events written (in each of their two files) and files copied
+        self.on_item = None  # called with the count so far, to report progress now and then
         mode = "r+b" if self.offset and os.path.exists(path) else "wb"
         if mode == "wb":
-            self.offset, self.manifest, self.parts_done = 0, [], 0
+            self.offset, self.manifest, self.parts_done, self.items = 0, [], 0, 0
             self.counts, self.not_collected = {"events": 0, "files": 0}, []
             entries = []
         else:
@@ -108,7 +110,7 @@ class _Package:
         os.fsync(self.file.fileno())
         return {"offset": self.zip.fp.tell(), "entries": [_fields(i) for i in self.zip.filelist],
                 "manifest": self.manifest, "counts": self.counts, "not_collected": self.not_collected,
-                "parts_done": self.parts_done}
+                "parts_done": self.parts_done, "items": self.items}
 
     def _name(self, name):
         name, n = name.replace("\\", "/").lstrip("/"), 1
@@ -134,6 +136,11 @@ class _Package:
                 length += len(chunk)
         self.manifest.append({"path": name, "size": length, "sha256": digest.hexdigest()})
         return name
+
+    def advance(self, n=1):
+        self.items += n
+        if self.on_item is not None:
+            self.on_item(self.items)
 
     def writer(self, name):
         """An open text entry to write into (hashing what is written); close() records it."""
@@ -223,9 +230,18 @@ def collect(context):
     devices_of = {u.id: db.session.scalars(select(Device).where(Device.user_id == u.id)
                                            .order_by(Device.name, Device.id)).all() for u in custodians}
     parts = list(_parts(custodians, devices_of))
+    total = _estimate(custodians, devices_of, since, until)
     if context.checkpoint is None:
-        context.progress(0, len(parts))
+        context.progress(0, total)
     package = _Package(context.path(FILE + ".part"), context.checkpoint)
+    noted = {"at": package.items}
+
+    def note(items):  # a progress note (a database write) every PROGRESS_EVERY items
+        if items - noted["at"] >= PROGRESS_EVERY:
+            context.progress(items, max(total, items))
+            noted["at"] = items
+
+    package.on_item = note
     try:
         for n, (kind, user, device) in enumerate(parts):
             if n < package.parts_done:
@@ -241,7 +257,8 @@ def collect(context):
                 _files(package, folder, user, device, since, until)
             package.parts_done = n + 1
             end_read()
-            context.progress(n + 1, len(parts), checkpoint=package.checkpoint())
+            context.progress(package.items, max(total, package.items), checkpoint=package.checkpoint())
+            noted["at"] = package.items
         _closing_files(package, matter, collection, custodians, actor)
     finally:
         package.close()
@@ -254,6 +271,26 @@ def collect(context):
     _finish(collection, "done", sha256=digest.hexdigest(), size=os.path.getsize(path),
             files=package.counts["files"], events=package.counts["events"])
     context.result(FILE, safe_filename(f"legal-hold-{matter.name}-{utcnow():%Y-%m-%d}") + ".zip")
+
+
+def _estimate(custodians, devices_of, since, until):
+    """About how many items the package will take: each event twice (CSV and JSON) and the files the
+    devices' last backups selected. The files actually in a version may differ: the bar may end early."""
+    from sqlalchemy import func
+
+    items = 0
+    for user in custodians:
+        stmt = select(func.count()).select_from(FileEvent).where(FileEvent.user_id == user.id)
+        if since is not None:
+            stmt = stmt.where(FileEvent.event_at >= since)
+        if until is not None:
+            stmt = stmt.where(FileEvent.event_at <= until)
+        items += 2 * db.session.scalar(stmt)
+        ids = [d.id for d in devices_of[user.id]]
+        if ids:
+            items += db.session.scalar(select(func.coalesce(func.sum(BackupState.selected_files), 0))
+                                       .where(BackupState.device_id.in_(ids))) or 0
+    return max(items, 1)
 
 
 def _safe(name):
@@ -316,6 +353,7 @@ def _events_csv(package, name, user, since, until):
         for event in page:
             writer.writerow(_csv_row(event))
         count += len(page)
+        package.advance(len(page))
         entry.write(line.getvalue())
         line.seek(0)
         line.truncate()
@@ -332,6 +370,7 @@ def _events_json(package, name, user, since, until):
         text = ",\n".join(json.dumps(forensics.as_v1(e), ensure_ascii=False) for e in page)
         entry.write(("\n" if first else ",\n") + text)
         first = False
+        package.advance(len(page))
     entry.write("\n]\n")
     entry.close()
 
@@ -403,6 +442,7 @@ def _files(package, folder, user, device, since, until):
                 moment = _when(max(member.mtime, ZIP_FIRST)).timetuple()[:6]
                 package.add_stream(f"{base}/{member.name.lstrip('/')}", tar.extractfile(member), moment, member.size)
                 package.counts["files"] += 1
+                package.advance()
     except (tarfile.TarError, OSError) as e:
         restic._finish(process, reader, errors)
         raise JobFailed(_l("This version cannot be read: %(reason)s", reason=str(e))) from e

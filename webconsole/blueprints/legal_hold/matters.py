@@ -55,13 +55,13 @@ CUSTODIAN_LIST = ListSpec(
     page_context=_custodians_context,
     choice_labels={"state": {"active": _l("Active"), "removed": _l("Removed")}},
     columns=[
-        Column("custodian", _l("Select"), cell="select", width=50, select=(), exported=False),
-        Column("username", _l("Username"), width=220),
-        Column("name", _l("Name"), width=200),
-        Column("org_name", _l("Organization"), width=180),
-        Column("active", _l("Membership"), labels=MEMBERSHIP, width=120),
-        Column("created_at", _l("Added"), cell="datetime", width=170),
-        Column("updated_at", _l("Changed"), cell="datetime", width=170),
+        Column("custodian", _l("Select"), cell="select", width=64, select=(), exported=False),
+        Column("username", _l("Username"), width=210),
+        Column("name", _l("Name"), width=170),
+        Column("org_name", _l("Organization"), width=150),
+        Column("active", _l("Membership"), labels=MEMBERSHIP, width=110),
+        Column("created_at", _l("Added"), cell="datetime", width=150),
+        Column("updated_at", _l("Changed"), cell="datetime", width=150),
     ],
 )
 
