@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webconsole.blueprints.users import bp
+from webconsole.domain import legal_hold
 from webconsole.domain import users as domain
 from webconsole.domain.errors import ValidationError
 from webconsole.web.forms import ConfirmForm
@@ -30,7 +31,8 @@ def deactivate(user_id):
         return _apply(user_id, lambda: domain.set_user_active(current_user, user_id, False),
                       _("%(name)s is deactivated.", name=user.username))
     return render_template("users/confirm_deactivate.html", user=user, form=form,
-                           devices=domain.deactivation_effect(user))
+                           devices=domain.deactivation_effect(user),
+                           refusal=legal_hold.deactivation_refusal([user.id]))
 
 
 @bp.post("/<int:user_id>/reactivate")
