@@ -26,7 +26,7 @@ import zipfile
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webconsole.domain import audit, forensics, legal_hold, restores
 from webconsole.domain.errors import DomainError, NotFound
@@ -34,7 +34,7 @@ from webconsole.domain.listings import end_read
 from webconsole.extensions import db
 from webconsole.jobs.cases import CSV_FIELDS, _csv_row
 from webconsole.jobs.kinds import DOWNLOAD_AUDITS, JobFailed, job_kind
-from webconsole.models import BackupState, Collection, Device, FileEvent, Matter
+from webconsole.models import BackupState, Collection, Device, FileEvent, Matter, User
 from webconsole.models.base import utcnow
 from webconsole.store import restic
 from webconsole.web.exports import safe_filename
@@ -87,6 +87,7 @@ class _Package:
         self.parts_done = int(state.get("parts_done", 0))
         self.items = int(state.get("items", 0))  # events written (in each of their two files) and files copied
         self.on_item = None  # called with the count so far, to report progress now and then
+        self.plan = state.get("plan")
         mode = "r+b" if self.offset and os.path.exists(path) else "wb"
         if mode == "wb":
             self.offset, self.manifest, self.parts_done, self.items = 0, [], 0, 0
@@ -110,7 +111,7 @@ class _Package:
         os.fsync(self.file.fileno())
         return {"offset": self.zip.fp.tell(), "entries": [_fields(i) for i in self.zip.filelist],
                 "manifest": self.manifest, "counts": self.counts, "not_collected": self.not_collected,
-                "parts_done": self.parts_done, "items": self.items}
+                "parts_done": self.parts_done, "items": self.items, "plan": self.plan}
 
     def _name(self, name):
         name, n = name.replace("\\", "/").lstrip("/"), 1
@@ -200,13 +201,14 @@ def _when(seconds):
     return datetime(1970, 1, 1) + timedelta(seconds=seconds)
 
 
-def _parts(custodians, devices_of):
+def _parts(custodians):
     """The package's parts in order: (kind, custodian, device or None)."""
     for user in custodians:
         yield "devices", user, None
         yield "events.csv", user, None
         yield "events.json", user, None
-        for device in devices_of[user.id]:
+        for device in db.session.scalars(select(Device).where(Device.user_id == user.id)
+                                         .order_by(Device.name, Device.id)):
             yield "files", user, device
 
 
@@ -222,18 +224,26 @@ def collect(context):
     except NotFound:
         _finish(collection, "failed", error=str(_l("This matter no longer exists, or you can no longer see it.")))
         raise JobFailed(_l("This matter no longer exists, or you can no longer see it.")) from None
-    custodians = legal_hold.active_custodians(matter, collection.user_id)
+    since, until = collection.date_from, collection.date_to
+    # The parts are fixed on the first run and kept with the checkpoint: a custodian added or removed
+    # while the job waits for a worker does not shift what a later run goes on from.
+    plan = (context.checkpoint or {}).get("plan")
+    if plan is None:
+        plan = [[kind, user.id, device.id if device else None]
+                for kind, user, device in _parts(legal_hold.active_custodians(matter, collection.user_id))]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({p[1] for p in plan})))}
+    devices = {d.id: d for d in db.session.scalars(select(Device).where(Device.id.in_(
+        {p[2] for p in plan if p[2] is not None})))}
+    custodians = [users[i] for i in dict.fromkeys(p[1] for p in plan) if i in users]
     if not custodians:
         _finish(collection, "failed", error=str(_l("The matter has no active custodian to collect.")))
         raise JobFailed(_l("The matter has no active custodian to collect."))
-    since, until = collection.date_from, collection.date_to
-    devices_of = {u.id: db.session.scalars(select(Device).where(Device.user_id == u.id)
-                                           .order_by(Device.name, Device.id)).all() for u in custodians}
-    parts = list(_parts(custodians, devices_of))
+    devices_of = {u.id: [devices[p[2]] for p in plan if p[1] == u.id and p[2] in devices] for u in custodians}
     total = _estimate(custodians, devices_of, since, until)
     if context.checkpoint is None:
         context.progress(0, total)
     package = _Package(context.path(FILE + ".part"), context.checkpoint)
+    package.plan = plan
     noted = {"at": package.items}
 
     def note(items):  # a progress note (a database write) every PROGRESS_EVERY items
@@ -243,9 +253,12 @@ def collect(context):
 
     package.on_item = note
     try:
-        for n, (kind, user, device) in enumerate(parts):
+        for n, (kind, user_id, device_id) in enumerate(plan):
             if n < package.parts_done:
                 continue
+            user, device = users.get(user_id), devices.get(device_id)
+            if user is None or (kind == "files" and device is None):
+                continue  # gone since the plan was made
             folder = f"custodians/{_safe(user.username)}"
             if kind == "devices":
                 package.add_bytes(f"{folder}/devices.json", _json(_devices(devices_of[user.id])))
@@ -276,8 +289,6 @@ def collect(context):
 def _estimate(custodians, devices_of, since, until):
     """About how many items the package will take: each event twice (CSV and JSON) and the files the
     devices' last backups selected. The files actually in a version may differ: the bar may end early."""
-    from sqlalchemy import func
-
     items = 0
     for user in custodians:
         stmt = select(func.count()).select_from(FileEvent).where(FileEvent.user_id == user.id)
