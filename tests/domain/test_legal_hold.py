@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from webconsole.domain import agents, backup_plan, console, legal_hold, orgs, settings, storage, users
+from webconsole.domain import agents, backup_plan, console, devices, legal_hold, orgs, settings, storage, users
 from webconsole.domain.errors import DomainError, Forbidden, ValidationError
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, Destination, Device, HoldEvent, Matter, Repository, User
@@ -134,6 +134,10 @@ def test_a_custodian_is_not_deactivated_through_any_door_but_may_be_blocked(app,
         output, ok = console.run_line(admin, "user.deactivate user@acme.test")
         assert not ok and "Acme v. Example" in output
         assert db.session.get(User, hold["user"]).status == "active"
+        with pytest.raises(ValidationError) as device_refused:
+            devices.change_device_status(admin, hold["user_laptop"], "deactivate")
+        assert device_refused.value.code == "device.legal_hold" and "Acme v. Example" in str(device_refused.value)
+        devices.change_device_status(admin, hold["user_laptop"], "block")
         users.set_user_blocked(admin, hold["user"], True)
         assert db.session.get(User, hold["user"]).blocked
         legal_hold.set_matter_active(actor(hold), matter(hold), False)

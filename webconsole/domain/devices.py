@@ -124,6 +124,12 @@ def change_device_status(actor, device_id, action):
     if device.status not in sources:
         raise ValidationError(_l("This device cannot be changed that way in its current state."), field=None,
                               code="device.wrong_state")
+    if action == "deactivate":
+        from webconsole.domain import legal_hold  # legal hold reads users, which reads devices
+
+        refusal = legal_hold.device_refusal(device)
+        if refusal is not None:
+            raise refusal
     changed = audit.changes(device, {"status": target})
     db.session.flush()
     refresh_user_totals([device.user_id])

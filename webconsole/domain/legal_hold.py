@@ -477,6 +477,17 @@ def deactivation_refusal(user_ids, org=None):
            matters=name_a_few(matters[:3], len(matters))), field=None, code="user.legal_hold")
 
 
+def device_refusal(device):
+    """A ValidationError (code device.legal_hold) naming the matters that hold the device's user, or None:
+    a held device keeps backing up, so it may be blocked, not deactivated."""
+    matters = [name for name, _policy in holds_of(device.user_id)]
+    if not matters:
+        return None
+    return ValidationError(_l("This device cannot be deactivated while its user is on legal hold (%(matters)s): "
+                              "block it instead.", matters=name_a_few(matters[:3], len(matters))),
+                           field=None, code="device.legal_hold")
+
+
 def _longest_deleted(days):
     return float("inf") if days == 0 else days
 
