@@ -31,12 +31,13 @@ def test_every_route_declares_a_permission():
 
 SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/destinations/", "/updates/", "/client-management/",
             "/subscription/", "/reports/", "/audit/", "/risk-exposure/",
-            "/forensic-search/", "/data-connections/"]
+            "/forensic-search/", "/data-connections/", "/legal-hold/matters/", "/legal-hold/policies/"]
 EVERYTHING = set(SECTIONS)
 EXPECTED = {
     "admin@acme.test": EVERYTHING,
     "orgadmin@acme.test": EVERYTHING - {"/audit/", "/updates/", "/client-management/", "/forensic-search/",
-                                                 "/risk-exposure/", "/data-connections/"},
+                                                 "/risk-exposure/", "/data-connections/", "/legal-hold/matters/",
+                                                 "/legal-hold/policies/"},
     "helpdesk@acme.test": {"/dashboard/", "/users/", "/devices/", "/destinations/", "/reports/"},
     "auditor@acme.test": {"/audit/"},
     "user@acme.test": {"/devices/"},
