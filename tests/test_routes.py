@@ -10,7 +10,7 @@ PUBLIC = {"static", "home.index", "auth.signin", "account.set_locale"}
 
 def test_every_route_declares_a_permission():
     app = create_app(base_config("sqlite://"))
-    undeclared, public, devices, senders = [], set(), set(), set()
+    undeclared, public, devices, senders, api = [], set(), set(), set(), set()
     for endpoint, view in app.view_functions.items():
         permission = getattr(view, "permission", None)
         if permission is None:
@@ -21,12 +21,17 @@ def test_every_route_declares_a_permission():
             devices.add(endpoint)
         elif permission == "connection":
             senders.add(endpoint)
+        elif permission.startswith("api:"):
+            api.add(endpoint)
     assert undeclared == []
     assert public == PUBLIC
     # The agent protocol and restic's storage: devices prove themselves with a registration key or their secret.
     assert devices and all(e.startswith(("agent_api.", "storage.")) for e in devices)
     # Data connections' senders prove themselves with their connection's token.
     assert senders == {"ingest.events"}
+    # The REST API's own kinds: a permission, any signed-in caller, the token call's credentials, and the
+    # key-value store's public addresses; only its door declares them.
+    assert api and all(e.startswith("code42_api.") for e in api)
 
 
 SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/destinations/", "/updates/", "/client-management/",

@@ -76,6 +76,7 @@ def _init_extensions(app):
     from webconsole.domain.sessions import load_session_user
     from webconsole.extensions import babel, csrf, db, htmx, login_manager, migrate
     from webconsole.web.errors import unauthorized
+    from webconsole.web.sessions import DoorSessionInterface
     from webconsole.web.i18n import select_locale
 
     db.init_app(app)
@@ -85,6 +86,7 @@ def _init_extensions(app):
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.user_loader(load_session_user)
+    app.session_interface = DoorSessionInterface()
     login_manager.unauthorized_handler(unauthorized)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -46,8 +46,8 @@ def test_wrong_password_says_so_without_naming_the_cause(client, sign_in, world)
 
 
 def test_throttled_sign_in_is_refused_with_a_clear_message(client, sign_in, world):
-    for _ in range(5):
-        sign_in("admin@acme.test", "nope")
+    for n in range(5):
+        sign_in("admin@acme.test", f"nope {n}")
     response = sign_in("admin@acme.test")
     assert response.status_code == 429
     assert "Try again in 15 minutes" in response.get_data(as_text=True)

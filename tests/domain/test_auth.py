@@ -1,5 +1,5 @@
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
 from webconsole.domain.auth import SignInRefused, SignInThrottled, sign_in
@@ -28,9 +28,10 @@ def test_wrong_password_is_refused_and_audited(app, world):
 
 
 def fail(username, address, times=1):
-    for _ in range(times):
+    """`times` failures, each with another wrong password (the same one again is a client's resend)."""
+    for n in range(times):
         with pytest.raises(SignInRefused):
-            sign_in(username, "wrong", address)
+            sign_in(username, f"wrong {n}", address)
 
 
 def test_five_failures_pause_that_address_for_that_account_only(app, world):
@@ -68,9 +69,7 @@ def test_throttle_lifts_after_the_window(app, world):
 
     from webconsole.models import SignInAttempt
     with app.app_context():
-        for _ in range(5):
-            with pytest.raises(SignInRefused):
-                sign_in("admin@acme.test", "wrong", "192.0.2.1")
+        fail("admin@acme.test", "192.0.2.1", 5)
         for attempt in db.session.scalars(select(SignInAttempt)):
             attempt.at -= timedelta(minutes=16)
         db.session.commit()
@@ -132,3 +131,26 @@ def test_a_session_unused_for_a_month_no_longer_opens_and_is_pruned(app, world):
         db.session.commit()
         assert load_session_user(token) is None
         assert prune_idle_sessions() == 1
+
+
+def test_the_same_wrong_password_sent_again_at_once_costs_one_failure(app, world):
+    """py42 and code42cli send a refused request a second time by themselves: one typo is one failure."""
+    from datetime import timedelta
+
+    from webconsole.models import SignInAttempt
+    with app.app_context():
+        for _ in range(6):
+            with pytest.raises(SignInRefused):
+                sign_in("admin@acme.test", "typo", "192.0.2.1")
+        assert db.session.scalar(select(func.count()).select_from(SignInAttempt)) == 1
+        assert sign_in("admin@acme.test", PASSWORD, "192.0.2.1").id == world["admin"]
+        fail("admin@acme.test", "192.0.2.2", 5)  # five different guesses still pause that address
+        with pytest.raises(SignInThrottled):
+            sign_in("admin@acme.test", PASSWORD, "192.0.2.2")
+        for attempt in db.session.scalars(select(SignInAttempt)):
+            attempt.at -= timedelta(seconds=61)
+        db.session.commit()
+        with pytest.raises(SignInRefused):  # later, the same typo is a new failure
+            sign_in("admin@acme.test", "typo", "192.0.2.1")
+        assert db.session.scalar(select(func.count()).select_from(SignInAttempt).where(
+            SignInAttempt.succeeded.is_(False), SignInAttempt.address == "192.0.2.1")) == 2

@@ -10,6 +10,7 @@ def register_blueprints(app):
         audit,
         auth,
         cases,
+        code42_api,
         clients,
         connections,
         console,
@@ -62,6 +63,7 @@ def register_blueprints(app):
     app.register_blueprint(updates.bp)
     app.register_blueprint(clients.bp)
     app.register_blueprint(agent_api.bp)
+    app.register_blueprint(code42_api.bp)
     app.register_blueprint(ingest.bp)
     app.register_blueprint(storage.bp)
     app.register_blueprint(console.bp)

@@ -1,6 +1,9 @@
 """Signing in and out: credential checks, throttling, and their audit entries."""
+import hashlib
+import hmac
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -63,8 +66,26 @@ def _throttled(username, address, now):
     return db.session.scalar(trusted) is None
 
 
+# py42 and code42cli send every refused request a second time by themselves: the same wrong password
+# from the same address within this many seconds is that resend, and costs no second failure.
+RESEND_SECONDS = 60
+
+
+def _digest(username, password):
+    """A keyed digest of a tried username and password: equal for a resend, useless without the key."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"{username}\0{password}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
+
+
+def _resent(username, address, digest, now):
+    return db.session.scalar(select(SignInAttempt.id).where(
+        SignInAttempt.username == username, SignInAttempt.address == address, SignInAttempt.digest == digest,
+        SignInAttempt.succeeded.is_(False), SignInAttempt.at > now - timedelta(seconds=RESEND_SECONDS)).limit(1))
+
+
 def check_credentials(username, password, address):
-    """The active user with these credentials; failures are throttled, recorded and audited."""
+    """The active user with these credentials; failures are throttled, recorded and audited (a client's own
+    resend of the same refused attempt is recorded once)."""
     username = normalise_username(username)
     now = utcnow()
     if _throttled(username, address, now):
@@ -77,11 +98,13 @@ def check_credentials(username, password, address):
     user = db.session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.is_active:
-        db.session.add(SignInAttempt(username=username, address=address, at=now, succeeded=False))
-        reason = "bad credentials" if not ok or user is None else "account not active"
-        audit.record("signin.failed", actor=user, actor_username=username, address=address,
-                     object_type="user", object_label=username, details={"reason": reason})
-        db.session.commit()
+        digest = _digest(username, password or "")
+        if _resent(username, address, digest, now) is None:
+            db.session.add(SignInAttempt(username=username, address=address, at=now, succeeded=False, digest=digest))
+            reason = "bad credentials" if not ok or user is None else "account not active"
+            audit.record("signin.failed", actor=user, actor_username=username, address=address,
+                         object_type="user", object_label=username, details={"reason": reason})
+            db.session.commit()
         raise SignInRefused(_l("The username or password is not correct, or the account may not sign in."))
     db.session.add(SignInAttempt(username=username, address=address, at=now, succeeded=True))
     return user

@@ -43,6 +43,15 @@ def device_list(actor, params, permission="devices.view"):
         stmt = stmt.where(Device.org_id.in_(org_subtree(f["org"])))
     if f.get("alert"):
         stmt = stmt.where(backup_alerts.level_condition(f["alert"], grouped))
+    if f.get("user"):
+        stmt = stmt.where(Device.user_id == f["user"])
+    if f.get("active"):
+        active = f["active"] == "yes"
+        stmt = stmt.where((Device.status != "deactivated") if active else (Device.status == "deactivated"))
+    if f.get("blocked"):
+        stmt = stmt.where((Device.status == "blocked") if f["blocked"] == "yes" else (Device.status != "blocked"))
+    if f.get("guid"):
+        stmt = stmt.where(Device.guid == f["guid"])
     return filter_by(stmt, f, {"status": Device.status, "os": Device.os})
 
 

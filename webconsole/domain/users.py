@@ -39,7 +39,17 @@ def user_list(actor, params):
         holders = (select(user_roles.c.user_id).join(Role, Role.id == user_roles.c.role_id)
                    .where(Role.key == f["role"]))
         stmt = stmt.where(User.id.in_(holders))
+    if f.get("username"):
+        stmt = stmt.where(User.username == normalise_username(f["username"]))
+    if f.get("email"):
+        stmt = stmt.where(func.lower(User.email) == f["email"].strip().lower())
     return filter_by(stmt, f, {"status": User.status})
+
+
+def get_user_by_uid(actor, uid, permission="users.view"):
+    """The user with this UID if `actor` may reach it with `permission`; NotFound otherwise."""
+    found = db.session.scalar(select(User.id).where(User.uid == uid)) if isinstance(uid, str) and uid else None
+    return get_user(actor, found or 0, permission)
 
 
 def get_user(actor, user_id, permission="users.view"):
@@ -161,11 +171,19 @@ def _roles(actor, role_ids, keep):
     return [r for r in keep if r.id not in granted] + [granted[i] for i in role_ids]
 
 
-def update_profile(actor, user_id, *, first_name, last_name, email):
-    """Change a user's name and contact e-mail."""
+NOTES_MAX = 2000
+
+
+def update_profile(actor, user_id, *, first_name, last_name, email, notes=None):
+    """Change a user's name, contact e-mail and (given) notes."""
     user = _managed(actor, user_id)
-    changed = audit.changes(user, {"first_name": first_name.strip(), "last_name": last_name.strip(),
-                                   "email": email.strip()})
+    values = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email.strip()}
+    if notes is not None:
+        if len(notes) > NOTES_MAX or "\x00" in notes:
+            raise ValidationError(_l("Enter at most %(max)d characters.", max=NOTES_MAX), field="notes",
+                                  code="validation.length")
+        values["notes"] = notes
+    changed = audit.changes(user, values)
     if changed:
         audit.record("user.update", actor=actor, obj=user, details={"changes": changed})
     db.session.commit()

@@ -1,7 +1,7 @@
 """Users, roles with their permissions, and sign-in attempts."""
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webconsole.extensions import db
@@ -51,6 +51,7 @@ class User(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="active")
     blocked: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str | None] = mapped_column(String(16))
+    notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_signin_at: Mapped[datetime | None]
@@ -101,6 +102,9 @@ class SignInAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     succeeded: Mapped[bool]
+    # A keyed digest of the username and password tried (domain.auth): a client that sends a refused
+    # request again by itself (py42 does, every time) costs one failure, not two.
+    digest: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_signin_attempts_username_at", "username", "at"),

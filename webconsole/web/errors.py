@@ -49,6 +49,10 @@ def render_error(code, message=None):
     """The error page (or fragment, or JSON) for an HTTP status code."""
     title = TITLES.get(code, TITLES[500])
     message = message or MESSAGES.get(code, MESSAGES[500])
+    from webconsole.blueprints.code42_api.door import error_response, is_api_path
+
+    if is_api_path(request.path):  # API clients get JSON whatever they accept, in the API's shape
+        return error_response(code, f"http.{code}", message)
     if _wants_json():
         return jsonify(error={"status": code, "title": str(title), "message": str(message)}), code
     template = "errors/_error.html" if is_partial() else "errors/error.html"

@@ -44,7 +44,7 @@ def init_app(app):
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         user = g.get("_login_user")
-        if user is not None and user.is_authenticated:
+        if (user is not None and user.is_authenticated) or g.get("api_actor") is not None:
             # Signed-in pages, fragments and exports stay out of browser and proxy caches, so they
             # cannot be read back from a shared computer after sign-out.
             headers["Cache-Control"] = "no-store"

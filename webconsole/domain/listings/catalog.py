@@ -36,6 +36,7 @@ from webconsole.models import (
     DataConnection,
     Device,
     FileEvent,
+    HoldEvent,
     Job,
     Matter,
     Org,
@@ -69,8 +70,18 @@ def _sorts(*columns, nullable=(), then=None):
 
 ORG_NAME = {"org_name": Sort(Org.name, then=(Org.id,))}
 
+# Filters the REST API adds to its pages (py42 asks by exact username, e-mail, owner, GUID...): hidden
+# from the browser's toolbars, typed and scoped like the others.
+API_USER_FILTERS = (Text("username", "username", max_length=255, hidden=True),
+                    Text("email", "email", max_length=255, hidden=True))
+API_DEVICE_FILTERS = (Id("user", _l("User"), hidden=True, message=_l("No such user.")),
+                      Choice("active", "active", ("yes", "no"), hidden=True),
+                      Choice("blocked", "blocked", ("yes", "no"), hidden=True),
+                      Text("guid", "guid", max_length=32, hidden=True))
+
 DEVICES = Listing(
-    key="devices", query=device_list, default_sort="name", filters=_device_filters("devices.view"),
+    key="devices", query=device_list, default_sort="name",
+    filters=(*_device_filters("devices.view"), *API_DEVICE_FILTERS),
     sorts={**_sorts(Device.name, Device.hostname), "username": Sort(User.username), **ORG_NAME,
            **_sorts(Device.os, Device.agent_version, Device.status, Device.last_connected,
                     Device.last_completed_backup, Device.percent_complete, Device.archive_bytes,
@@ -80,7 +91,7 @@ DEVICES = Listing(
 USERS = Listing(
     key="users", query=user_list, default_sort="username",
     filters=(_orgs("users.view"), Choice("role", _l("Role"), choices=lambda actor: role_choices()),
-             Choice("status", _l("Status"), ACTIVE_OR_NOT)),
+             Choice("status", _l("Status"), ACTIVE_OR_NOT), *API_USER_FILTERS),
     sorts={"username": Sort(User.username), "name": Sort(User.last_name), **ORG_NAME, "status": Sort(User.status),
            "last_signin_at": Sort(User.last_signin_at, nullable=True), "created_at": Sort(User.created_at)},
 )
@@ -218,7 +229,9 @@ CASES = Listing(
 
 MATTERS = Listing(
     key="matters", query=legal_hold.matter_list, default_sort="created_at", default_dir="desc",
-    filters=(Choice("status", _l("Status"), legal_hold.STATUSES),),
+    filters=(Choice("status", _l("Status"), legal_hold.STATUSES),
+             Id("creator", "creator", hidden=True), Text("name", "name", max_length=100, hidden=True),
+             Text("reference", "reference", max_length=255, hidden=True)),
     sorts=_sorts(Matter.name, Matter.created_by_username, Matter.created_at, Matter.status, Matter.custodian_count,
                  Matter.reference),
 )
@@ -236,4 +249,20 @@ CUSTODIANS = Listing(
     sorts={"username": Sort(User.username), "email": Sort(User.email, nullable=True), **ORG_NAME,
            "active": Sort(Custodian.active), "created_at": Sort(Custodian.created_at),
            "updated_at": Sort(Custodian.updated_at)},
+)
+
+# The REST API's searches of memberships and of matters' history (no page of the browser lists them so).
+MEMBERSHIPS = Listing(
+    key="memberships", query=legal_hold.membership_list, default_sort="created_at",
+    filters=(Id("matter", "matter", hidden=True), Id("user", "user", hidden=True),
+             Text("uid", "uid", max_length=32, hidden=True), Text("username", "username", max_length=255, hidden=True),
+             Choice("state", "state", ("active", "removed"), hidden=True)),
+    sorts=_sorts(Custodian.created_at),
+)
+
+HOLD_EVENTS = Listing(
+    key="hold_events", query=legal_hold.event_list, default_sort="at",
+    filters=(Id("matter", "matter", hidden=True), Day("since", "since", hidden=True),
+             Day("until", "until", hidden=True)),
+    sorts=_sorts(HoldEvent.at),
 )

@@ -1,0 +1,31 @@
+"""The REST API served over HTTP on loopback, for the real Code42 clients (py42, code42cli)."""
+import os
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+
+@pytest.fixture
+def served(app):
+    """This test's app served on a free loopback port (its data must be committed: mark the test so);
+    the base URL, as the clients take it (http://, no path)."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture
+def cli_home(tmp_path, monkeypatch):
+    """An isolated home for code42cli (its profiles and a plaintext keyring): the environment to run it in."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        env.pop(name, None)
+    return env

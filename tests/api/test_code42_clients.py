@@ -1,0 +1,201 @@
+"""The unmodified public clients against the console over HTTP on loopback: py42 in this process, code42cli
+as the command people run. Every call goes through the console's own domain, listings and scopes."""
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import py42.sdk
+import py42.settings
+import pytest
+import requests
+from py42.exceptions import Py42ActiveLegalHoldError, Py42ForbiddenError, Py42NotFoundError, Py42UnauthorizedError
+from sqlalchemy import insert, select
+
+from tests.conftest import PASSWORD
+from tests.domain.test_legal_hold import hold  # noqa: F401 (fixture)
+from webconsole.domain import legal_hold
+from webconsole.domain.passwords import hash_password
+from webconsole.extensions import db
+from webconsole.models import Device, Matter, SignInAttempt, User
+
+pytestmark = pytest.mark.committed  # the server thread reads the test's data through its own connections
+CODE42 = [os.path.join(os.path.dirname(sys.executable), "code42")]
+MANY = 520  # past py42's page of 500
+
+
+@pytest.fixture
+def crowd(app, hold):  # noqa: F811
+    """MANY more users in Platform and one device each, loaded in bulk."""
+    with app.app_context():
+        digest = hash_password(PASSWORD)
+        db.session.execute(insert(User), [
+            {"username": f"crowd{n:04d}@acme.test", "email": f"crowd{n:04d}@acme.test", "first_name": "Crowd",
+             "last_name": f"{n:04d}", "org_id": hold["platform"], "password_hash": digest, "uid": str(10**17 + n)}
+            for n in range(MANY)])
+        ids = db.session.scalars(select(User.id).where(User.username.like("crowd%"))).all()
+        db.session.execute(insert(Device), [
+            {"name": f"CROWD-{n:04d}", "hostname": f"crowd-{n:04d}", "os": "linux", "user_id": user_id,
+             "org_id": hold["platform"], "guid": str(2 * 10**17 + n)} for n, user_id in enumerate(ids)])
+        db.session.commit()
+    return hold
+
+
+def sdk_for(served, username):
+    return py42.sdk.from_local_account(served, username, PASSWORD)
+
+
+def everything(pages, key):
+    return [item for page in pages for item in page[key]]
+
+
+def test_py42_pages_through_users_orgs_and_devices_as_the_admin_sees_them(served, crowd):
+    sdk = sdk_for(served, "admin@acme.test")
+    assert py42.settings.items_per_page == 500
+    users = everything(sdk.users.get_all(), "users")
+    assert len(users) == len({u["userUid"] for u in users}) == MANY + 7
+    assert {"userId", "userUid", "username", "orgUid", "status"} <= set(users[0])
+    devices = everything(sdk.devices.get_all(), "computers")
+    assert len(devices) == MANY + 3 and all(str(d["guid"]).isdigit() for d in devices)
+    orgs = everything(sdk.orgs.get_all(), "orgs")
+    assert {o["orgName"] for o in orgs} == {"Acme", "Engineering", "Platform", "Sales"}
+    assert isinstance(orgs[0]["orgId"], int)
+    [user] = sdk.users.get_by_username("user@acme.test")["users"]
+    assert sdk.users.get_by_id(user["userId"])["userUid"] == user["userUid"]
+    assert sdk.users.get_by_uid(user["userUid"])["username"] == "user@acme.test"
+    assert sdk.users.get_by_username("nobody@acme.test")["users"] == []
+    inactive = everything(sdk.users.get_all(active=False), "users")
+    assert inactive == []
+    platform = next(o for o in orgs if o["orgName"] == "Platform")
+    in_platform = everything(sdk.users.get_all(org_uid=platform["orgUid"]), "users")
+    assert len(in_platform) == MANY + 1
+
+
+def test_an_org_admin_sees_only_their_subtree_and_a_desktop_user_nothing(served, crowd):
+    sdk = sdk_for(served, "orgadmin@acme.test")
+    users = everything(sdk.users.get_all(), "users")
+    assert {u["orgName"] for u in users} <= {"Engineering", "Platform"} and len(users) == MANY + 2
+    assert sdk.users.get_by_username("seller@acme.test")["users"] == []
+    with pytest.raises((Py42NotFoundError, Py42ForbiddenError)):
+        sdk.users.get_by_uid(_UIDS[crowd["seller"]])
+    with pytest.raises((Py42NotFoundError, Py42ForbiddenError)):
+        sdk.users.block(crowd["seller"])
+    desk = sdk_for(served, "user@acme.test")
+    with pytest.raises(Py42ForbiddenError):
+        desk.users.get_page(1)
+    with pytest.raises(Py42ForbiddenError):
+        desk.legalhold.get_matters_page(1)
+
+
+_UIDS = {}
+
+
+@pytest.fixture(autouse=True)
+def _uids(app, hold):  # noqa: F811
+    """The world's users' UIDs by id, read once the fixtures have committed them."""
+    _UIDS.clear()
+    with app.app_context():
+        _UIDS.update({u.id: u.uid for u in db.session.scalars(select(User))})
+
+
+def test_a_custodian_cannot_be_deactivated_and_legal_hold_memberships_change(served, hold, app):  # noqa: F811
+    sdk = sdk_for(served, "admin@acme.test")
+    user_uid = _UIDS[hold["user"]]
+    user_id = hold["user"]
+    with pytest.raises(Py42ActiveLegalHoldError):
+        sdk.users.deactivate(user_id)
+    with pytest.raises(Py42ActiveLegalHoldError):
+        sdk.devices.deactivate(hold["user_laptop"])
+    legal = sdk_for(served, "legal@acme.test")
+    [matter] = everything(legal.legalhold.get_all_matters(), "legalHolds")
+    assert matter["name"] == "Acme v. Example" and matter["creator"]["username"] == "legal@acme.test"
+    members = everything(legal.legalhold.get_all_matter_custodians(legal_hold_uid=matter["legalHoldUid"]),
+                         "legalHoldMemberships")
+    assert [m["user"]["userUid"] for m in members] == [user_uid]
+    added = legal.legalhold.add_to_matter(_UIDS[hold["seller"]], matter["legalHoldUid"])
+    assert added["user"]["username"] == "seller@acme.test"
+    legal.legalhold.remove_from_matter(members[0]["legalHoldMembershipUid"])
+    sdk.users.deactivate(user_id)  # no longer held
+    sdk.users.reactivate(user_id)
+    with app.app_context():
+        assert not legal_hold.is_held(user_id) and legal_hold.is_held(hold["seller"])
+        kinds = [e.event_type for e, _n in legal_hold.history(matter=db.session.get(Matter, hold["matter"]))][:2]
+        assert kinds == ["MembershipDeactivated", "MembershipCreated"]
+
+
+def code42(env, *arguments, check=True):
+    # code42cli warns of its own use of pkg_resources on every run: not what the test reads.
+    done = subprocess.run([*CODE42, *arguments], env={**env, "PYTHONWARNINGS": "ignore"}, capture_output=True,
+                          text=True, timeout=120)
+    if check:
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def test_code42cli_lists_shows_and_changes_what_the_console_holds(served, crowd, cli_home, app):
+    env = cli_home
+    code42(env, "profile", "create", "--name", "local", "--server", served, "--username", "admin@acme.test",
+           "--password", PASSWORD, "-y")
+    users = list(csv.DictReader(io.StringIO(code42(env, "users", "list", "-f", "CSV").stdout)))
+    assert len(users) == MANY + 7 and users[0]["username"]
+    orgs = [json.loads(line) for line in code42(env, "users", "orgs", "list", "-f", "RAW-JSON").stdout.splitlines()]
+    assert {o["orgName"] for o in orgs} == {"Acme", "Engineering", "Platform", "Sales"}
+    devices = list(csv.DictReader(io.StringIO(code42(env, "devices", "list", "-f", "CSV").stdout)))
+    assert len(devices) == MANY + 3 and {"guid", "name", "status", "userUid"} <= set(devices[0])
+    shown = json.loads(code42(env, "users", "show", "seller@acme.test", "-f", "RAW-JSON").stdout.splitlines()[0])
+    assert shown["username"] == "seller@acme.test" and shown["roles"] == ["Desktop User"]
+    guid = next(d["guid"] for d in devices if d["name"] == "SELLER-LAPTOP")
+    assert "SELLER-LAPTOP" in code42(env, "devices", "show", guid).stdout
+    code42(env, "devices", "deactivate", guid)
+    with app.app_context():
+        assert db.session.scalar(select(Device.status).where(Device.guid == guid)) == "deactivated"
+    code42(env, "devices", "reactivate", guid)
+    held_guid = next(d["guid"] for d in devices if d["name"] == "USER-LAPTOP")
+    refused = code42(env, "devices", "deactivate", held_guid, check=False)
+    assert refused.returncode == 1 and "legal hold" in refused.stdout + refused.stderr
+    refused = code42(env, "users", "deactivate", "user@acme.test", check=False)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    matters = code42(env, "legal-hold", "list", "-f", "CSV").stdout
+    assert "Acme v. Example" in matters
+    with app.app_context():
+        assert db.session.scalar(select(User.status).where(User.username == "user@acme.test")) == "active"
+
+
+def test_bad_credentials_are_clean_errors_and_cost_one_failure(served, hold, cli_home, app):  # noqa: F811
+    with pytest.raises(Py42UnauthorizedError):
+        py42.sdk.from_local_account(served, "admin@acme.test", "not the password")
+    with app.app_context():
+        failures = db.session.scalars(select(SignInAttempt).where(SignInAttempt.succeeded.is_(False))).all()
+        assert len(failures) == 1  # py42 sent it twice
+    done = code42(cli_home, "profile", "create", "--name", "bad", "--server", served, "--username",
+                  "admin@acme.test", "--password", "still wrong", "-y", check=False)
+    assert done.returncode == 1 and "Invalid credentials" in done.stdout + done.stderr
+    # A made-up or ended token is a clean 401 in JSON, never a redirect or a page.
+    answer = requests.get(served + "/api/v1/User/my", headers={"Authorization": "Bearer made-up-token-xyz"},
+                          timeout=30, allow_redirects=False)
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "auth.required"
+    assert "Set-Cookie" not in answer.headers
+
+
+def test_api_paths_answer_json_without_cookies_or_redirects(served, hold):  # noqa: F811
+    token = requests.get(served + "/api/v3/auth/jwt?useBody=True", auth=("admin@acme.test", PASSWORD),
+                         timeout=30).json()["data"]["v3_user_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    for path in ("/api/v1/User/my", "/api/v1/Nothing/here", "/api/v1/Computer/99999999", "/api/v1/User?pgSize=x",
+                 "/api/v1/User?pgSize=100000", "/api/v1/User?orgUid=%00", "/api/v1/Computer?active=maybe",
+                 "/api/v1/LegalHold?activeState=SOME", "/api/v1/LegalHoldMembership"):
+        answer = requests.get(served + path, headers={**bearer, "Accept": "*/*"}, timeout=30, allow_redirects=False)
+        assert answer.status_code in (200, 400, 403, 404), path
+        assert answer.headers["Content-Type"].startswith("application/json"), path
+        assert "Set-Cookie" not in answer.headers, path
+    # A browser's session cookie is not a credential here.
+    browser = requests.Session()
+    page = browser.get(served + "/auth/signin", timeout=30)
+    assert page.status_code == 200
+    assert requests.get(served + "/api/v1/User/my", cookies=browser.cookies, timeout=30).status_code == 401
+    for body in ("[]", '"x"', "{" * 100_000, '{"id": "1"}', '{"id": 1e400}', '{"id": true}'):
+        answer = requests.post(served + "/api/v4/computer-deactivation/update", data=body, headers=bearer, timeout=30)
+        assert answer.status_code in (400, 404), body
