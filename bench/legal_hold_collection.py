@@ -100,7 +100,8 @@ def store_events(app, ids, count, seed=7):
     """`count` file events of the custodian on their device over the last 30 days, stored in bulk."""
     from webconsole.demo.event_load import EventValues
     from webconsole.demo.events import fake_event
-    from webconsole.domain.events import insert_statement, store_events as store
+    from webconsole.domain.events import insert_statement
+    from webconsole.domain.events import store_events as store
     from webconsole.extensions import db
     from webconsole.models.base import utcnow
     from webconsole.store.bulk_load import IMPORT_CACHE_KIB, indexes_deferred, larger_page_cache
@@ -172,13 +173,14 @@ class Sampler(threading.Thread):
         self.pid, self.database, self.stop = pid, database, threading.Event()
         self.peak = self.rss = self.restic_peak = 0
         self.by_part = {}  # part done so far -> highest VmRSS meanwhile
+        self.entered, self.ended = {}, None  # part -> when it was first seen in; when the process ended
 
     def run(self):
         with closing(sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=1)) as reader:
             while not self.stop.wait(SAMPLE_SECONDS):
                 status = _status(self.pid)
                 if not status:
-                    return
+                    break
                 self.rss, self.peak = status["VmRSS"], max(self.peak, status["VmHWM"])
                 for child in _children(self.pid):
                     self.restic_peak = max(self.restic_peak, _status(child).get("VmHWM", 0))
@@ -190,6 +192,13 @@ class Sampler(threading.Thread):
                 if done is not None:
                     part = PARTS[min(done[0] or 0, len(PARTS) - 1)]
                     self.by_part[part] = max(self.by_part.get(part, 0), status["VmRSS"])
+                    self.entered.setdefault(part, time.perf_counter())
+        self.ended = time.perf_counter()
+
+    def seconds(self):
+        """{part: seconds spent in it}, to the sampling's resolution."""
+        moments = sorted((when, part) for part, when in self.entered.items()) + [(self.ended, None)]
+        return {part: moments[n + 1][0] - when for n, (when, part) in enumerate(moments[:-1])}
 
 
 def child(spec):
@@ -352,14 +361,15 @@ def main():
         print(f"| raw total | {raw:.1f} | 1.00 |")
         print(f"\npackage {os.path.getsize(package) / mib:,.0f} MiB, {entries:,} entries besides the manifest "
               f"({events:,} events, {collected:,} files); manifest checked, {hashed} SHA-256s recomputed")
-        print("\n| collecting process | MiB |")
-        print("|---|---:|")
-        print(f"| resident after imports and app, before the collection | {ready / 1024:.0f} |")
+        print("\n| collecting process | seconds | resident MiB |")
+        print("|---|---:|---:|")
+        print(f"| after imports and app, before the collection | | {ready / 1024:.0f} |")
+        spent = sampler.seconds()
         for part in PARTS:
             if part in sampler.by_part:
-                print(f"| highest resident while in {part} | {sampler.by_part[part] / 1024:.0f} |")
-        print(f"| peak resident (VmHWM) | {sampler.peak / 1024:.0f} |")
-        print(f"| its restic's peak resident (VmHWM) | {sampler.restic_peak / 1024:.0f} |")
+                print(f"| highest while in {part} | {spent[part]:.1f} | {sampler.by_part[part] / 1024:.0f} |")
+        print(f"| peak (VmHWM) | | {sampler.peak / 1024:.0f} |")
+        print(f"| its restic's peak (VmHWM) | | {sampler.restic_peak / 1024:.0f} |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
