@@ -445,6 +445,9 @@ def _files(package, folder, user, device, since, until):
     try:
         with tarfile.open(fileobj=process.stdout, mode="r|") as tar:
             for member in tar:
+                # A streamed tar still keeps every member it has read (about 500 bytes each, 25 MB for 50 000
+                # files); none is looked at again here.
+                tar.members = []
                 if not member.isfile():
                     continue
                 modified = _when(member.mtime)
