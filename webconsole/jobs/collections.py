@@ -43,6 +43,7 @@ KIND = "legalhold.collection"
 FILE = "collection.zip"
 BATCH = 1000
 CHUNK = 1 << 20
+FILES_LEVEL = 1  # backed-up files go in compressed quickly: many are compressed already (documents, media)
 PROGRESS_EVERY = 2000  # items between progress notes (each note is a database write)
 _ZIPINFO = ("filename", "date_time", "compress_type", "comment", "extra", "create_system", "create_version",
             "extract_version", "reserved", "flag_bits", "volume", "internal_attr", "external_attr", "header_offset",
@@ -75,68 +76,112 @@ class _Out:
         self.stream.flush()
 
 
+class _Journal:
+    """Lines of JSON appended to a file beside the package (its zip directory, its manifest), so that what
+    grows with the number of files lives on disk, not in memory; cut back to a checkpoint's length."""
+
+    def __init__(self, path, length):
+        self.path = path
+        mode = "r+b" if length and os.path.exists(path) else "wb"
+        self.file = open(path, mode)  # noqa: SIM115 - closed by close()
+        self.file.truncate(length if mode == "r+b" else 0)
+        self.file.seek(0, os.SEEK_END)
+        self.count = sum(1 for _ in self.lines()) if mode == "r+b" else 0
+
+    def append(self, value):
+        self.file.write(json.dumps(value, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.count += 1
+
+    def length(self):
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        return self.file.tell()
+
+    def lines(self):
+        """Every value appended so far, read back from the file one at a time."""
+        self.file.flush()
+        with open(self.path, "rb") as stream:
+            for line in stream:
+                yield json.loads(line)
+
+    def close(self):
+        self.file.close()
+
+
+class _Directory:
+    """Stands for ZipFile.filelist: zipfile appends each finished entry here and reads them all back once,
+    to write the central directory when the package closes."""
+
+    def __init__(self, journal):
+        self.journal = journal
+
+    def append(self, info):
+        self.journal.append(_fields(info))
+
+    def __iter__(self):
+        return (_info(fields) for fields in self.journal.lines())
+
+    def __len__(self):
+        return self.journal.count
+
+
 class _Package:
     """The zip being built, with the manifest of what it holds so far; resumable from a checkpoint."""
 
     def __init__(self, path, checkpoint):
         state = checkpoint or {}
         self.path, self.offset = path, int(state.get("offset", 0))
-        self.manifest = list(state.get("manifest", []))
         self.counts = dict(state.get("counts", {"events": 0, "files": 0}))
         self.not_collected = list(state.get("not_collected", []))
         self.parts_done = int(state.get("parts_done", 0))
         self.items = int(state.get("items", 0))  # events written (in each of their two files) and files copied
         self.on_item = None  # called with the count so far, to report progress now and then
         self.plan = state.get("plan")
-        mode = "r+b" if self.offset and os.path.exists(path) else "wb"
-        if mode == "wb":
-            self.offset, self.manifest, self.parts_done, self.items = 0, [], 0, 0
+        resuming = bool(self.offset) and os.path.exists(path)
+        if not resuming:
+            self.offset, self.parts_done, self.items = 0, 0, 0
             self.counts, self.not_collected = {"events": 0, "files": 0}, []
-            entries = []
-        else:
-            entries = state.get("entries", [])
-        self.file = open(path, mode)  # noqa: SIM115 - closed by close()
+        self.entries = _Journal(path + ".directory", int(state.get("directory", 0)) if resuming else 0)
+        self.manifest = _Journal(path + ".manifest", int(state.get("manifest", 0)) if resuming else 0)
+        self.file = open(path, "r+b" if resuming else "wb")  # noqa: SIM115 - closed by close()
         self.file.truncate(self.offset)
         self.file.seek(self.offset)
         self.zip = zipfile.ZipFile(_Out(self.file, self.offset), "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-        for fields in entries:
-            info = _info(fields)
-            self.zip.filelist.append(info)
-            self.zip.NameToInfo[info.filename] = info
-        self.names = {e["path"] for e in self.manifest}
+        self.zip.filelist = _Directory(self.entries)
 
     def checkpoint(self):
         self.zip.fp.flush()
         self.file.flush()
         os.fsync(self.file.fileno())
-        return {"offset": self.zip.fp.tell(), "entries": [_fields(i) for i in self.zip.filelist],
-                "manifest": self.manifest, "counts": self.counts, "not_collected": self.not_collected,
+        return {"offset": self.zip.fp.tell(), "directory": self.entries.length(), "manifest": self.manifest.length(),
+                "counts": self.counts, "not_collected": self.not_collected,
                 "parts_done": self.parts_done, "items": self.items, "plan": self.plan}
 
-    def _name(self, name):
-        name, n = name.replace("\\", "/").lstrip("/"), 1
-        while name in self.names:  # two devices of one name, or a file named like ours
-            stem, dot, ext = name.rpartition(".")
-            name, n = (f"{stem} ({n}).{ext}" if dot and "/" not in ext else f"{name} ({n})"), n + 1
-        self.names.add(name)
-        return name
+    def _entry(self, name, moment, level=None):
+        info = zipfile.ZipInfo(name.replace("\\", "/").lstrip("/"), moment or utcnow().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        if level is not None:
+            info._compresslevel = level
+        return info
+
+    def _done(self, info, length, digest):
+        self.zip.NameToInfo.clear()  # zipfile keeps every entry by name too: its directory is on disk
+        self.manifest.append({"path": info.filename, "size": length, "sha256": digest})
 
     def add_bytes(self, name, data, moment=None):
         return self.add_stream(name, io.BytesIO(data), moment)
 
-    def add_stream(self, name, source, moment=None, size=None):
+    def add_stream(self, name, source, moment=None, size=None, level=None):
         """Copy `source` into a new entry, hashing it on the way; the entry's name."""
-        name = self._name(name)
-        info = zipfile.ZipInfo(name, moment or utcnow().timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
+        info = self._entry(name, moment, level)
         digest, length = hashlib.sha256(), 0
         with self.zip.open(info, "w", force_zip64=size is None or size > 0xFFFF0000) as target:
             while chunk := source.read(CHUNK):
                 digest.update(chunk)
                 target.write(chunk)
                 length += len(chunk)
-        self.manifest.append({"path": name, "size": length, "sha256": digest.hexdigest()})
-        return name
+        self._done(info, length, digest.hexdigest())
+        return info.filename
 
     def advance(self, n=1):
         self.items += n
@@ -145,18 +190,23 @@ class _Package:
 
     def writer(self, name):
         """An open text entry to write into (hashing what is written); close() records it."""
-        return _Entry(self, self._name(name))
+        return _Entry(self, self._entry(name, None))
 
-    def close(self):
+    def close(self, finished):
+        """Close the package (its central directory written); once `finished`, its journals go too. A run
+        that stops midway keeps them: the next one cuts them back to the last checkpoint."""
         self.zip.close()
         self.file.close()
+        self.entries.close()
+        self.manifest.close()
+        if finished:
+            for journal in (self.entries, self.manifest):
+                os.unlink(journal.path)
 
 
 class _Entry:
-    def __init__(self, package, name):
-        self.package, self.name = package, name
-        info = zipfile.ZipInfo(name, utcnow().timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
+    def __init__(self, package, info):
+        self.package, self.info = package, info
         self.target = package.zip.open(info, "w", force_zip64=True)
         self.digest, self.length = hashlib.sha256(), 0
 
@@ -169,7 +219,7 @@ class _Entry:
 
     def close(self):
         self.target.close()
-        self.package.manifest.append({"path": self.name, "size": self.length, "sha256": self.digest.hexdigest()})
+        self.package._done(self.info, self.length, self.digest.hexdigest())
 
 
 def _fields(info):
@@ -252,6 +302,8 @@ def collect(context):
             noted["at"] = items
 
     package.on_item = note
+    folders = _folders(custodians, devices_of)
+    finished = False
     try:
         for n, (kind, user_id, device_id) in enumerate(plan):
             if n < package.parts_done:
@@ -259,7 +311,7 @@ def collect(context):
             user, device = users.get(user_id), devices.get(device_id)
             if user is None or (kind == "files" and device is None):
                 continue  # gone since the plan was made
-            folder = f"custodians/{_safe(user.username)}"
+            folder = folders[user.id]
             if kind == "devices":
                 package.add_bytes(f"{folder}/devices.json", _json(_devices(devices_of[user.id])))
             elif kind == "events.csv":
@@ -267,14 +319,15 @@ def collect(context):
             elif kind == "events.json":
                 _events_json(package, f"{folder}/events.json", user, since, until)
             else:
-                _files(package, folder, user, device, since, until)
+                _files(package, folders[(user.id, device.id)], user, device, since, until)
             package.parts_done = n + 1
             end_read()
             context.progress(package.items, max(total, package.items), checkpoint=package.checkpoint())
             noted["at"] = package.items
-        _closing_files(package, matter, collection, custodians, actor)
+        _closing_files(package, folders, matter, collection, custodians, actor)
+        finished = True
     finally:
-        package.close()
+        package.close(finished)
     path = context.path(FILE)
     os.replace(context.path(FILE + ".part"), path)
     digest = hashlib.sha256()
@@ -284,6 +337,25 @@ def collect(context):
     _finish(collection, "done", sha256=digest.hexdigest(), size=os.path.getsize(path),
             files=package.counts["files"], events=package.counts["events"])
     context.result(FILE, safe_filename(f"legal-hold-{matter.name}-{utcnow():%Y-%m-%d}") + ".zip")
+
+
+def _folders(custodians, devices_of):
+    """Each custodian's folder and each device's folder of files in the package, told apart when two names
+    come out alike ("(1)", "(2)"): the same on every run of the job."""
+    folders, taken = {}, set()
+
+    def unique(name):
+        found, n = name, 1
+        while found in taken:
+            found, n = f"{name} ({n})", n + 1
+        taken.add(found)
+        return found
+
+    for user in custodians:
+        folders[user.id] = unique(f"custodians/{_safe(user.username)}")
+        for device in devices_of[user.id]:
+            folders[(user.id, device.id)] = unique(f"{folders[user.id]}/files/{_safe(device.name or device.guid)}")
+    return folders
 
 
 def _estimate(custodians, devices_of, since, until):
@@ -336,21 +408,21 @@ def _devices(devices):
 
 
 def _event_pages(user, since, until):
-    """The user's file events in the range, oldest first, a keyset page at a time."""
+    """The user's file events in the range, oldest first, a keyset page at a time, as plain rows (no ORM
+    objects to build and let go of: a million of them cost more than the query)."""
+    table = FileEvent.__table__
     after = 0
     while True:
-        stmt = select(FileEvent).where(FileEvent.user_id == user.id, FileEvent.id > after)
+        stmt = select(table).where(table.c.user_id == user.id, table.c.id > after)
         if since is not None:
-            stmt = stmt.where(FileEvent.event_at >= since)
+            stmt = stmt.where(table.c.event_at >= since)
         if until is not None:
-            stmt = stmt.where(FileEvent.event_at <= until)
-        page = db.session.scalars(stmt.order_by(FileEvent.id).limit(BATCH)).all()
+            stmt = stmt.where(table.c.event_at <= until)
+        page = db.session.execute(stmt.order_by(table.c.id).limit(BATCH)).all()
         if not page:
             return
         yield page
         after = page[-1].id
-        for event in page:  # a million events must not stay in the session
-            db.session.expunge(event)
 
 
 def _events_csv(package, name, user, since, until):
@@ -428,7 +500,7 @@ def _version(repository, until):
     return None
 
 
-def _files(package, folder, user, device, since, until):
+def _files(package, base, user, device, since, until):
     try:
         repository = _open(device)
         version = _version(repository, until)
@@ -440,7 +512,6 @@ def _files(package, folder, user, device, since, until):
         return
     snapshot, _moment = version
     end_read()  # nothing of this transaction stays open while restic streams
-    base = f"{folder}/files/{_safe(device.name or device.guid)}"
     process, errors, reader = repository._stream("dump", "--archive", "tar", snapshot, "/")
     try:
         with tarfile.open(fileobj=process.stdout, mode="r|") as tar:
@@ -454,7 +525,8 @@ def _files(package, folder, user, device, since, until):
                 if (since is not None and modified < since) or (until is not None and modified > until):
                     continue
                 moment = _when(max(member.mtime, ZIP_FIRST)).timetuple()[:6]
-                package.add_stream(f"{base}/{member.name.lstrip('/')}", tar.extractfile(member), moment, member.size)
+                package.add_stream(f"{base}/{member.name.lstrip('/')}", tar.extractfile(member), moment, member.size,
+                                   level=FILES_LEVEL)
                 package.counts["files"] += 1
                 package.advance()
     except (tarfile.TarError, OSError) as e:
@@ -466,13 +538,13 @@ def _files(package, folder, user, device, since, until):
         raise JobFailed(_l("This version cannot be read: %(reason)s", reason=str(e))) from e
 
 
-def _closing_files(package, matter, collection, custodians, actor):
+def _closing_files(package, folders, matter, collection, custodians, actor):
     policy = matter and db.session.get(legal_hold.PreservationPolicy, matter.policy_id)
     for user in custodians:
         refused = [n for n in package.not_collected if n["custodian"] == user.username]
         if refused:
             lines = [f"{n['device']} ({n['guid']}): {n['reason']}" for n in refused]
-            package.add_bytes(f"custodians/{_safe(user.username)}/files-not-collected.txt",
+            package.add_bytes(f"{folders[user.id]}/files-not-collected.txt",
                               ("\n".join(lines) + "\n").encode("utf-8"))
     described = {
         "matter": {"id": matter.id, "uid": matter.uid, "name": matter.name, "description": matter.description,
@@ -489,9 +561,14 @@ def _closing_files(package, matter, collection, custodians, actor):
         "devices_not_collected": package.not_collected,
     }
     package.add_bytes("matter.json", _json(described))
-    manifest = {"algorithm": "SHA-256", "events": package.counts["events"], "files_collected": package.counts["files"],
-                "files": list(package.manifest)}
-    package.add_bytes("manifest.json", _json(manifest))
+    # The manifest is written from its journal, a line at a time: a million files are not held in memory.
+    entry = package.writer("manifest.json")
+    entry.write(f'{{"algorithm": "SHA-256", "events": {package.counts["events"]}, '
+                f'"files_collected": {package.counts["files"]}, "files": [')
+    for n, line in enumerate(package.manifest.lines()):
+        entry.write(("\n " if n == 0 else ",\n ") + json.dumps(line, ensure_ascii=False))
+    entry.write("\n]}\n")
+    entry.close()
 
 
 def _finish(collection, status, sha256="", size=0, files=0, events=0, error=""):

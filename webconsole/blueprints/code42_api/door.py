@@ -23,6 +23,7 @@ LEGACY_NAMES = {
     "user.duplicate": "USER_DUPLICATE",
     "org.not_found": "Organization was not found",
     "device.org_not_found": "Unable to find org",
+    "legalhold.criteria": "At least one criteria must be specified",
 }
 
 

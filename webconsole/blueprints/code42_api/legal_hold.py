@@ -167,7 +167,7 @@ def memberships(actor):
     matter_uid, user_uid = text("legalHoldUid", 32), text("userUid", 32)
     uid, username = text("legalHoldMembershipUid", 32), text("user", 255)
     if not (matter_uid or user_uid or uid or username):
-        raise ApiError(400, "validation.required", _l("At least one criteria must be specified"))
+        raise ApiError(400, "legalhold.criteria", _l("At least one criteria must be specified"))
     filters = {"uid": uid, "username": username, "state": {"active": "active", "inactive": "removed"}.get(
         _active_state())}
     if matter_uid:
