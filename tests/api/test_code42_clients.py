@@ -21,7 +21,11 @@ from webconsole.domain.passwords import hash_password
 from webconsole.extensions import db
 from webconsole.models import Device, Matter, SignInAttempt, User
 
-pytestmark = pytest.mark.committed  # the server thread reads the test's data through its own connections
+pytestmark = [
+    pytest.mark.committed,  # the server thread reads the test's data through its own connections
+    # py42 1.29 marks its Incydr parts (audit log, alerts, file events) as deprecated, and says so.
+    pytest.mark.filterwarnings("ignore:Incydr functionality is deprecated:DeprecationWarning"),
+]
 CODE42 = [os.path.join(os.path.dirname(sys.executable), "code42")]
 MANY = 520  # past py42's page of 500
 
@@ -199,3 +203,85 @@ def test_api_paths_answer_json_without_cookies_or_redirects(served, hold):  # no
     for body in ("[]", '"x"', "{" * 100_000, '{"id": "1"}', '{"id": 1e400}', '{"id": true}'):
         answer = requests.post(served + "/api/v4/computer-deactivation/update", data=body, headers=bearer, timeout=30)
         assert answer.status_code in (400, 404), body
+
+
+def test_the_audit_log_is_searched_and_paged_by_both_clients(served, hold, cli_home):  # noqa: F811
+    from datetime import datetime, timedelta, timezone
+
+    sdk = sdk_for(served, "admin@acme.test")
+    sdk.users.block(hold["seller"])
+    sdk.users.unblock(hold["seller"])
+    begin = datetime.now(timezone.utc) - timedelta(hours=1)
+    pages = list(sdk.auditlogs.get_all(begin_time=begin, page_size=2))
+    events = [e for page in pages for e in page["events"]]
+    kinds = [e["eventType"] for e in events]
+    assert len(pages) > 2 and {"user.block", "user.unblock", "signin"} <= set(kinds)
+    blocked = [e for e in events if e["eventType"] == "user.block"]
+    assert blocked[0]["actorName"] == "admin@acme.test" and blocked[0]["userName"] == "seller@acme.test"
+    assert blocked[0]["actorIpAddress"] == "127.0.0.1"
+    only = [e for page in sdk.auditlogs.get_all(event_types=["user.block"], usernames=["admin@acme.test"])
+            for e in page["events"]]
+    assert [e["eventType"] for e in only] == ["user.block"]
+    later = [e for page in sdk.auditlogs.get_all(begin_time=datetime.now(timezone.utc) + timedelta(hours=1))
+             for e in page["events"]]
+    assert later == []
+    code42(cli_home, "profile", "create", "--name", "local", "--server", served, "--username", "admin@acme.test",
+           "--password", PASSWORD, "-y")
+    lines = code42(cli_home, "audit-logs", "search", "--begin", "1d", "-f", "RAW-JSON").stdout.splitlines()
+    assert {"user.block", "user.unblock"} <= {json.loads(line)["eventType"] for line in lines}
+    refused = sdk_for(served, "orgadmin@acme.test")
+    with pytest.raises(Py42ForbiddenError):
+        list(refused.auditlogs.get_all())
+
+
+def test_file_events_are_searched_with_the_query_language_and_paged_by_token(served, hold, cli_home, app):  # noqa: F811
+    from py42.sdk.queries.fileevents.v2 import FileEventQuery
+    from py42.sdk.queries.fileevents.v2 import filters as v2
+
+    from tests.domain.test_cases import store_events
+    with app.app_context():
+        store_events(hold["user_laptop"], [f"plan-{n:02d}.docx" for n in range(23)])
+        store_events(hold["seller_laptop"], ["pricing.xlsx", "<script>x</script>.pdf"])
+    sdk = sdk_for(served, "admin@acme.test")
+    query = FileEventQuery.all(v2.user.Email.is_in(["user@acme.test", "seller@acme.test"]))
+    query.page_size, query.sort_key, query.sort_direction = 10, "@timestamp", "asc"
+    seen, token, pages = [], "", 0
+    while True:
+        answer = sdk.securitydata.search_all_file_events(query, page_token=token)
+        seen += answer["fileEvents"]
+        pages += 1
+        token = answer["nextPgToken"]
+        if not token:
+            break
+    assert pages == 3 and len(seen) == len({e["event"]["id"] for e in seen}) == 25
+    assert [e["@timestamp"] for e in seen] == sorted(e["@timestamp"] for e in seen)
+    assert {"name", "directory", "hash", "sizeInBytes"} <= set(seen[0]["file"])
+    named = FileEventQuery.all(v2.file.Name.eq("plan-07.docx"))
+    [found] = sdk.securitydata.search_all_file_events(named)["fileEvents"]
+    assert found["user"]["email"] == "user@acme.test" and found["event"]["action"] == "file-created"
+    eng = sdk_for(served, "orgadmin@acme.test")
+    with pytest.raises(Py42ForbiddenError):  # an Org Admin does not search file events
+        eng.securitydata.search_all_file_events(query)
+    code42(cli_home, "profile", "create", "--name", "local", "--server", served, "--username", "admin@acme.test",
+           "--password", PASSWORD, "-y", "--use-v2-file-events", "True")
+    lines = code42(cli_home, "security-data", "search", "--begin", "2d", "--include-non-exposure",
+                   "-f", "RAW-JSON").stdout.splitlines()
+    ids = [json.loads(line)["event"]["id"] for line in lines if line.startswith("{")]
+    assert len(ids) == 25, [line[:300] for line in lines if not line.startswith("{")]
+    assert any("<script>" in line for line in lines)
+    mine = code42(cli_home, "security-data", "search", "--begin", "2d", "--include-non-exposure",
+                  "--c42-username", "seller@acme.test", "-f", "CSV").stdout
+    assert "pricing.xlsx" in mine and "plan-00.docx" not in mine
+    bad = requests.post(served + "/forensic-search/queryservice/api/v2/fileevent", timeout=30,
+                        headers={"Authorization": f"Bearer {_token(served)}"},
+                        json={"groups": [{"filters": [{"term": "no.such", "operator": "IS", "value": "x"}]}],
+                              "pgToken": ""})
+    assert bad.status_code == 400 and bad.json()["problems"][0]["type"] == "fileevent.query"
+    forged = requests.post(served + "/forensic-search/queryservice/api/v2/fileevent", timeout=30,
+                           headers={"Authorization": f"Bearer {_token(served)}"}, json={"pgToken": "forged"})
+    assert forged.status_code == 400 and "INVALID_PAGE_TOKEN" in forged.text
+
+
+def _token(served, username="admin@acme.test"):
+    return requests.get(served + "/api/v3/auth/jwt?useBody=True", auth=(username, PASSWORD),
+                        timeout=30).json()["data"]["v3_user_token"]

@@ -11,4 +11,12 @@ from webconsole.extensions import csrf
 bp = Blueprint("code42_api", __name__)
 csrf.exempt(bp)  # the bearer token in the Authorization header is the credential; no cookie is read
 
-from webconsole.blueprints.code42_api import devices, legal_hold, orgs, signin, users  # noqa: E402,F401
+from webconsole.blueprints.code42_api import (  # noqa: E402,F401
+    audit,
+    devices,
+    file_events,
+    legal_hold,
+    orgs,
+    signin,
+    users,
+)
