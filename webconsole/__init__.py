@@ -76,8 +76,8 @@ def _init_extensions(app):
     from webconsole.domain.sessions import load_session_user
     from webconsole.extensions import babel, csrf, db, htmx, login_manager, migrate
     from webconsole.web.errors import unauthorized
-    from webconsole.web.sessions import DoorSessionInterface
     from webconsole.web.i18n import select_locale
+    from webconsole.web.sessions import DoorSessionInterface
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
