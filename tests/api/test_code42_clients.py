@@ -285,3 +285,33 @@ def test_file_events_are_searched_with_the_query_language_and_paged_by_token(ser
 def _token(served, username="admin@acme.test"):
     return requests.get(served + "/api/v3/auth/jwt?useBody=True", auth=(username, PASSWORD),
                         timeout=30).json()["data"]["v3_user_token"]
+
+
+def test_alerts_are_searched_page_by_page_and_shown_with_their_files(served, hold, cli_home, app, make_user):  # noqa: F811
+    from py42.sdk.queries.alerts.alert_query import AlertQuery
+    from py42.sdk.queries.alerts.filters import AlertState, Severity
+
+    from tests.domain.test_cases import make_alert, store_events
+    make_user("analyst@acme.test", "security_admin", hold["root"])
+    with app.app_context():
+        ids = store_events(hold["user_laptop"], ["roadmap.pdf", "salaries.xlsx"])
+        for n in range(7):
+            make_alert(hold["user"], ids, name=f"USB copies {n}", severity="high" if n % 2 else "critical")
+    sdk = sdk_for(served, "analyst@acme.test")
+    query = AlertQuery(AlertState.eq("OPEN"))
+    query.page_size = 3
+    found = [a for page in sdk.alerts.get_all_alert_details(query) for a in [page]]
+    assert len(found) == 7 and {a["actor"] for a in found} == {"user@acme.test"}
+    critical = [a for a in sdk.alerts.get_all_alert_details(AlertQuery(Severity.eq("CRITICAL")))]
+    assert len(critical) == 4
+    [details] = sdk.alerts.get_details([found[0]["id"]])["alerts"]
+    data = details["observations"][0]["data"]  # py42 reads the observation's JSON text for us
+    files = data["files"]
+    assert {f["name"] for f in files} == {"roadmap.pdf", "salaries.xlsx"}
+    code42(cli_home, "profile", "create", "--name", "local", "--server", served, "--username", "analyst@acme.test",
+           "--password", PASSWORD, "-y")
+    lines = code42(cli_home, "alerts", "search", "--begin", "1d", "-f", "RAW-JSON").stdout.splitlines()
+    names = {json.loads(line)["name"] for line in lines if line.startswith("{")}
+    assert names == {f"USB copies {n}" for n in range(7)}
+    with pytest.raises(Py42ForbiddenError):
+        list(sdk_for(served, "orgadmin@acme.test").alerts.get_all_alert_details(query))

@@ -203,3 +203,62 @@ def bulk_change(actor, ids, state, note=""):
                  details={"state": state, "count": len(ids), "first": ids[0], "last": ids[-1]})
     db.session.commit()
     return len(ids)
+
+
+# -- the Code42 clients' alert queries (py42's AlertService; terms camelCase or PascalCase) --------------
+
+API_STATES = {"OPEN": "open", "IN_PROGRESS": "in_progress", "PENDING": "pending", "RESOLVED": "resolved",
+              "DISMISSED": "resolved"}
+API_SEVERITIES = {"LOW": "low", "MEDIUM": "medium", "MODERATE": "medium", "HIGH": "high", "CRITICAL": "critical"}
+
+
+def _api_filter(term, operator, value, now):
+    from webconsole.domain import event_query
+
+    key = term.lower() if isinstance(term, str) else ""
+    operator = operator.upper() if isinstance(operator, str) else ""
+    columns = {"createdat": Alert.created_at, "state": Alert.state, "actor": Alert.username, "name": Alert.name,
+               "description": Alert.name, "riskseverity": Alert.severity, "severity": Alert.severity,
+               "ruleid": Alert.rule_id, "type": Alert.vector, "rulesource": Alert.vector}
+    if key not in columns:
+        raise ValidationError(_l("Unknown term: %(term)s.", term=str(term)[:100]), field="query",
+                              code="fileevent.query")
+    column = columns[key]
+    if key == "createdat" and operator in ("ON_OR_AFTER", "ON_OR_BEFORE"):
+        moment = event_query._moment(value)
+        return column >= moment if operator == "ON_OR_AFTER" else column <= moment
+    if not isinstance(value, str) or len(value) > 1024:
+        raise ValidationError(_l("A value must be text of at most %(max)d characters.", max=1024), field="query",
+                              code="fileevent.query")
+    if key == "state":
+        value = API_STATES.get(value.upper(), value)
+    elif key in ("riskseverity", "severity"):
+        value = API_SEVERITIES.get(value.upper(), value)
+    elif key == "ruleid":
+        value = parse_id(value) or 0
+    if operator in ("IS", "IS_NOT"):
+        return column == value if operator == "IS" else column != value
+    if operator in ("CONTAINS", "DOES_NOT_CONTAIN") and key in ("actor", "name", "description"):
+        found = column.icontains(value, autoescape=True)
+        return found if operator == "CONTAINS" else ~found
+    raise ValidationError(_l("%(operator)s does not apply to %(term)s.", operator=operator[:40] or "?", term=term),
+                          field="query", code="fileevent.query")
+
+
+def api_search(actor, body, page, size, descending):
+    """(alerts, how many match up to 10 000) of a page (from 0) of `body`'s query, within `actor`'s reach."""
+    from webconsole.domain import event_query
+
+    condition = event_query.combined(body, _api_filter, utcnow())
+    stmt = _scoped(select(Alert).where(condition), actor)
+    order = [Alert.created_at.desc(), Alert.id.desc()] if descending else [Alert.created_at, Alert.id]
+    found = db.session.scalars(stmt.order_by(*order).offset(page * size).limit(size)).all()
+    inner = _scoped(select(Alert.id).where(condition), actor).limit(10_001).subquery()
+    return found, min(db.session.scalar(select(func.count()).select_from(inner)), 10_000)
+
+
+def api_details(actor, ids):
+    """The alerts of `ids` within `actor`'s reach (others are left out), in that order."""
+    numbers = [n for n in (parse_id(i) for i in ids) if n]
+    found = {a.id: a for a in db.session.scalars(_scoped(select(Alert).where(Alert.id.in_(numbers)), actor))}
+    return [found[n] for n in numbers if n in found]

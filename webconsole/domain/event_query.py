@@ -171,9 +171,9 @@ def _clause(value, name):
     return and_ if value == "AND" else or_
 
 
-def parse(body, now=None):
-    """The Query of a search body (groups, groupClause, srtKey, srtDir, pgSize)."""
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+def combined(body, filter_fn, now):
+    """The SQL condition of a query body's groups (each a list of filters joined by its filterClause, the
+    groups by groupClause), each filter's condition from `filter_fn(term, operator, value, now)`."""
     groups = body.get("groups") or []
     if not isinstance(groups, list) or len(groups) > GROUPS_MAX:
         raise _refuse(_l("groups must be a list of at most %(max)d groups.", max=GROUPS_MAX), field="groups")
@@ -188,10 +188,16 @@ def parse(body, now=None):
         for item in filters:
             if not isinstance(item, dict):
                 raise _refuse(_l("Each filter must be an object: term, operator, value."), field="groups")
-            parts.append(filter_condition(item.get("term"), item.get("operator"), item.get("value"), now))
+            parts.append(filter_fn(item.get("term"), item.get("operator"), item.get("value"), now))
         if parts:
             conditions.append(_clause(group.get("filterClause"), "filterClause")(*parts))
-    condition = _clause(body.get("groupClause"), "groupClause")(*conditions) if conditions else true()
+    return _clause(body.get("groupClause"), "groupClause")(*conditions) if conditions else true()
+
+
+def parse(body, now=None):
+    """The Query of a search body (groups, groupClause, srtKey, srtDir, pgSize)."""
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    condition = combined(body, filter_condition, now)
     sort_key = body.get("srtKey") or "@timestamp"
     if sort_key not in SORTS:
         raise _refuse(_l("srtKey is one of %(keys)s.", keys=", ".join(SORTS)), field="srtKey")

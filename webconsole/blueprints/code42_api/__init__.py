@@ -12,6 +12,7 @@ bp = Blueprint("code42_api", __name__)
 csrf.exempt(bp)  # the bearer token in the Authorization header is the credential; no cookie is read
 
 from webconsole.blueprints.code42_api import (  # noqa: E402,F401
+    alerts,
     audit,
     devices,
     file_events,
