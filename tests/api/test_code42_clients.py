@@ -19,7 +19,7 @@ from tests.domain.test_legal_hold import hold  # noqa: F401 (fixture)
 from webconsole.domain import legal_hold
 from webconsole.domain.passwords import hash_password
 from webconsole.extensions import db
-from webconsole.models import Device, Matter, SignInAttempt, User
+from webconsole.models import AuditEvent, Device, Matter, SignInAttempt, User
 
 pytestmark = [
     pytest.mark.committed,  # the server thread reads the test's data through its own connections
@@ -315,3 +315,36 @@ def test_alerts_are_searched_page_by_page_and_shown_with_their_files(served, hol
     assert names == {f"USB copies {n}" for n in range(7)}
     with pytest.raises(Py42ForbiddenError):
         list(sdk_for(served, "orgadmin@acme.test").alerts.get_all_alert_details(query))
+
+
+def test_an_api_client_acts_with_its_roles_and_scope_and_stops_when_revoked(served, crowd, cli_home, app):
+    from webconsole.domain import api_clients
+    from webconsole.models import Role
+    with app.app_context():
+        admin = db.session.get(User, crowd["admin"])
+        role = db.session.scalar(select(Role).where(Role.key == "org_admin"))
+        client, secret = api_clients.create_client(admin, name="Nightly sync", org_id=crowd["eng"],
+                                                   role_ids=[role.id])
+        client_id = client.client_id
+    sdk = py42.sdk.from_api_client(served, client_id, secret)
+    users = everything(sdk.users.get_all(), "users")
+    assert len(users) == MANY + 2 and {u["orgName"] for u in users} <= {"Engineering", "Platform"}
+    devices = everything(sdk.devices.get_all(), "computers")
+    guid = next(d["guid"] for d in devices if d["name"].startswith("CROWD-"))
+    sdk.devices.deactivate(next(d["computerId"] for d in devices if d["guid"] == guid))
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "device.deactivate"))
+        assert entry.actor_username == "Nightly sync (API client)" and entry.actor_id is None
+    code42(cli_home, "profile", "create-api-client", "-n", "client", "-s", served, "--api-client-id", client_id,
+           "--secret", secret, "-y")
+    listed = list(csv.DictReader(io.StringIO(code42(cli_home, "users", "list", "-f", "CSV").stdout)))
+    assert len(listed) == MANY + 2
+    with app.app_context():
+        api_clients.revoke(db.session.get(User, crowd["admin"]), db.session.scalar(
+            select(api_clients.ApiClient).where(api_clients.ApiClient.client_id == client_id)))
+    with pytest.raises(Py42UnauthorizedError):
+        everything(sdk.users.get_all(), "users")  # the token it holds stops at once
+    with pytest.raises(Py42UnauthorizedError):
+        py42.sdk.from_api_client(served, client_id, secret).users.get_page(1)
+    refused = code42(cli_home, "users", "list", "-f", "CSV", check=False)
+    assert refused.returncode == 1

@@ -21,6 +21,7 @@ def register_blueprints(app):
         forensics,
         help,
         home,
+        identity,
         ingest,
         jobs,
         legal_hold,
@@ -60,6 +61,7 @@ def register_blueprints(app):
     app.register_blueprint(search.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(subscription.bp)
+    app.register_blueprint(identity.bp)
     app.register_blueprint(updates.bp)
     app.register_blueprint(clients.bp)
     app.register_blueprint(agent_api.bp)

@@ -30,6 +30,7 @@ PERMISSIONS = {
     "watchlists.view": _l("View watchlists and users' risk profiles"),
     "watchlists.manage": _l("Manage watchlists"),
     "legalhold.manage": _l("Manage legal hold matters and policies"),
+    "api_clients.manage": _l("Create and revoke API clients"),
     "jobs.view": _l("See one's own background jobs and download their results"),
     "jobs.view_all": _l("See everyone's background jobs"),
 }

@@ -9,6 +9,7 @@ from webconsole.models.alerts import (
     OutgoingMail,
     alert_rule_users,
 )
+from webconsole.models.api_clients import ApiClient, api_client_roles
 from webconsole.models.audit import AuditEvent
 from webconsole.models.cases import Case, CaseEvent
 from webconsole.models.commands import DeviceCommand
@@ -32,11 +33,12 @@ from webconsole.models.users import Role, RolePermission, SignInAttempt, User, u
 from webconsole.models.watchlists import RiskProfile, WatchlistChange, WatchlistMember
 
 __all__ = [
-    "AgentVersion", "Alert", "AlertChange", "AlertEvent", "AlertRule", "AuditEvent", "BackupState", "Case",
+    "AgentVersion", "Alert", "ApiClient", "AlertChange", "AlertEvent", "AlertRule", "AuditEvent", "BackupState", "Case",
     "CaseEvent", "Collection", "Custodian", "DataConnection", "DeploymentPolicy", "Destination", "Device",
     "DeviceCommand", "DeviceKey", "DeviceSettings", "ExportProgress", "ExposureCount", "FileEvent", "HoldEvent",
     "IngestError", "Job", "ListPreference", "Matter", "NotificationMark", "Org", "OrgDestinationTotals",
     "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "PreservationPolicy", "Repository",
     "Restore", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
-    "StorageUsage", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users", "user_roles",
+    "StorageUsage", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users", "api_client_roles",
+    "user_roles",
 ]

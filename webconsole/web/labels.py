@@ -93,6 +93,8 @@ AUDIT_EVENTS = {
     "device.block": _l("Device blocked"),
     "device.unblock": _l("Device unblocked"),
     "device.deauthorize": _l("Device deauthorized"),
+    "api_client.create": _l("API client created"),
+    "api_client.revoke": _l("API client revoked"),
     "legalhold.policy_create": _l("Preservation policy created"),
     "legalhold.policy_update": _l("Preservation policy changed"),
     "legalhold.policy_delete": _l("Preservation policy deleted"),
@@ -123,6 +125,7 @@ OBJECT_TYPES = {
     "alert": _l("Alert"),
     "case": _l("Case"),
     "matter": _l("Matter"),
+    "api_client": _l("API client"),
     "preservation_policy": _l("Preservation policy"),
 }
 

@@ -26,6 +26,7 @@ NAVIGATION = [
         NavItem("updates.index", _l("App Updates"), "updates.manage", "update"),
         NavItem("clients.index", _l("Client Management"), "clients.manage", "device"),
         NavItem("subscription.index", _l("Subscription"), "orgs.view", "key"),
+        NavItem("identity.index", _l("API Clients"), "api_clients.manage", "plug"),
         NavItem("reports.index", _l("Reports"), "reports.view", "report"),
         NavItem("audit.index", _l("Audit Log"), "audit.view", "audit"),
     ]),

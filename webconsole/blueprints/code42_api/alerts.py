@@ -29,7 +29,8 @@ def _tenant():
 def alert_shape(alert, tenant, uids):
     return {
         "id": str(alert.id), "tenantId": tenant, "type": "FED_ENDPOINT_EXFILTRATION", "name": alert.name,
-        "description": alert.rule.description if alert.rule is not None else "", "actor": alert.username, "actorId": uids.get(alert.user_id), "target": "N/A",
+        "description": alert.rule.description if alert.rule is not None else "", "actor": alert.username,
+        "actorId": uids.get(alert.user_id), "target": "N/A",
         "severity": alert.severity.upper(), "riskSeverity": alert.severity.upper(), "ruleId": str(alert.rule_id),
         "ruleSource": "Alerting", "createdAt": _iso(alert.created_at), "state": STATES.get(alert.state, "OPEN"),
         "stateLastModifiedAt": _iso(alert.state_changed_at), "fileCount": alert.file_count,

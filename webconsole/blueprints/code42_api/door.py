@@ -62,9 +62,13 @@ def bearer_actor():
     """The user whose session token the Authorization header carries (`Bearer <token>`), or None."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 4096:
         return None
-    return load_session_user(token.strip())
+    if token.count(".") == 2:  # an API client's access token (a JWT); a session token has no dot
+        from webconsole.domain import api_clients
+        return api_clients.actor_from_token(token)
+    return load_session_user(token)
 
 
 def api(permission=None, *, envelope=True, authenticate=True):

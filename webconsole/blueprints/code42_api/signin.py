@@ -82,3 +82,31 @@ def _service_url(key):
 
 for _key in SERVICE_KEYS:
     _service_url(_key)
+
+
+def _client_token():
+    from webconsole.domain import api_clients
+
+    credentials = request.authorization
+    if credentials is None or credentials.type != "basic" or not credentials.username:
+        return error_response(401, "auth.required", _l("Send the client id and secret with HTTP Basic."))
+    client = api_clients.sign_in(credentials.username, credentials.password or "")
+    if client is None:
+        return error_response(401, "auth.refused", _l("The client id or secret is not correct, or the client "
+                                                      "was revoked."))
+    return {"access_token": api_clients.issue_token(client), "token_type": "bearer",
+            "expires_in": api_clients.TOKEN_SECONDS}
+
+
+@bp.post("/api/v3/oauth/token")
+@api(authenticate=False, envelope=False)
+def client_token():
+    """An API client's access token for HTTP Basic client_id:secret (py42's from_api_client)."""
+    return _client_token()
+
+
+@bp.post("/v1/oauth")
+@api(authenticate=False, envelope=False)
+def incydr_token():
+    """An API client's access token, as the incydr SDK asks for it."""
+    return _client_token()

@@ -10,6 +10,7 @@ from webconsole.domain import (
     activity,
     alert_rules,
     alerts,
+    api_clients,
     audit,
     backup_alerts,
     cases,
@@ -30,6 +31,7 @@ from webconsole.domain.users import ORG_CHOICES_MAX, org_choices, role_choices, 
 from webconsole.models import (
     Alert,
     AlertRule,
+    ApiClient,
     AuditEvent,
     Case,
     Custodian,
@@ -265,4 +267,10 @@ HOLD_EVENTS = Listing(
     filters=(Id("matter", "matter", hidden=True), Day("since", "since", hidden=True),
              Day("until", "until", hidden=True)),
     sorts=_sorts(HoldEvent.at),
+)
+
+API_CLIENTS = Listing(
+    key="api_clients", query=api_clients.client_list, default_sort="created_at", default_dir="desc",
+    filters=(Choice("state", _l("State"), ("active", "revoked")),),
+    sorts=_sorts(ApiClient.name, ApiClient.created_at, ApiClient.last_used_at, nullable=("last_used_at",)),
 )

@@ -1,0 +1,57 @@
+"""API clients in the browser: made with roles and an org, the secret shown once, revoked after a confirmation."""
+import re
+
+from sqlalchemy import select
+
+from webconsole.domain import api_clients
+from webconsole.extensions import db
+from webconsole.models import ApiClient, AuditEvent, Role
+
+
+def _roles(app, *keys):
+    with app.app_context():
+        return [str(db.session.scalar(select(Role.id).where(Role.key == k))) for k in keys]
+
+
+def test_an_admin_makes_a_client_sees_its_secret_once_and_revokes_it(client, sign_in, world, app):
+    sign_in("admin@acme.test")
+    assert client.get("/identity/api-clients/new").status_code == 200
+    made = client.post("/identity/api-clients/new", data={"name": "SIEM connector", "org_id": str(world["eng"]),
+                                                           "role_ids": _roles(app, "help_desk")})
+    assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
+    page = made.get_data(as_text=True)
+    client_id = re.search(r'id="client-id">([^<]+)<', page).group(1)
+    secret = re.search(r'id="client-secret">([^<]+)<', page).group(1)
+    with app.app_context():
+        row = db.session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+        assert secret not in (row.secret_hash, row.client_id) and len(row.secret_hash) == 64
+        assert api_clients.sign_in(client_id, secret).id == row.id
+        assert api_clients.sign_in(client_id, secret + "x") is None
+        row_id = row.id
+    detail = client.get(f"/identity/api-clients/{row_id}").get_data(as_text=True)
+    assert secret not in detail and "Help Desk" in detail and "Engineering" in detail
+    assert "SIEM connector" in client.get("/identity/api-clients/").get_data(as_text=True)
+    assert "Its secret stops signing in" in client.get(f"/identity/api-clients/{row_id}/revoke").get_data(
+        as_text=True)
+    assert client.post(f"/identity/api-clients/{row_id}/revoke").status_code == 303
+    with app.app_context():
+        assert api_clients.sign_in(client_id, secret) is None
+        kinds = set(db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.object_id == client_id)))
+        assert kinds == {"api_client.create", "api_client.revoke"}
+
+
+def test_refused_values_and_roles_beyond_the_admin(client, sign_in, world, app):
+    sign_in("admin@acme.test")
+    for data in ({"name": "x", "org_id": str(world["root"]), "role_ids": _roles(app, "help_desk")},
+                 {"name": "Fine name", "org_id": "99999999", "role_ids": _roles(app, "help_desk")},
+                 {"name": "Fine name", "org_id": str(world["root"]), "role_ids": []},
+                 {"name": "Fine name", "org_id": str(world["root"]), "role_ids": ["²", "1" * 25]}):
+        assert client.post("/identity/api-clients/new", data=data).status_code == 422, data
+
+
+def test_only_those_who_manage_api_clients_reach_them(client, sign_in, world):
+    for username in ("orgadmin@acme.test", "helpdesk@acme.test", "auditor@acme.test", "user@acme.test"):
+        sign_in(username)
+        assert client.get("/identity/api-clients/").status_code == 403
+        assert "/identity/" not in client.get("/account/profile").get_data(as_text=True)
+        client.post("/auth/signout")
