@@ -348,3 +348,37 @@ def test_an_api_client_acts_with_its_roles_and_scope_and_stops_when_revoked(serv
         py42.sdk.from_api_client(served, client_id, secret).users.get_page(1)
     refused = code42(cli_home, "users", "list", "-f", "CSV", check=False)
     assert refused.returncode == 1
+
+
+def test_an_api_client_manages_legal_hold_through_py42s_own_paths(served, hold, app):  # noqa: F811
+    from py42.exceptions import Py42LegalHoldAlreadyDeactivatedError, Py42UserAlreadyAddedError
+
+    from webconsole.domain import api_clients
+    from webconsole.models import Role
+    with app.app_context():
+        role = db.session.scalar(select(Role).where(Role.key == "legal_hold_admin"))
+        _client, secret = api_clients.create_client(db.session.get(User, hold["admin"]), name="Legal sync",
+                                                    org_id=hold["root"], role_ids=[role.id])
+        client_id = _client.client_id
+    sdk = py42.sdk.from_api_client(served, client_id, secret)
+    [policy] = sdk.legalhold.get_policy_list()
+    matter = sdk.legalhold.create_matter("Beta v. Acme", policy["legalHoldPolicyUid"], hold_ext_ref="CV-7")
+    assert matter["externalReference"] == "CV-7"
+    matters = [m for page in sdk.legalhold.get_all_matters() for m in page]
+    assert {m["name"] for m in matters} == {"Acme v. Example", "Beta v. Acme"}
+    assert [m["name"] for page in sdk.legalhold.get_all_matters(name="beta") for m in page] == ["Beta v. Acme"]
+    sdk.legalhold.add_to_matter(_UIDS[hold["seller"]], matter["legalHoldUid"])
+    with pytest.raises(Py42UserAlreadyAddedError):
+        sdk.legalhold.add_to_matter(_UIDS[hold["seller"]], matter["legalHoldUid"])
+    [member] = [m for page in sdk.legalhold.get_all_matter_custodians(legal_hold_matter_uid=matter["legalHoldUid"])
+                for m in page]
+    assert member["user"]["userUid"] == _UIDS[hold["seller"]]
+    sdk.legalhold.remove_from_matter(member["legalHoldMembershipUid"])
+    sdk.legalhold.deactivate_matter(matter["legalHoldUid"])
+    with pytest.raises(Py42LegalHoldAlreadyDeactivatedError):
+        sdk.legalhold.deactivate_matter(matter["legalHoldUid"])
+    sdk.legalhold.reactivate_matter(matter["legalHoldUid"])
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEvent.actor_username).where(
+            AuditEvent.event_type.like("legalhold.%"), AuditEvent.object_label == "Beta v. Acme")).all()
+        assert set(entries) == {"Legal sync (API client)"} and len(entries) >= 5

@@ -201,8 +201,8 @@ def matter_list(actor, params):
         stmt = stmt.where(Matter.status == f["status"])
     if f.get("creator"):
         stmt = stmt.where(Matter.created_by == f["creator"])
-    if f.get("name"):
-        stmt = stmt.where(func.lower(Matter.name) == f["name"].strip().lower())
+    if f.get("name"):  # the clients' name filter: equal to or containing the text
+        stmt = stmt.where(Matter.name.icontains(f["name"].strip(), autoescape=True))
     if f.get("reference"):
         stmt = stmt.where(Matter.reference == f["reference"])
     return search(stmt, params.q, contains=(Matter.name, Matter.reference))

@@ -24,6 +24,8 @@ LEGACY_NAMES = {
     "org.not_found": "Organization was not found",
     "device.org_not_found": "Unable to find org",
     "legalhold.criteria": "At least one criteria must be specified",
+    "legalhold.already_active": "ALREADY_ACTIVE",
+    "legalhold.already_inactive": "ALREADY_DEACTIVATED",
 }
 
 

@@ -1,10 +1,20 @@
 """Legal hold, as py42's LegalHoldService and code42cli's `legal-hold` commands use it."""
-from flask import request
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webconsole.blueprints.code42_api import bp
-from webconsole.blueprints.code42_api.door import ApiError, api, body, iso, numbered_page, page_args, text
+from webconsole.blueprints.code42_api.door import (
+    PAGE_SIZE_MAX,
+    ApiError,
+    api,
+    body,
+    iso,
+    number,
+    numbered_page,
+    page_args,
+    text,
+)
 from webconsole.domain import legal_hold as domain
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.listings import catalog
@@ -30,11 +40,13 @@ def policy_shape(policy):
 
 def matter_shape(matter):
     policy = db.session.get(PreservationPolicy, matter.policy_id)
+    creator = _person(matter.created_by, matter.created_by_username)
+    creator["user"] = {k: creator[k] for k in ("userUid", "username", "email")}  # read so with API-client auth
     return {"legalHoldUid": matter.uid, "name": matter.name, "description": matter.description,
             "notes": matter.notes, "holdExtRef": matter.reference or None, "active": matter.status == "active",
             "creationDate": iso(matter.created_at), "lastModified": iso(matter.updated_at),
-            "holdPolicyUid": policy.uid if policy else None,
-            "creator": _person(matter.created_by, matter.created_by_username)}
+            "holdPolicyUid": policy.uid if policy else None, "policyId": policy.uid if policy else None,
+            "externalReference": matter.reference or None, "creator": creator}
 
 
 def membership_shape(row, matter=None, user=None):
@@ -93,16 +105,20 @@ def view_policy(actor):
 @api(PERMISSION)
 def create_matter(actor):
     """A new matter {"name", "holdPolicyUid", "description", "notes", "holdExtRef"}, active."""
+    return _create_matter(actor, "holdPolicyUid", "holdExtRef")
+
+
+def _create_matter(actor, policy_key, reference_key):
     values = body()
     try:
-        policy = domain.policy_by_uid(actor, _required(values, "holdPolicyUid", 32))
+        policy = domain.policy_by_uid(actor, _required(values, policy_key, 32))
     except NotFound:
         raise ApiError(400, "legalhold.policy", _l("Choose a preservation policy from the list."),
-                       "holdPolicyUid") from None
+                       policy_key) from None
     matter = domain.create_matter(actor, name=_required(values, "name", domain.NAME_MAX), policy_id=policy.id,
                                   description=_optional(values, "description", domain.TEXT_MAX),
                                   notes=_optional(values, "notes", domain.TEXT_MAX),
-                                  reference=_optional(values, "holdExtRef", domain.REFERENCE_MAX))
+                                  reference=_optional(values, reference_key, domain.REFERENCE_MAX))
     return matter_shape(matter)
 
 
@@ -120,20 +136,24 @@ def _params(listing, filters):
         raise ApiError(400, error.code, error.message, error.field) from None
 
 
-@bp.get("/api/v1/LegalHold")
-@api(PERMISSION)
-def matters(actor):
-    """A page of matters: activeState (ACTIVE by default, INACTIVE, ALL), creatorUserUid, name, holdExtRef."""
-    page_num, page_size = page_args()
-    creator = text("creatorUserUid", 32)
+def _matter_page(actor, page_num, page_size, status, creator, name, reference):
     creator_id = db.session.scalar(select(User.id).where(User.uid == creator)) if creator else None
-    params = _params(catalog.MATTERS, {"status": _active_state(), "name": text("name", 100),
-                                       "reference": text("holdExtRef", 255),
+    params = _params(catalog.MATTERS, {"status": status, "name": name, "reference": reference,
                                        "creator": str(creator_id or 2**62) if creator else None})
     rows = numbered_page(catalog.MATTERS, actor, params, page_num, page_size)
     found = {m.id: m for m in db.session.scalars(select(Matter).where(Matter.id.in_([r.id for r in rows])))}
-    return {"legalHolds": [matter_shape(found[r.id]) for r in rows if r.id in found],
-            "totalCount": catalog.MATTERS.count(actor, params)[0]}
+    return [matter_shape(found[r.id]) for r in rows if r.id in found], params
+
+
+@bp.get("/api/v1/LegalHold")
+@api(PERMISSION)
+def matters(actor):
+    """A page of matters: activeState (ACTIVE by default, INACTIVE, ALL), creatorUserUid, name (contained),
+    holdExtRef."""
+    page_num, page_size = page_args()
+    shown, params = _matter_page(actor, page_num, page_size, _active_state(), text("creatorUserUid", 32),
+                                 text("name", 100), text("holdExtRef", 255))
+    return {"legalHolds": shown, "totalCount": catalog.MATTERS.count(actor, params)[0]}
 
 
 @bp.get("/api/v1/LegalHold/<matter_uid>")
@@ -150,6 +170,10 @@ def matter(actor, matter_uid):
 @api(PERMISSION)
 def add_membership(actor):
     """Make the user userUid a custodian of the matter legalHoldUid; USER_ALREADY_IN_HOLD when they are."""
+    return _add_membership(actor)
+
+
+def _add_membership(actor):
     values = body()
     matter = domain.matter_by_uid(actor, _required(values, "legalHoldUid", 32))
     user = db.session.scalar(select(User).where(User.uid == _required(values, "userUid", 32)))
@@ -158,18 +182,12 @@ def add_membership(actor):
     return membership_shape(row, matter, added)
 
 
-@bp.get("/api/v1/LegalHoldMembership")
-@api(PERMISSION)
-def memberships(actor):
-    """A page of memberships: by legalHoldMembershipUid, legalHoldUid, userUid or user (a username), and
-    activeState (ACTIVE by default); at least one of the first four."""
-    page_num, page_size = page_args()
+def _membership_page(actor, page_num, page_size, state):
     matter_uid, user_uid = text("legalHoldUid", 32), text("userUid", 32)
     uid, username = text("legalHoldMembershipUid", 32), text("user", 255)
     if not (matter_uid or user_uid or uid or username):
         raise ApiError(400, "legalhold.criteria", _l("At least one criteria must be specified"))
-    filters = {"uid": uid, "username": username, "state": {"active": "active", "inactive": "removed"}.get(
-        _active_state())}
+    filters = {"uid": uid, "username": username, "state": {"active": "active", "inactive": "removed"}.get(state)}
     if matter_uid:
         filters["matter"] = str(domain.matter_by_uid(actor, matter_uid).id)
     if user_uid:
@@ -177,8 +195,17 @@ def memberships(actor):
     params = _params(catalog.MEMBERSHIPS, filters)
     rows = numbered_page(catalog.MEMBERSHIPS, actor, params, page_num, page_size)
     found = {c.id: c for c in db.session.scalars(select(Custodian).where(Custodian.id.in_([r.id for r in rows])))}
-    return {"legalHoldMemberships": [membership_shape(found[r.id]) for r in rows if r.id in found],
-            "totalCount": catalog.MEMBERSHIPS.count(actor, params)[0]}
+    return [membership_shape(found[r.id]) for r in rows if r.id in found], params
+
+
+@bp.get("/api/v1/LegalHoldMembership")
+@api(PERMISSION)
+def memberships(actor):
+    """A page of memberships: by legalHoldMembershipUid, legalHoldUid, userUid or user (a username), and
+    activeState (ACTIVE by default); at least one of the first four."""
+    page_num, page_size = page_args()
+    shown, params = _membership_page(actor, page_num, page_size, _active_state())
+    return {"legalHoldMemberships": shown, "totalCount": catalog.MEMBERSHIPS.count(actor, params)[0]}
 
 
 @bp.post("/api/v1/LegalHoldMembershipDeactivation")
@@ -230,3 +257,111 @@ def events(actor):
         "custodianUsername": r.custodian_username or None, "actorUserUid": None} for r in rows]}
 
 
+
+
+# -- /api/v27: the same, as py42 asks for it when it signs in as an API client (bare JSON) ---------------
+
+V27_STATES = {"true": "active", "false": "inactive", "none": None, "": None}
+
+
+def _v27_page():
+    return number("pageSize", 500, 1, PAGE_SIZE_MAX), number("page", 1, 1, 10**9)
+
+
+@bp.get("/api/v27/legal-hold-policy/list")
+@api(PERMISSION, envelope=False)
+def v27_policies(actor):
+    """Every preservation policy (a list)."""
+    return jsonify(policies.__wrapped__(actor))
+
+
+@bp.post("/api/v27/legal-hold-policy/create")
+@api(PERMISSION, envelope=False)
+def v27_create_policy(actor):
+    """A new preservation policy {"name"}."""
+    return create_policy.__wrapped__(actor)
+
+
+@bp.get("/api/v27/legal-hold-policy/view")
+@api(PERMISSION, envelope=False)
+def v27_policy(actor):
+    """One policy by legalHoldPolicyUid (403 when it is not there, as py42 expects)."""
+    try:
+        return policy_shape(domain.policy_by_uid(actor, text("legalHoldPolicyUid", 32) or ""))
+    except NotFound:
+        raise ApiError(403, "legalhold.not_found", _l("No such matter, or you may not see it.")) from None
+
+
+@bp.post("/api/v27/legal-hold-matter/create")
+@api(PERMISSION, envelope=False)
+def v27_create_matter(actor):
+    """A new matter {"policyId", "name", "description", "notes", "externalReference"}."""
+    return _create_matter(actor, "policyId", "externalReference")
+
+
+@bp.get("/api/v27/legal-hold-matter/view")
+@api(PERMISSION, envelope=False)
+def v27_matter(actor):
+    """One matter by legalHoldUid."""
+    return matter.__wrapped__(actor, text("legalHoldUid", 32) or "")
+
+
+@bp.get("/api/v27/legal-hold-matter/list")
+@api(PERMISSION, envelope=False)
+def v27_matters(actor):
+    """A page (page, pageSize) of matters (a list): active (true, false, none), creatorPrincipalId, name,
+    externalReference."""
+    size, page = _v27_page()
+    active = (request.args.get("active") or "true").lower()
+    if active not in V27_STATES:
+        raise ApiError(400, "validation.choice", _l("%(name)s must be true or false.", name="active"), "active")
+    shown, _params_used = _matter_page(actor, page, size, V27_STATES[active], text("creatorPrincipalId", 32),
+                                       text("name", 100), text("externalReference", 255))
+    return jsonify(shown)
+
+
+@bp.get("/api/v27/legal-hold-membership/list")
+@api(PERMISSION, envelope=False)
+def v27_memberships(actor):
+    """A page of memberships (a list), as /api/v1/LegalHoldMembership takes them (active: ACTIVE, INACTIVE, ALL)."""
+    size, page = _v27_page()
+    raw = (request.args.get("active") or "ACTIVE").upper()
+    if raw not in ACTIVE_STATES:
+        raise ApiError(400, "validation.choice", _l("activeState is ACTIVE, INACTIVE or ALL."), "active")
+    shown, _params_used = _membership_page(actor, page, size, ACTIVE_STATES[raw])
+    return jsonify(shown)
+
+
+@bp.post("/api/v27/legal-hold-membership/create")
+@api(PERMISSION, envelope=False)
+def v27_add_membership(actor):
+    """Make userUid a custodian of legalHoldUid."""
+    return _add_membership(actor)
+
+
+@bp.post("/api/v27/legal-hold-membership/deactivate")
+@api(PERMISSION, envelope=False)
+def v27_remove_membership(actor):
+    """End a membership {"legalHoldMembershipUid"}."""
+    return remove_membership.__wrapped__(actor)
+
+
+def _v27_status(active):
+    @api(PERMISSION, envelope=False)
+    def view(actor):
+        held = domain.matter_by_uid(actor, _required(body(), "legalHoldUid", 32))
+        if (held.status == "active") == active:
+            code = "legalhold.already_active" if active else "legalhold.already_inactive"
+            raise ApiError(400, code, _l("Nothing changed: the matter is already so."), "legalHoldUid")
+        domain.set_matter_active(actor, held, active)
+        return None
+
+    return view
+
+
+for _name, _active in (("deactivate", False), ("activate", True)):
+    _view = _v27_status(_active)
+    _view.__name__ = f"v27_matter_{_name}"
+    _view.__doc__ = f"POST /api/v27/legal-hold-matter/{_name}: {_name} the matter; refused when it already is."
+    bp.add_url_rule(f"/api/v27/legal-hold-matter/{_name}", endpoint=_view.__name__, view_func=_view,
+                    methods=["POST"])
