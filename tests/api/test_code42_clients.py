@@ -382,3 +382,22 @@ def test_an_api_client_manages_legal_hold_through_py42s_own_paths(served, hold, 
         entries = db.session.scalars(select(AuditEvent.actor_username).where(
             AuditEvent.event_type.like("legalhold.%"), AuditEvent.object_label == "Beta v. Acme")).all()
         assert set(entries) == {"Legal sync (API client)"} and len(entries) >= 5
+
+
+def test_alerts_change_state_and_take_notes_through_py42(served, hold, app, make_user):  # noqa: F811
+    from py42.exceptions import Py42BadRequestError
+
+    from tests.domain.test_cases import make_alert, store_events
+    from webconsole.models import Alert
+    make_user("analyst@acme.test", "security_admin", hold["root"])
+    with app.app_context():
+        ids = store_events(hold["user_laptop"], ["roadmap.pdf"])
+        alert_ids = [str(make_alert(hold["user"], ids, name=f"USB {n}")) for n in range(2)]
+    sdk = sdk_for(served, "analyst@acme.test")
+    sdk.alerts.update_state("IN_PROGRESS", alert_ids, note="Looking into it")
+    with pytest.raises(Py42BadRequestError):  # resolving needs a reason, as in the console
+        sdk.alerts.resolve(alert_ids)
+    sdk.alerts.resolve(alert_ids, reason="Approved transfer")
+    sdk.alerts.update_note(alert_ids[0], "Manager confirmed")
+    with app.app_context():
+        assert {a.state for a in db.session.scalars(select(Alert))} == {"resolved"}

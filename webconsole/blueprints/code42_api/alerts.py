@@ -88,3 +88,43 @@ def query_details(actor):
                                 "files": files, "filesShown": len(files), "eventsStored": total})}]
         shown.append(shape)
     return {"type$": "ALERT_DETAILS_RESPONSE", "alerts": shown}
+
+
+def _note(values, name="note"):
+    note = values.get(name)
+    if note is not None and not isinstance(note, str):
+        raise ApiError(400, "validation.format", _l("%(name)s must be text of at most %(max)d characters.",
+                                                    name=name, max=domain.NOTE_MAX), name)
+    return note or ""
+
+
+@bp.post("/svc/api/v1/update-state")
+@api(domain.PERMISSION, envelope=False)
+def update_state(actor):
+    """Move the alerts alertIds to state (OPEN, IN_PROGRESS, PENDING, RESOLVED) with an optional note (resolving
+    needs one, as in the console); all or none are changed."""
+    values = body()
+    ids = values.get("alertIds")
+    if not isinstance(ids, list) or not ids or len(ids) > IDS_MAX or not all(isinstance(i, (str, int)) for i in ids):
+        raise ApiError(400, "validation.format", _l("%(name)s must be a list of at most %(max)d texts.",
+                                                    name="alertIds", max=IDS_MAX), "alertIds")
+    state = domain.API_STATES.get(str(values.get("state") or "").upper())
+    if state is None:
+        raise ApiError(400, "validation.choice", _l("Choose a value from the list."), "state")
+    found = domain.api_details(actor, [str(i) for i in ids])
+    if len(found) != len(set(str(i) for i in ids)):
+        raise ApiError(404, "not_found", _l("No such alert."), "alertIds")
+    note = _note(values)
+    for alert in found:
+        domain.change_state(actor, alert, state, note)
+    return {}
+
+
+@bp.post("/svc/api/v1/add-note")
+@api(domain.PERMISSION, envelope=False)
+def add_note(actor):
+    """Add a note to the alert alertId."""
+    values = body()
+    alert = domain.get_alert(actor, str(values.get("alertId") or ""))
+    domain.add_note(actor, alert, _note(values))
+    return {}
