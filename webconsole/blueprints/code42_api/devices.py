@@ -6,11 +6,12 @@ from sqlalchemy.orm import selectinload
 
 from webconsole.blueprints.code42_api import bp, shapes
 from webconsole.blueprints.code42_api.door import ApiError, api, body, flag, numbered_page, page_args, text
+from webconsole.blueprints.code42_api.orgs import org_filter
 from webconsole.domain import devices as domain
-from webconsole.domain.errors import NotFound, ValidationError
+from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import catalog
 from webconsole.extensions import db
-from webconsole.models import Device, Org, User
+from webconsole.models import Device, User
 
 
 @bp.get("/api/v1/Computer")
@@ -26,12 +27,7 @@ def list_devices(actor):
             filters[name] = "yes" if value else "no"
     org_uid = text("orgUid", 32)
     if org_uid:
-        org = db.session.scalar(select(Org.id).where(Org.uid == org_uid))
-        try:
-            from webconsole.domain.orgs import get_org
-            filters["org"] = str(get_org(actor, org or 0, "devices.view").id)
-        except NotFound:
-            raise ApiError(400, "device.org_not_found", _l("Unable to find org"), "orgUid") from None
+        filters["org"] = org_filter(actor, org_uid, "devices.view", "device.org_not_found", _l("Unable to find org"))
     user_uid = text("userUid", 32)
     if user_uid:
         filters["user"] = str(db.session.scalar(select(User.id).where(User.uid == user_uid)) or 2**62)

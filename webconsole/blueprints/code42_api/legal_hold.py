@@ -64,14 +64,6 @@ def _required(values, name, maximum=255):
     return value
 
 
-def _optional(values, name, maximum):
-    value = values.get(name)
-    if value is not None and (not isinstance(value, str) or len(value) > maximum):
-        raise ApiError(400, "validation.format", _l("%(name)s must be text of at most %(max)d characters.",
-                                                    name=name, max=maximum), name)
-    return value or ""
-
-
 @bp.get("/api/v4/legal-hold-policy/list")
 @api(PERMISSION)
 def policies(actor):
@@ -116,9 +108,9 @@ def _create_matter(actor, policy_key, reference_key):
         raise ApiError(400, "legalhold.policy", _l("Choose a preservation policy from the list."),
                        policy_key) from None
     matter = domain.create_matter(actor, name=_required(values, "name", domain.NAME_MAX), policy_id=policy.id,
-                                  description=_optional(values, "description", domain.TEXT_MAX),
-                                  notes=_optional(values, "notes", domain.TEXT_MAX),
-                                  reference=_optional(values, reference_key, domain.REFERENCE_MAX))
+                                  description=(text("description", domain.TEXT_MAX, source=values) or ""),
+                                  notes=(text("notes", domain.TEXT_MAX, source=values) or ""),
+                                  reference=(text(reference_key, domain.REFERENCE_MAX, source=values) or ""))
     return matter_shape(matter)
 
 

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webconsole.blueprints.code42_api import bp, shapes
-from webconsole.blueprints.code42_api.door import ApiError, api, body, flag, numbered_page, page_args
+from webconsole.blueprints.code42_api.door import ApiError, api, body, flag, numbered_page, page_args, text
 from webconsole.domain import orgs as domain
 from webconsole.domain.errors import NotFound
 from webconsole.domain.listings import catalog
@@ -22,6 +22,15 @@ def list_orgs(actor):
     rows = numbered_page(catalog.ORGS, actor, params, page_num, page_size)
     n, _exact = catalog.ORGS.count(actor, params)
     return {"totalCount": n, "orgs": [shapes.org(o) for o in shapes.in_order(Org, [r.id for r in rows])]}
+
+
+def org_filter(actor, org_uid, permission, code, message):
+    """The id (as a listing's filter takes it) of the org with this UID that `actor` reaches with `permission`;
+    a 400 in py42's own words (`code`, `message`) otherwise."""
+    try:
+        return str(org_by_uid(actor, org_uid, permission).id)
+    except NotFound:
+        raise ApiError(400, code, message, "orgUid") from None
 
 
 def org_by_uid(actor, org_uid, permission="orgs.view"):
@@ -43,20 +52,12 @@ def my_org(actor):
     return shapes.org(actor.org)
 
 
-def _text(values, name, maximum):
-    value = values.get(name)
-    if value is not None and (not isinstance(value, str) or len(value) > maximum):
-        raise ApiError(400, "validation.format", _l("%(name)s must be text of at most %(max)d characters.",
-                                                    name=name, max=maximum), name)
-    return value or ""
-
-
 @bp.post("/api/v3/orgs")
 @api("orgs.edit")
 def create_org(actor):
     """A new organization: {"orgName", "orgExtRef", "notes", "parentOrgGuid"}."""
     values = body()
-    parent_uid = _text(values, "parentOrgGuid", 32)
+    parent_uid = text("parentOrgGuid", 32, source=values) or ""
     try:
         parent = org_by_uid(actor, parent_uid, "orgs.edit") if parent_uid else None
     except NotFound:
@@ -64,8 +65,9 @@ def create_org(actor):
     if parent is None:
         raise ApiError(400, "validation.required", _l("Name the parent organization (parentOrgGuid)."),
                        "parentOrgGuid")
-    org = domain.add_org(actor, parent_id=parent.id, name=_text(values, "orgName", 300),
-                         ext_ref=_text(values, "orgExtRef", 255), notes=_text(values, "notes", 20_000))
+    org = domain.add_org(actor, parent_id=parent.id, name=text("orgName", 300, source=values) or "",
+                         ext_ref=text("orgExtRef", 255, source=values) or "",
+                         notes=text("notes", 20_000, source=values) or "")
     return shapes.org(org)
 
 

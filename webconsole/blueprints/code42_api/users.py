@@ -5,24 +5,14 @@ from sqlalchemy import select
 
 from webconsole.blueprints.code42_api import bp, shapes
 from webconsole.blueprints.code42_api.door import ApiError, api, body, flag, numbered_page, page_args, text
+from webconsole.blueprints.code42_api.orgs import org_filter
 from webconsole.domain import users as domain
-from webconsole.domain.errors import NotFound, ValidationError
+from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import catalog
 from webconsole.extensions import db
-from webconsole.models import Org, Role, User
+from webconsole.models import Role, User
 
 ORG_NOT_FOUND = _l("Organization was not found")
-
-
-def _org_id(actor, org_uid):
-    """The id of the org with this UID that `actor` reaches with users.view; 400 (py42's wording) otherwise."""
-    from webconsole.domain.orgs import get_org
-
-    org = db.session.scalar(select(Org).where(Org.uid == org_uid))
-    try:
-        return get_org(actor, org.id if org else 0, "users.view").id
-    except NotFound:
-        raise ApiError(400, "org.not_found", ORG_NOT_FOUND, "orgUid") from None
 
 
 @bp.get("/api/v1/User")
@@ -41,7 +31,7 @@ def list_users(actor):
             filters[name] = value
     org_uid = text("orgUid", 32)
     if org_uid:
-        filters["org"] = str(_org_id(actor, org_uid))
+        filters["org"] = org_filter(actor, org_uid, "users.view", "org.not_found", ORG_NOT_FOUND)
     role_id = text("roleId", 64)
     if role_id:
         filters["role"] = role_id
@@ -74,33 +64,24 @@ def get_user(actor, user_ref):
     return shapes.user(_user(actor, user_ref), roles=bool(flag("incRoles")))
 
 
-def _string(values, name, maximum=255):
-    value = values.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value) > maximum or "\x00" in value:
-        raise ApiError(400, "validation.format", _l("%(name)s must be text of at most %(max)d characters.",
-                                                    name=name, max=maximum), name)
-    return value
-
-
 @bp.post("/api/v1/User")
 @api("users.edit")
 def create_user(actor):
     """A new user in the org orgUid: {"orgUid", "username", "email", "password", "firstName", "lastName",
     "notes"}. A username that exists is refused with USER_DUPLICATE (400: the original answers 500)."""
     values = body()
-    org_uid = _string(values, "orgUid", 32) or ""
-    org_id = _org_id(actor, org_uid) if org_uid else 0
-    username = _string(values, "username") or ""
+    org_uid = text("orgUid", 32, source=values) or ""
+    org_id = int(org_filter(actor, org_uid, "users.view", "org.not_found", ORG_NOT_FOUND)) if org_uid else 0
+    username = text("username", source=values) or ""
     if username and db.session.scalar(select(User.id).where(User.username == username.strip().lower())):
         raise ApiError(400, "user.duplicate", _l("A user with this username already exists."), "username")
-    password = _string(values, "password", 1024)
+    password = text("password", 1024, source=values)
     if not password:
         raise ApiError(400, "validation.required", _l("Give the new user a password."), "password")
-    user = domain.create_user(actor, org_id=org_id, username=username, first_name=_string(values, "firstName") or "",
-                              last_name=_string(values, "lastName") or "", password=password)
-    email, notes = _string(values, "email"), _string(values, "notes", domain.NOTES_MAX)
+    user = domain.create_user(actor, org_id=org_id, username=username,
+                              first_name=text("firstName", source=values) or "",
+                              last_name=text("lastName", source=values) or "", password=password)
+    email, notes = text("email", source=values), text("notes", domain.NOTES_MAX, source=values)
     if email or notes:
         domain.update_profile(actor, user.id, first_name=user.first_name, last_name=user.last_name,
                               email=email or user.email, notes=notes)
@@ -113,14 +94,14 @@ def update_user(actor, user_ref):
     """Change a user's names, e-mail, notes or password; a null or absent value leaves it as it is."""
     user = _user(actor, user_ref, "users.edit")
     values = body()
-    if _string(values, "username") not in (None, user.username):
+    if text("username", source=values) not in (None, user.username):
         raise ApiError(400, "validation.readonly", _l("A username cannot be changed."), "username")
-    first, last = _string(values, "firstName"), _string(values, "lastName")
-    email, notes = _string(values, "email"), _string(values, "notes", domain.NOTES_MAX)
+    first, last = text("firstName", source=values), text("lastName", source=values)
+    email, notes = text("email", source=values), text("notes", domain.NOTES_MAX, source=values)
     domain.update_profile(actor, user.id, first_name=user.first_name if first is None else first,
                           last_name=user.last_name if last is None else last,
                           email=user.email if email is None else email, notes=notes)
-    password = _string(values, "password", 1024)
+    password = text("password", 1024, source=values)
     if password:
         domain.reset_password(actor, user.id, password)
     quota = values.get("quotaInBytes")
