@@ -18,7 +18,9 @@ and signs in as the demo admin with the real py42 (`py42.sdk.from_local_account`
 3. walk-forward: the deepest page of users and of devices asked of a freshly restarted server, which does
    not know where page N-1 ended and walks the keys forward from page 1.
 
-Prints Markdown tables; paste them into docs/benchmarks.md.
+Beside each py42 call's time (the HTTP round trip, and py42 reading the previous page's JSON) stands the
+server's own time of the same requests, from gunicorn's access log. Prints Markdown tables; paste them into
+docs/benchmarks.md.
 """
 import argparse
 import json
