@@ -228,9 +228,11 @@ def _token_key(token, query):
 
 def search(actor, query, page_token=None, page_num=None):
     """(events, the next page's token or None) of one page: after `page_token` (None or "": the first page),
-    or else the `page_num`th page (1-based, for clients that number pages)."""
+    or else the `page_num`th page (1-based, for clients that number pages). The events are read-only rows
+    with the model's attribute names: a page is up to 10 000 events, and making each an ORM object (an
+    identity and a state to track) took longer than the query itself."""
     column = SORTS[query.sort_key]
-    stmt = restrict(select(FileEvent).where(query.condition), scope_for(actor, "forensics.search"),
+    stmt = restrict(select(*FileEvent.__table__.columns).where(query.condition), scope_for(actor, "forensics.search"),
                     org_column=FileEvent.org_id, user_column=FileEvent.user_id)
     if page_token:
         value, last_id = _token_key(page_token, query)
@@ -247,7 +249,7 @@ def search(actor, query, page_token=None, page_num=None):
     stmt = stmt.order_by(*[o.desc() for o in order] if query.descending else order)
     if page_num and not page_token:
         stmt = stmt.offset(min((page_num - 1) * query.size, PAGE_MAX * 10))
-    found = db.session.scalars(stmt.limit(query.size + 1)).all()
+    found = db.session.execute(stmt.limit(query.size + 1)).all()
     more = len(found) > query.size
     found = found[:query.size]
     token = None
