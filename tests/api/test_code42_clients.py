@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 
 from tests.conftest import PASSWORD
 from tests.domain.test_legal_hold import hold  # noqa: F401 (fixture)
-from webconsole.domain import legal_hold
+from webconsole.domain import legal_hold, preservation
 from webconsole.domain.passwords import hash_password
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, Device, Matter, SignInAttempt, User
@@ -124,7 +124,7 @@ def test_a_custodian_cannot_be_deactivated_and_legal_hold_memberships_change(ser
     sdk.users.deactivate(user_id)  # no longer held
     sdk.users.reactivate(user_id)
     with app.app_context():
-        assert not legal_hold.is_held(user_id) and legal_hold.is_held(hold["seller"])
+        assert not preservation.is_held(user_id) and preservation.is_held(hold["seller"])
         kinds = [e.event_type for e, _n in legal_hold.history(matter=db.session.get(Matter, hold["matter"]))][:2]
         assert kinds == ["MembershipDeactivated", "MembershipCreated"]
 

@@ -14,7 +14,7 @@ from tests.blueprints.test_restores import backed_up, files  # noqa: F401 (fixtu
 from tests.conftest import HX
 from tests.domain.test_cases import store_events
 from tests.domain.test_legal_hold import hold, policy_values  # noqa: F401 (fixture)
-from webconsole.domain import jobs, legal_hold
+from webconsole.domain import jobs, legal_hold, preservation
 from webconsole.extensions import db
 from webconsole.jobs import collections as collection_jobs
 from webconsole.jobs import kinds
@@ -100,10 +100,10 @@ def test_a_matter_is_created_listed_sorted_edited_deactivated_and_reactivated(cl
     assert client.post(f"/legal-hold/matters/{legal['matter']}/status").status_code == 303
     with app.app_context():
         assert db.session.get(Matter, legal["matter"]).status == "inactive"
-        assert not legal_hold.is_held(legal["user"])
+        assert not preservation.is_held(legal["user"])
     client.post(f"/legal-hold/matters/{legal['matter']}/status")
     with app.app_context():
-        assert legal_hold.is_held(legal["user"])
+        assert preservation.is_held(legal["user"])
     edited = client.post(f"/legal-hold/matters/{legal['matter']}", data={
         "name": "x", "policy": legal["policy"], "description": "", "notes": "", "reference": ""})
     assert edited.status_code == 422 and "Enter a name of 3 to 100 characters." in edited.get_data(as_text=True)

@@ -2,7 +2,18 @@
 import pytest
 from sqlalchemy import select
 
-from webconsole.domain import agents, backup_plan, console, devices, legal_hold, orgs, settings, storage, users
+from webconsole.domain import (
+    agents,
+    backup_plan,
+    console,
+    devices,
+    legal_hold,
+    orgs,
+    preservation,
+    settings,
+    storage,
+    users,
+)
 from webconsole.domain.errors import DomainError, Forbidden, ValidationError
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, Destination, Device, HoldEvent, Matter, Repository, User
@@ -94,9 +105,9 @@ def test_custodians_are_added_refused_when_already_held_removed_and_reactivated(
         assert held.custodian_count == 2
         [row] = [r for r in legal_hold.memberships_of(legal, db.session.get(User, hold["seller"]))]
         legal_hold.set_custodians_active(legal, held, [str(row[0].id)], False)
-        assert held.custodian_count == 1 and not legal_hold.is_held(hold["seller"])
+        assert held.custodian_count == 1 and not preservation.is_held(hold["seller"])
         legal_hold.add_custodians(legal, held, [str(hold["seller"])])  # adding again reactivates
-        assert held.custodian_count == 2 and legal_hold.is_held(hold["seller"])
+        assert held.custodian_count == 2 and preservation.is_held(hold["seller"])
         events = [e.event_type for e, _name in legal_hold.history(matter=held)]
         assert events == ["MembershipReactivated", "MembershipDeactivated", "MembershipCreated", "MembershipCreated",
                           "HoldCreated"]
@@ -112,12 +123,12 @@ def test_an_inactive_matter_takes_no_custodians_and_holds_nobody(app, hold):
         legal, held = actor(hold), matter(hold)
         assert legal_hold.status_effect(held) == {"custodians": 1, "devices": 2, "still_held": 0}
         legal_hold.set_matter_active(legal, held, False)
-        assert not legal_hold.is_held(hold["user"])
+        assert not preservation.is_held(hold["user"])
         with pytest.raises(ValidationError) as refused:
             legal_hold.add_custodians(legal, held, [str(hold["seller"])])
         assert refused.value.code == "legalhold.matter_inactive"
         legal_hold.set_matter_active(legal, held, True)
-        assert legal_hold.is_held(hold["user"])
+        assert preservation.is_held(hold["user"])
         kinds = [e.event_type for e, _n in legal_hold.history(matter=held)][:2]
         assert kinds == ["HoldReactivated", "HoldDeactivated"]
 
@@ -167,7 +178,7 @@ def test_preservation_keeps_the_more_of_each_value():
     first = Policy({"frequency_minutes": 15, "versions_last_week": 60, "remove_deleted_days": 0},
                    [r".*\.tmp$", r".*\.log$"])
     second = Policy({"frequency_minutes": 30, "remove_deleted_days": 90}, [r".*\.tmp$"], ("/srv/share",))
-    values, decided = legal_hold.preserve(dict(own), [("Alpha", first), ("Beta", second)], [7, 9])
+    values, decided = preservation.preserve(dict(own), [("Alpha", first), ("Beta", second)], [7, 9])
     assert values["frequency_minutes"] == 15 and decided["frequency_minutes"] == "Alpha"
     assert values["versions_last_week"] == 15 and "versions_last_week" not in decided  # the device keeps more
     assert values["versions_last_90_days"] == legal_hold.POLICY_DEFAULTS["versions_last_90_days"]
@@ -178,7 +189,7 @@ def test_preservation_keeps_the_more_of_each_value():
     assert names == ["Default", "Legal hold: Alpha", "Legal hold: Beta"]
     assert values["backup_sets"][2]["included_paths"] == ["/srv/share"]
     assert values["backup_sets"][1]["destinations"] == [7]
-    assert legal_hold.preserve(own, [], [7]) == (own, {})
+    assert preservation.preserve(own, [], [7]) == (own, {})
 
 
 def test_a_held_device_gets_the_policy_locked_and_keeps_every_version(app, hold):

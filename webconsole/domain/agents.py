@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, bindparam, cast, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
-from webconsole.domain import audit, effective_settings, legal_hold, properties, settings, settings_spec
+from webconsole.domain import audit, effective_settings, preservation, properties, settings, settings_spec
 from webconsole.domain.auth import check_credentials
 from webconsole.domain.errors import DomainError, NotFound, ValidationError
 from webconsole.domain.users import refresh_user_totals
@@ -259,7 +259,7 @@ _INTERVAL = (select(ServerProperty.value).where(ServerProperty.key == "agent.hea
 
 # The org's settings come once per row of the device's own groups: read as text, decoded once.
 # Whether an active legal hold holds the device's user: a held device's backup settings change.
-_HELD = select(legal_hold.held_user_subquery(bindparam("user_id"))).scalar_subquery()
+_HELD = select(preservation.held_user_subquery(bindparam("user_id"))).scalar_subquery()
 _SETTINGS = (select(cast(OrgEffectiveSettings.groups, Text), _GUIDS, _INTERVAL, DeviceSettings.group,
                     DeviceSettings.values, _HELD)
              .outerjoin(DeviceSettings, DeviceSettings.device_id == bindparam("device_id"))
@@ -300,8 +300,8 @@ def _settings_and_interval(device):
 def _preserve(answer, device):
     """A held device's backup settings as its legal holds decide them (locked: the user cannot lower them)."""
     backup = answer["backup"]
-    values, decided = legal_hold.preserve({k: v["value"] for k, v in backup.items()},
-                                          legal_hold.holds_of(device.user_id), legal_hold.stored_destination_ids())
+    values, decided = preservation.preserve({k: v["value"] for k, v in backup.items()},
+                                          preservation.holds_of(device.user_id), preservation.stored_destination_ids())
     for key in decided:
         backup[key] = {"value": values[key], "locked": True}
 

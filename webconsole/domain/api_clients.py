@@ -16,7 +16,7 @@ from datetime import timedelta
 import jwt
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from webconsole.domain import audit
 from webconsole.domain.errors import NotFound, ValidationError
@@ -175,9 +175,4 @@ def actor_from_token(token):
 def role_choices(actor):
     """(id, role) of the roles `actor` may give a client."""
     return [(r.id, r) for r in grantable_roles(actor)]
-
-
-def active_count():
-    return db.session.scalar(select(func.count()).select_from(ApiClient).where(ApiClient.revoked_at.is_(None)))
-
 

@@ -5,7 +5,7 @@ backup; its backup sets, exclusions and schedule come with the settings of every
 """
 from sqlalchemy import select
 
-from webconsole.domain import agents, keystore, legal_hold
+from webconsole.domain import agents, keystore, preservation
 from webconsole.domain.destinations import STORED_KINDS, of_backup_sets, s3_environment, s3_repository
 from webconsole.extensions import db
 from webconsole.models import Repository
@@ -37,7 +37,7 @@ def plan(device):
     key = keystore.key_for(device)
     password = keystore.repository_password(device)
     # A legal hold keeps every version: nothing is forgotten or pruned anywhere while it lasts.
-    held = legal_hold.is_held(device.user_id)
+    held = preservation.is_held(device.user_id)
     repositories = {r.destination_id: r for r in db.session.scalars(
         select(Repository).where(Repository.device_id == device.id))}
     destinations = []

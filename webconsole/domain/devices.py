@@ -134,9 +134,9 @@ def change_device_status(actor, device_id, action):
         raise ValidationError(_l("This device cannot be changed that way in its current state."), field=None,
                               code="device.wrong_state")
     if action == "deactivate":
-        from webconsole.domain import legal_hold  # legal hold reads users, which reads devices
+        from webconsole.domain import preservation  # preservation reads users, which reads devices
 
-        refusal = legal_hold.device_refusal(device)
+        refusal = preservation.device_refusal(device)
         if refusal is not None:
             raise refusal
     changed = audit.changes(device, {"status": target})

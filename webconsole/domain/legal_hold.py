@@ -1,14 +1,7 @@
-"""Legal hold: preservation policies, matters and their custodians, and what a hold does to devices.
+"""Legal hold: preservation policies, matters and their custodians, their history, and collections.
 
-A matter holds its active custodians' data by its preservation policy while the matter is active.
-For each held user's devices that means:
-- their backup settings take the policy's where the policy keeps more (backs up more often, keeps
-  finer versions, keeps deleted files longer), each such value saying "legal hold: MATTER";
-- the policy's file name exclusions replace the device's own (with several holds, only the
-  exclusions they all share), and each hold adds a backup set of its own paths;
-- nothing is removed from their archives: every repository is append-only for them, so the
-  agent does not forget or prune, and This server refuses deletions (only restic's locks go).
-- the user cannot be deactivated through any door, only blocked (code "user.legal_hold").
+A matter holds its active custodians' data by its preservation policy while the matter is active;
+what that does to them and their devices is webconsole.domain.preservation.
 
 Matters are in their creator's org's scope for legalhold.manage; custodians are the users that
 scope reaches. Every change is audited with the matter's history (HoldEvent) in one transaction.
@@ -16,7 +9,7 @@ scope reaches. Every change is audited with the matter's history (HoldEvent) in 
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import func, select
 
 from webconsole.domain import audit, settings_spec
 from webconsole.domain.errors import NotFound, ValidationError
@@ -25,7 +18,7 @@ from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.domain.users import name_a_few
 from webconsole.domain.values import parse_id
 from webconsole.extensions import db
-from webconsole.models import Collection, Custodian, Device, HoldEvent, Job, Matter, Org, PreservationPolicy, User
+from webconsole.models import Custodian, Device, HoldEvent, Matter, Org, PreservationPolicy, User
 from webconsole.models.base import utcnow
 
 PERMISSION = "legalhold.manage"
@@ -240,8 +233,8 @@ def create_matter(actor, *, name, policy_id, description="", notes="", reference
                     created_by=actor.id, created_by_username=actor.username)
     db.session.add(matter)
     db.session.flush()
-    _history(matter, "HoldCreated", actor)
-    _audit("legalhold.matter_create", actor, matter, {"policy": policy.name})
+    add_history(matter, "HoldCreated", actor)
+    audit_matter("legalhold.matter_create", actor, matter, {"policy": policy.name})
     db.session.commit()
     return matter
 
@@ -261,7 +254,7 @@ def update_matter(actor, matter, *, name, policy_id, description, notes, referen
     for key, value in values.items():
         setattr(matter, key, value)
     if changes:
-        _audit("legalhold.matter_update", actor, matter, {"changes": changes})
+        audit_matter("legalhold.matter_update", actor, matter, {"changes": changes})
     db.session.commit()
     return bool(changes)
 
@@ -286,19 +279,19 @@ def set_matter_active(actor, matter, active):
         return matter
     matter.status = new
     matter.deactivated_at = None if active else utcnow()
-    _history(matter, "HoldReactivated" if active else "HoldDeactivated", actor)
-    _audit("legalhold.matter_reactivate" if active else "legalhold.matter_deactivate", actor, matter,
+    add_history(matter, "HoldReactivated" if active else "HoldDeactivated", actor)
+    audit_matter("legalhold.matter_reactivate" if active else "legalhold.matter_deactivate", actor, matter,
            {"custodians": matter.custodian_count})
     db.session.commit()
     return matter
 
 
-def _audit(event_type, actor, matter, details=None):
+def audit_matter(event_type, actor, matter, details=None):
     audit.record(event_type, actor=actor, object_type="matter", object_id=matter.uid, object_label=matter.name,
                  details=details)
 
 
-def _history(matter, event_type, actor, user=None):
+def add_history(matter, event_type, actor, user=None):
     db.session.add(HoldEvent(matter_id=matter.id, event_type=event_type, user_id=getattr(user, "id", None),
                              custodian_username=getattr(user, "username", ""), actor_id=getattr(actor, "id", None),
                              actor_username=getattr(actor, "username", "")))
@@ -359,13 +352,13 @@ def add_custodians(actor, matter, user_ids):
         row = rows.get(user.id)
         if row is None:
             db.session.add(Custodian(uid=new_uid(), matter_id=matter.id, user_id=user.id, active=True))
-            _history(matter, "MembershipCreated", actor, user)
+            add_history(matter, "MembershipCreated", actor, user)
         else:
             row.active = True
-            _history(matter, "MembershipReactivated", actor, user)
+            add_history(matter, "MembershipReactivated", actor, user)
     db.session.flush()
     _recount(matter)
-    _audit("legalhold.custodian_add", actor, matter, {"users": ", ".join(u.username for u in users)[:500]})
+    audit_matter("legalhold.custodian_add", actor, matter, {"users": ", ".join(u.username for u in users)[:500]})
     db.session.commit()
     return users
 
@@ -393,12 +386,12 @@ def set_custodians_active(actor, matter, custodian_ids, active):
             raise ValidationError(_l("Deactivated users cannot be held: %(names)s. Reactivate them first.",
                                      names=user.username), field="custodian", code="legalhold.user_deactivated")
         row.active = active
-        _history(matter, "MembershipReactivated" if active else "MembershipDeactivated", actor, user)
+        add_history(matter, "MembershipReactivated" if active else "MembershipDeactivated", actor, user)
         changed.append(user.username)
     if changed:
         db.session.flush()
         _recount(matter)
-        _audit("legalhold.custodian_reactivate" if active else "legalhold.custodian_remove", actor, matter,
+        audit_matter("legalhold.custodian_reactivate" if active else "legalhold.custodian_remove", actor, matter,
                {"users": ", ".join(changed)[:500]})
     db.session.commit()
     return changed
@@ -433,187 +426,6 @@ def active_custodians(matter, user_id=None):
     if user_id is not None:
         stmt = stmt.where(User.id == user_id)
     return db.session.scalars(stmt.order_by(User.username)).all()
-
-
-# -- what a hold does ------------------------------------------------------------------------------------
-
-def _holding():
-    """Active memberships of active matters."""
-    return and_(Custodian.active.is_(True), Matter.status == "active")
-
-
-def holds_of(user_id):
-    """[(matter name, PreservationPolicy)] of the active matters holding the user, by matter name."""
-    if user_id is None:
-        return []
-    return db.session.execute(
-        select(Matter.name, PreservationPolicy).join(Custodian, Custodian.matter_id == Matter.id)
-        .join(PreservationPolicy, PreservationPolicy.id == Matter.policy_id)
-        .where(Custodian.user_id == user_id, _holding()).order_by(func.lower(Matter.name), Matter.id)).all()
-
-
-def held_user_subquery(user_id_column):
-    """SQL true when the user of `user_id_column` is held by an active matter."""
-    return exists(select(Custodian.id).join(Matter, Matter.id == Custodian.matter_id)
-                  .where(Custodian.user_id == user_id_column, _holding()))
-
-
-def is_held(user_id):
-    return user_id is not None and bool(db.session.scalar(select(held_user_subquery(user_id))))
-
-
-def deactivation_refusal(user_ids, org=None):
-    """A ValidationError (code user.legal_hold) naming the matters that hold any of `user_ids`, or None:
-    a custodian of an active matter may be blocked, not deactivated."""
-    rows = db.session.execute(
-        select(User.username, Matter.name).join(Custodian, Custodian.user_id == User.id)
-        .join(Matter, Matter.id == Custodian.matter_id).where(Custodian.user_id.in_(user_ids), _holding())
-        .order_by(User.username, func.lower(Matter.name)).limit(10)).all()
-    if not rows:
-        return None
-    matters = list(dict.fromkeys(name for _u, name in rows))
-    users = list(dict.fromkeys(username for username, _m in rows))
-    if org is not None:
-        return ValidationError(
-            _l("%(org)s cannot be deactivated: it holds users on legal hold (%(users)s, in %(matters)s). Remove "
-               "them from the matters first.", org=org.name, users=name_a_few(users[:3], len(users)),
-               matters=name_a_few(matters[:3], len(matters))), field=None, code="user.legal_hold")
-    return ValidationError(
-        _l("%(users)s cannot be deactivated while on legal hold (%(matters)s): block instead, or remove them "
-           "from the matter first.", users=name_a_few(users[:3], len(users)),
-           matters=name_a_few(matters[:3], len(matters))), field=None, code="user.legal_hold")
-
-
-def device_refusal(device):
-    """A ValidationError (code device.legal_hold) naming the matters that hold the device's user, or None:
-    a held device keeps backing up, so it may be blocked, not deactivated."""
-    matters = [name for name, _policy in holds_of(device.user_id)]
-    if not matters:
-        return None
-    return ValidationError(_l("This device cannot be deactivated while its user is on legal hold (%(matters)s): "
-                              "block it instead.", matters=name_a_few(matters[:3], len(matters))),
-                           field=None, code="device.legal_hold")
-
-
-def _longest_deleted(days):
-    return float("inf") if days == 0 else days
-
-
-def preserve(backup, holds, stored_destinations=()):
-    """The backup group's values (`backup`: {key: value}) as a held user's device takes them, and
-    {key: matter name} of the values a hold decided. `holds` is holds_of(...); `stored_destinations`
-    the ids of destinations that keep backups, for the hold's own backup sets."""
-    if not holds:
-        return backup, {}
-    values, decided = dict(backup), {}
-    for name, policy in holds:
-        kept = {**POLICY_DEFAULTS, **(policy.backup or {})}
-        for key in BACKUP_KEYS:
-            mine, theirs = values.get(key), kept[key]
-            if key == "remove_deleted_days":
-                wins = _longest_deleted(theirs) > _longest_deleted(mine if isinstance(mine, int) else 0)
-            else:
-                wins = isinstance(theirs, int) and (not isinstance(mine, int) or theirs < mine)
-            if wins:
-                values[key], decided[key] = theirs, name
-    shared = None
-    for _name, policy in holds:
-        mine = list(policy.filename_exclusions or [])
-        shared = mine if shared is None else [e for e in shared if e in mine]
-    values["filename_exclusions"] = shared or []
-    decided["filename_exclusions"] = ", ".join(name for name, _p in holds)
-    sets = list(values.get("backup_sets") or [])
-    destinations = sorted({d for s in sets for d in s.get("destinations", []) if d in stored_destinations}
-                          | set(stored_destinations[:1]))
-    for name, policy in holds:
-        sets.append({"name": HELD_SET % name, "included_paths": list(policy.included_paths or []),
-                     "excluded_paths": list(policy.excluded_paths or []), "destinations": destinations})
-    values["backup_sets"] = sets
-    decided["backup_sets"] = ", ".join(name for name, _p in holds)
-    return values, decided
-
-
-def stored_destination_ids():
-    """Ids of the destinations that keep backups, This server first: where a hold's backup set goes."""
-    from webconsole.domain.destinations import STORED_KINDS
-    from webconsole.models import Destination
-
-    rows = db.session.execute(select(Destination.id, Destination.kind).where(Destination.kind.in_(STORED_KINDS))
-                              .order_by(Destination.kind != "local", Destination.id)).all()
-    return [i for i, _k in rows]
-
-
-def held_users_count():
-    """How many users an active matter holds (for the dashboard of the section)."""
-    return db.session.scalar(select(func.count(func.distinct(Custodian.user_id))).select_from(Custodian)
-                             .join(Matter, Matter.id == Custodian.matter_id).where(_holding()))
-
-
-
-# -- collections -----------------------------------------------------------------------------------------
-
-def _day(value, field, end=False):
-    """A date from a form (YYYY-MM-DD) as the start of that day, or its last moment with `end`; None when empty."""
-    from datetime import date, datetime, time
-
-    value = (value or "").strip() if isinstance(value, str) else ""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value) if len(value) == 10 and value[4] == "-" and value[7] == "-" else None
-    except ValueError:
-        day = None
-    if day is None or not 1970 <= day.year <= 9998:
-        raise ValidationError(_l("Enter a date as YYYY-MM-DD, from 1970 onwards."), field=field,
-                              code="validation.format")
-    return datetime.combine(day, time.max if end else time.min)
-
-
-def collection_choices(matter):
-    """(id, username) of the matter's active custodians: whom a collection may be limited to."""
-    return [(u.id, u.username) for u in active_custodians(matter)]
-
-
-def start_collection(actor, matter, *, user_id=None, date_from="", date_to=""):
-    """Collect every active custodian of `matter` (or the one `user_id`) for an optional date range,
-    in a job; the Collection."""
-    from webconsole.jobs import collections as collection_jobs  # jobs load this module
-
-    since, until = _day(date_from, "date_from"), _day(date_to, "date_to", end=True)
-    if since and until and since > until:
-        raise ValidationError(_l("The range must end on or after its first day."), field="date_to",
-                              code="validation.range")
-    user = None
-    if user_id not in (None, "", 0):
-        found = [u for u in active_custodians(matter, parse_id(user_id) or 0)]
-        if not found:
-            raise ValidationError(_l("Choose a custodian from the list."), field="custodian",
-                                  code="validation.choice")
-        user = found[0]
-    elif not active_custodians(matter):
-        raise ValidationError(_l("Add custodians to the matter before collecting it."), field="custodian",
-                              code="legalhold.no_custodians")
-    collection = Collection(matter_id=matter.id, user_id=getattr(user, "id", None),
-                            username=getattr(user, "username", ""), date_from=since, date_to=until,
-                            requested_by=actor.id, requested_username=actor.username)
-    db.session.add(collection)
-    db.session.flush()
-    _history(matter, "Collection", actor, user)
-    _audit("legalhold.collect", actor, matter, {"collection": collection.id,
-                                                "custodian": getattr(user, "username", "all"),
-                                                "from": date_from or "", "to": date_to or ""})
-    db.session.commit()
-    job = collection_jobs.start(actor, matter, collection)
-    collection.job_id = job.id
-    db.session.commit()
-    return collection
-
-
-def collections_of(matter, limit=100):
-    """(Collection, Job or None) of a matter, newest first."""
-    return db.session.execute(select(Collection, Job).outerjoin(Job, Job.id == Collection.job_id)
-                              .where(Collection.matter_id == matter.id)
-                              .order_by(Collection.id.desc()).limit(limit)).all()
 
 
 # -- the API's lookups and lists (by the UIDs the Code42 clients use) ----------------------------------

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import aliased
 
-from webconsole.domain import audit, effective_settings, legal_hold
+from webconsole.domain import audit, effective_settings, preservation
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import filter_by, search
 from webconsole.domain.scope import reaches, restrict, scope_for
@@ -185,7 +185,7 @@ def set_org_active(actor, org_id, active):
         raise ValidationError(refusal)
     subtree = _subtree(org)
     if not active:
-        refusal = legal_hold.deactivation_refusal(select(User.id).where(User.org_id.in_(subtree),
+        refusal = preservation.deactivation_refusal(select(User.id).where(User.org_id.in_(subtree),
                                                                         User.status == "active"), org=org)
         if refusal is not None:
             raise refusal

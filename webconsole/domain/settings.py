@@ -185,11 +185,11 @@ def device_group(device, group_key):
     of the device's user decides some of the backup group's (webconsole.domain.legal_hold)."""
     found = _device_group(device, group_key)
     if group_key == "backup":
-        from webconsole.domain import legal_hold  # legal hold reads the settings' specification
+        from webconsole.domain import preservation  # preservation reads the settings' specification
 
-        holds = legal_hold.holds_of(device.user_id)
-        values, decided = legal_hold.preserve({v.setting.key: v.value for v in found}, holds,
-                                              legal_hold.stored_destination_ids())
+        holds = preservation.holds_of(device.user_id)
+        values, decided = preservation.preserve({v.setting.key: v.value for v in found}, holds,
+                                              preservation.stored_destination_ids())
         for item in found:
             if item.setting.key in decided:
                 item.value, item.held_by = values[item.setting.key], decided[item.setting.key]

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webconsole.domain import effective_settings, legal_hold
+from webconsole.domain import effective_settings, preservation
 from webconsole.domain.errors import DomainError
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.extensions import db
@@ -160,7 +160,7 @@ def write_file(device, kind, name, stream, length):
 def delete_file(device, kind, name):
     """Delete one file of the device's repository; an append-only repository keeps all but its locks."""
     repository = repository_of(device)
-    if kind != LOCKS and ((repository is not None and repository.append_only) or legal_hold.is_held(device.user_id)):
+    if kind != LOCKS and ((repository is not None and repository.append_only) or preservation.is_held(device.user_id)):
         raise StorageRefused("this repository is append-only: only locks may be deleted", 403,
                              "storage.append_only")
     size = files_of(device).delete(kind, name)

@@ -242,9 +242,9 @@ def set_user_active(actor, user_id, active):
     if user.status == new:
         return user
     if not active:
-        from webconsole.domain import legal_hold  # legal hold reads users' names and choices from here
+        from webconsole.domain import preservation  # preservation reads users' names from here
 
-        refusal = legal_hold.deactivation_refusal([user.id])
+        refusal = preservation.deactivation_refusal([user.id])
         if refusal is not None:
             raise refusal
     user.status = new

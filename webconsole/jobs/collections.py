@@ -37,6 +37,7 @@ from webconsole.jobs.kinds import DOWNLOAD_AUDITS, JobFailed, job_kind
 from webconsole.models import BackupState, Collection, Device, FileEvent, Matter, User
 from webconsole.models.base import utcnow
 from webconsole.store import restic
+from webconsole.store.zip_journal import AppendOnly, Directory, Journal
 from webconsole.web.exports import safe_filename
 
 KIND = "legalhold.collection"
@@ -45,9 +46,6 @@ BATCH = 1000
 CHUNK = 1 << 20
 FILES_LEVEL = 1  # backed-up files go in compressed quickly: many are compressed already (documents, media)
 PROGRESS_EVERY = 2000  # items between progress notes (each note is a database write)
-_ZIPINFO = ("filename", "date_time", "compress_type", "comment", "extra", "create_system", "create_version",
-            "extract_version", "reserved", "flag_bits", "volume", "internal_attr", "external_attr", "header_offset",
-            "CRC", "compress_size", "file_size")
 
 
 def start(actor, matter, collection):
@@ -55,74 +53,6 @@ def start(actor, matter, collection):
     from webconsole.domain import jobs  # the job module is loaded by the queue, which loads this one
     return jobs.start_job(KIND, actor=actor, label=str(_l("Collection: %(matter)s", matter=matter.name)),
                           params={"collection": collection.id}, permission=legal_hold.PERMISSION)
-
-
-class _Out:
-    """The package file as zipfile writes it: appended to only (no seek, so entries stream with data
-    descriptors), its position counted from the file's start."""
-
-    def __init__(self, stream, position):
-        self.stream, self.position = stream, position
-
-    def write(self, data):
-        self.stream.write(data)
-        self.position += len(data)
-        return len(data)
-
-    def tell(self):
-        return self.position
-
-    def flush(self):
-        self.stream.flush()
-
-
-class _Journal:
-    """Lines of JSON appended to a file beside the package (its zip directory, its manifest), so that what
-    grows with the number of files lives on disk, not in memory; cut back to a checkpoint's length."""
-
-    def __init__(self, path, length):
-        self.path = path
-        mode = "r+b" if length and os.path.exists(path) else "wb"
-        self.file = open(path, mode)  # noqa: SIM115 - closed by close()
-        self.file.truncate(length if mode == "r+b" else 0)
-        self.file.seek(0, os.SEEK_END)
-        self.count = sum(1 for _ in self.lines()) if mode == "r+b" else 0
-
-    def append(self, value):
-        self.file.write(json.dumps(value, ensure_ascii=False).encode("utf-8") + b"\n")
-        self.count += 1
-
-    def length(self):
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        return self.file.tell()
-
-    def lines(self):
-        """Every value appended so far, read back from the file one at a time."""
-        self.file.flush()
-        with open(self.path, "rb") as stream:
-            for line in stream:
-                yield json.loads(line)
-
-    def close(self):
-        self.file.close()
-
-
-class _Directory:
-    """Stands for ZipFile.filelist: zipfile appends each finished entry here and reads them all back once,
-    to write the central directory when the package closes."""
-
-    def __init__(self, journal):
-        self.journal = journal
-
-    def append(self, info):
-        self.journal.append(_fields(info))
-
-    def __iter__(self):
-        return (_info(fields) for fields in self.journal.lines())
-
-    def __len__(self):
-        return self.journal.count
 
 
 class _Package:
@@ -141,13 +71,13 @@ class _Package:
         if not resuming:
             self.offset, self.parts_done, self.items = 0, 0, 0
             self.counts, self.not_collected = {"events": 0, "files": 0}, []
-        self.entries = _Journal(path + ".directory", int(state.get("directory", 0)) if resuming else 0)
-        self.manifest = _Journal(path + ".manifest", int(state.get("manifest", 0)) if resuming else 0)
+        self.entries = Journal(path + ".directory", int(state.get("directory", 0)) if resuming else 0)
+        self.manifest = Journal(path + ".manifest", int(state.get("manifest", 0)) if resuming else 0)
         self.file = open(path, "r+b" if resuming else "wb")  # noqa: SIM115 - closed by close()
         self.file.truncate(self.offset)
         self.file.seek(self.offset)
-        self.zip = zipfile.ZipFile(_Out(self.file, self.offset), "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-        self.zip.filelist = _Directory(self.entries)
+        self.zip = zipfile.ZipFile(AppendOnly(self.file, self.offset), "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.zip.filelist = Directory(self.entries)
 
     def checkpoint(self):
         self.zip.fp.flush()
@@ -220,23 +150,6 @@ class _Entry:
     def close(self):
         self.target.close()
         self.package._done(self.info, self.length, self.digest.hexdigest())
-
-
-def _fields(info):
-    values = {k: getattr(info, k) for k in _ZIPINFO}
-    values["extra"] = info.extra.hex()
-    values["comment"] = info.comment.hex()
-    values["date_time"] = list(info.date_time)
-    return values
-
-
-def _info(fields):
-    info = zipfile.ZipInfo(fields["filename"], tuple(fields["date_time"]))
-    for key in _ZIPINFO:
-        if key not in ("filename", "date_time"):
-            setattr(info, key, fields[key])
-    info.extra, info.comment = bytes.fromhex(fields["extra"]), bytes.fromhex(fields["comment"])
-    return info
 
 
 ZIP_FIRST, ZIP_LAST = 315532800, 4354819199  # the seconds of 1980-01-01 and 2107-12-31: what a zip can date

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from webconsole.blueprints.code42_api import bp
 from webconsole.blueprints.code42_api.door import PAGE_SIZE_MAX, ApiError, api, body, number
 from webconsole.domain import alerts as domain
+from webconsole.domain import api_clients
 from webconsole.domain.errors import ValidationError
 from webconsole.extensions import db
-from webconsole.models import Org, User
+from webconsole.models import User
 
 STATES = {v: k for k, v in domain.API_STATES.items() if k != "DISMISSED"}
 IDS_MAX = 100
@@ -19,11 +20,6 @@ IDS_MAX = 100
 
 def _iso(moment):
     return moment.isoformat(timespec="microseconds") + "Z" if moment else None
-
-
-def _tenant():
-    top = db.session.scalar(select(Org.uid).where(Org.parent_id.is_(None)).order_by(Org.id))
-    return top or ""
 
 
 def alert_shape(alert, tenant, uids):
@@ -60,7 +56,7 @@ def query_alerts(actor):
                             "problems": [{"type": error.code, "description": error.message}]})
         response.status_code = 400
         return response
-    tenant, uids = _tenant(), _uids(found)
+    tenant, uids = api_clients.tenant_uid(), _uids(found)
     return {"type$": "ALERT_QUERY_RESPONSE", "alerts": [alert_shape(a, tenant, uids) for a in found],
             "totalCount": total, "problems": []}
 
@@ -74,7 +70,7 @@ def query_details(actor):
         raise ApiError(400, "validation.format", _l("%(name)s must be a list of at most %(max)d texts.",
                                                     name="alertIds", max=IDS_MAX), "alertIds")
     found = domain.api_details(actor, [str(i) for i in ids])
-    tenant, uids = _tenant(), _uids(found)
+    tenant, uids = api_clients.tenant_uid(), _uids(found)
     shown = []
     for alert in found:
         shape = alert_shape(alert, tenant, uids)

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from webconsole.blueprints.jobs.views import STATES as JOB_STATES
 from webconsole.blueprints.legal_hold import bp
-from webconsole.domain import legal_hold, watchlists
+from webconsole.domain import collections, legal_hold, watchlists
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import catalog
 from webconsole.domain.users import get_user
@@ -111,12 +111,12 @@ def _detail(matter, form=None, collect=None, status=200):
     form = _policy_choices(form or MatterForm(formdata=None, obj=matter, policy=str(matter.policy_id)))
     collect = collect or CollectForm(formdata=None)
     collect.custodian.choices = [SelectChoice("", _("Every active custodian")),
-                                 *[SelectChoice(str(i), name) for i, name in legal_hold.collection_choices(matter)]]
+                                 *[SelectChoice(str(i), name) for i, name in collections.collection_choices(matter)]]
     policy = legal_hold.get_policy(current_user, matter.policy_id)
     return render_template("legal_hold/matter.html", matter=matter, form=form, collect=collect, policy=policy,
                            confirm=ConfirmForm(), statuses=STATUSES, events=EVENTS, job_states=JOB_STATES,
                            history=legal_hold.history(matter=matter),
-                           collections=legal_hold.collections_of(matter)), status
+                           collections=collections.collections_of(matter)), status
 
 
 @bp.get("/<int:matter_id>")
@@ -213,7 +213,7 @@ def collect(matter_id):
     form = CollectForm()
     if form.validate_on_submit():
         try:
-            collection = legal_hold.start_collection(current_user, matter, user_id=form.custodian.data,
+            collection = collections.start_collection(current_user, matter, user_id=form.custodian.data,
                                                      date_from=form.date_from.data, date_to=form.date_to.data)
         except ValidationError as error:
             apply_error(form, error)

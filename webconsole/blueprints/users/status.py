@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webconsole.blueprints.users import bp
-from webconsole.domain import legal_hold
+from webconsole.domain import preservation
 from webconsole.domain import users as domain
 from webconsole.domain.errors import ValidationError
 from webconsole.web.forms import ConfirmForm
@@ -32,7 +32,7 @@ def deactivate(user_id):
                       _("%(name)s is deactivated.", name=user.username))
     return render_template("users/confirm_deactivate.html", user=user, form=form,
                            devices=domain.deactivation_effect(user),
-                           refusal=legal_hold.deactivation_refusal([user.id]))
+                           refusal=preservation.deactivation_refusal([user.id]))
 
 
 @bp.post("/<int:user_id>/reactivate")
