@@ -30,6 +30,7 @@ def create_app(test_config=None):
 
     _init_extensions(app)
     from webconsole.web import compression, errors, htmx, inputs, security, static_files, templating, urls
+    from webconsole.web import two_factor
     # Registered first, so it runs after every other after_request hook and compresses the final body.
     compression.init_app(app)
     urls.init_app(app)
@@ -39,6 +40,7 @@ def create_app(test_config=None):
     security.init_app(app)
     templating.init_app(app)
     static_files.init_app(app)
+    two_factor.init_app(app)
 
     from webconsole.blueprints import register_blueprints
     register_blueprints(app)

@@ -16,7 +16,7 @@ from sqlalchemy import String, Text, bindparam, cast, func, insert, literal, sel
 from sqlalchemy.orm import joinedload
 
 from webconsole.domain import audit, effective_settings, preservation, properties, settings, settings_spec
-from webconsole.domain.auth import check_credentials
+from webconsole.domain.auth import check_device_credentials
 from webconsole.domain.errors import DomainError, NotFound, ValidationError
 from webconsole.domain.users import refresh_user_totals
 from webconsole.extensions import db
@@ -70,7 +70,7 @@ def register_device(registration, address):
         raise AgentError("unknown_registration_key", "the registration key is not valid", 403,
                          field="registration_key")
     try:
-        user = check_credentials(registration.username, registration.password, address)
+        user = check_device_credentials(registration.username, registration.password, address)
     except DomainError:
         db.session.commit()
         raise AgentError("bad_credentials", "the username or password is not correct, or the account "

@@ -27,6 +27,7 @@ from webconsole.models.properties import ServerProperty
 from webconsole.models.sessions import UserSession
 from webconsole.models.settings import DeviceSettings, OrgEffectiveSettings, OrgSettings
 from webconsole.models.storage import DeviceKey, Repository, Restore
+from webconsole.models.two_factor import RecoveryCode, TwoFactor
 from webconsole.models.updates import AgentVersion
 from webconsole.models.usage import StorageUsage
 from webconsole.models.users import Role, RolePermission, SignInAttempt, User, user_roles
@@ -37,8 +38,8 @@ __all__ = [
     "CaseEvent", "Collection", "Custodian", "DataConnection", "DeploymentPolicy", "Destination", "Device",
     "DeviceCommand", "DeviceKey", "DeviceSettings", "ExportProgress", "ExposureCount", "FileEvent", "HoldEvent",
     "IngestError", "Job", "ListPreference", "Matter", "NotificationMark", "Org", "OrgDestinationTotals",
-    "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "PreservationPolicy", "Repository",
+    "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "PreservationPolicy", "RecoveryCode", "Repository",
     "Restore", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
-    "StorageUsage", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users", "api_client_roles",
+    "StorageUsage", "TwoFactor", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users", "api_client_roles",
     "user_roles",
 ]

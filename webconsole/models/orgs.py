@@ -21,6 +21,8 @@ class Org(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     registration_key: Mapped[str] = mapped_column(String(32), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # Users of this org and every org below it must sign in with a second factor (domain.two_factor).
+    require_two_factor: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -19,3 +19,13 @@ class PasswordChangeForm(Form):
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
+
+
+class TwoFactorCodeForm(Form):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"})
+
+
+class TwoFactorOffForm(Form):
+    secret = PasswordField(_l("Password or code"), validators=[DataRequired(), Length(max=1024)],
+                           render_kw={"autocomplete": "current-password"})

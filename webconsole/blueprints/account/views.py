@@ -4,11 +4,12 @@ from flask_login import current_user, logout_user
 
 from webconsole.blueprints.account import bp
 from webconsole.blueprints.account.forms import PasswordChangeForm, ProfileForm
+from webconsole.blueprints.account.two_factor import section as two_factor_section
 from webconsole.domain import account, restores, sessions
 from webconsole.domain.devices import backup_summary, devices_of
 from webconsole.domain.errors import ValidationError
 from webconsole.extensions import db
-from webconsole.web.forms import ConfirmForm, apply_error
+from webconsole.web.forms import apply_error
 from webconsole.web.i18n import COOKIE, valid_locale
 from webconsole.web.permissions import public, signed_in
 from webconsole.web.urls import local_path
@@ -20,7 +21,7 @@ def _profile_page(status=200, **forms):
     devices = db.session.scalars(devices_of(current_user.id)).all()
     forms.setdefault("profile_form", ProfileForm(obj=current_user, formdata=None))
     forms.setdefault("password_form", PasswordChangeForm(formdata=None))
-    return render_template("account/profile.html", summary=backup_summary(devices), confirm=ConfirmForm(),
+    return render_template("account/profile.html", summary=backup_summary(devices), **two_factor_section(),
                            restores=restores.restores_of(current_user),
                            sessions=sessions.sessions_of(current_user),
                            devices=[d for d in devices if d.status != "deactivated"],

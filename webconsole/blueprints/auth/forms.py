@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from webconsole.web.forms import Form
@@ -11,3 +11,10 @@ class SignInForm(Form):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
     next = HiddenField()
+
+
+class SignInCodeForm(Form):
+    # Not inputmode=numeric: a recovery code has letters.
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false",
+                                  "autocapitalize": "off"})

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from webconsole.blueprints.code42_api import bp, shapes
 from webconsole.blueprints.code42_api.door import ApiError, api, base_url, error_response
-from webconsole.domain import audit, sessions
+from webconsole.domain import audit, sessions, two_factor
 from webconsole.domain.auth import SignInRefused, SignInThrottled, check_credentials
 from webconsole.extensions import db
 from webconsole.models import Org
@@ -20,12 +20,14 @@ SERVICE_KEYS = ("AlertService-API_URL", "FedObserver-API_URL", "FORENSIC_SEARCH-
 @bp.get("/api/v3/auth/jwt")
 @api(authenticate=False)
 def token():
-    """A session token for HTTP Basic credentials (username:password): {"v3_user_token": ...}."""
+    """A session token for HTTP Basic credentials (username:password): {"v3_user_token": ...}. A user with
+    two-factor sign-in also sends the current code in the `totp-auth` header (py42's `totp=`)."""
     credentials = request.authorization
     if credentials is None or credentials.type != "basic" or not credentials.username:
         return error_response(401, "auth.required", _l("Send the username and password with HTTP Basic."))
     try:
-        user = check_credentials(credentials.username, credentials.password or "", request.remote_addr or "")
+        user = check_credentials(credentials.username, credentials.password or "", request.remote_addr or "",
+                                 code=request.headers.get("totp-auth", "")[:64])
     except SignInThrottled as error:
         return error_response(429, error.code, error.message)
     except SignInRefused as error:
@@ -40,11 +42,12 @@ def token():
 @bp.get("/api/v3/LoginConfiguration")
 @api(authenticate=False)
 def login_configuration():
-    """How a user signs in. The same answer for every username, so it tells no one which exist."""
+    """How a user signs in: LOCAL_2FA for a user with two-factor sign-in and for an unknown username (so the
+    answer tells no one which exist), LOCAL otherwise. code42cli asks for a code on LOCAL_2FA."""
     username = request.args.get("username", "")
     if len(username) > 255:
         raise ApiError(400, "validation.length", _l("The username is too long."), "username")
-    return {"loginType": "LOCAL"}
+    return {"loginType": two_factor.login_type(username)}
 
 
 @bp.get("/api/v1/User/my")

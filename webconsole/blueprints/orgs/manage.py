@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webconsole.blueprints.orgs import bp
-from webconsole.blueprints.orgs.forms import OrgCreateForm, OrgForm, OrgMoveForm
+from webconsole.blueprints.orgs.forms import OrgCreateForm, OrgEditForm, OrgMoveForm
 from webconsole.domain import orgs as domain
+from webconsole.domain import two_factor
 from webconsole.domain.errors import ValidationError
 from webconsole.web.forms import ConfirmForm, handle_form
 from webconsole.web.permissions import can, require
@@ -18,11 +19,12 @@ def _indented(orgs):
 
 def _page(org, status=200, **forms):
     editable = can("orgs.edit")
-    forms.setdefault("edit", OrgForm(obj=org, formdata=None))
+    forms.setdefault("edit", OrgEditForm(obj=org, formdata=None))
     move = forms.setdefault("move", OrgMoveForm(formdata=None, parent_id=org.parent_id))
     move.parent_id.choices = _indented(domain.possible_parents(current_user, org)) if editable else []
     return render_template("orgs/detail.html", org=org, editable=editable, children=domain.children(org),
-                           ancestors=domain.ancestors(org), confirm=ConfirmForm(), **forms), status
+                           ancestors=domain.ancestors(org), two_factor_by=two_factor.requiring_org(org),
+                           confirm=ConfirmForm(), **forms), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -60,10 +62,13 @@ def _change(org_id, form, action, done, form_name):
 @bp.post("/<int:org_id>/edit")
 @require("orgs.edit")
 def update(org_id):
-    """Change the name, external reference and notes."""
-    return _change(org_id, OrgForm(), lambda f: domain.update_org(
-        current_user, org_id, name=f.name.data, ext_ref=f.ext_ref.data or "", notes=f.notes.data or ""),
-        _("Organization saved."), "edit")
+    """Change the name, external reference, notes and whether two-factor sign-in is required."""
+    def save(f):
+        domain.update_org(current_user, org_id, name=f.name.data, ext_ref=f.ext_ref.data or "",
+                          notes=f.notes.data or "")
+        return two_factor.set_required(current_user, org_id, f.require_two_factor.data)
+
+    return _change(org_id, OrgEditForm(), save, _("Organization saved."), "edit")
 
 
 @bp.post("/<int:org_id>/move")

@@ -11,6 +11,7 @@ from webconsole.blueprints.users.forms import (
     UserProfileForm,
     UserRolesForm,
 )
+from webconsole.domain import two_factor
 from webconsole.domain import users as domain
 from webconsole.domain.devices import devices_of
 from webconsole.domain.permissions import role_label
@@ -40,7 +41,7 @@ def _page(user, status=200, **forms):
     # Say why an administrator sees no buttons, rather than leave them guessing.
     beyond = [role_label(r) for r in domain.roles_beyond(current_user, user)] if can("users.edit") else []
     return render_template("users/detail.html", user=user, devices=devices, manageable=manageable, beyond=beyond,
-                           confirm=ConfirmForm(), **forms), status
+                           two_factor=two_factor.status(user), confirm=ConfirmForm(), **forms), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webconsole.blueprints.users import bp
-from webconsole.domain import preservation
+from webconsole.domain import preservation, two_factor
 from webconsole.domain import users as domain
 from webconsole.domain.errors import ValidationError
 from webconsole.web.forms import ConfirmForm
@@ -59,3 +59,16 @@ def block(user_id):
 def unblock(user_id):
     """Let a blocked user sign in again."""
     return _apply(user_id, lambda: domain.set_user_blocked(current_user, user_id, False), _("User unblocked."))
+
+
+@bp.route("/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+@require("users.edit")
+def reset_two_factor(user_id):
+    """Confirm, then remove a user's authenticator app and recovery codes (a lost phone)."""
+    user = domain.get_user(current_user, user_id, "users.edit")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        return _apply(user_id, lambda: two_factor.reset(current_user, user_id),
+                      _("Two-factor sign-in of %(name)s is reset.", name=user.username))
+    return render_template("users/confirm_two_factor_reset.html", user=user, form=form,
+                           required=two_factor.required_for(user))
