@@ -28,7 +28,7 @@ def section(**forms):
 
 
 def _page(status=200, **forms):
-    return render_template("account/domain.html", **section(**forms)), status
+    return render_template("account/two_factor.html", **section(**forms)), status
 
 
 def _codes_shown(codes):
