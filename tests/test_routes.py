@@ -5,7 +5,7 @@ from tests.conftest import base_config
 from webconsole import create_app
 
 # Routes reachable without signing in, on purpose.
-PUBLIC = {"static", "home.index", "auth.signin", "account.set_locale"}
+PUBLIC = {"static", "home.index", "auth.signin", "auth.signin_code", "account.set_locale"}
 
 
 def test_every_route_declares_a_permission():
