@@ -29,8 +29,7 @@ def create_app(test_config=None):
     app.config["STARTED_AT"] = time.time()
 
     _init_extensions(app)
-    from webconsole.web import compression, errors, htmx, inputs, security, static_files, templating, urls
-    from webconsole.web import two_factor
+    from webconsole.web import compression, errors, htmx, inputs, security, static_files, templating, two_factor, urls
     # Registered first, so it runs after every other after_request hook and compresses the final body.
     compression.init_app(app)
     urls.init_app(app)

@@ -22,8 +22,9 @@ OPEN_STATES = ("open", "in_progress", "pending")
 # Security events: the user's own sign-ins and password changes, and administrators' changes to them.
 OWN_SECURITY_EVENTS = ("signin", "signin.failed", "signout", "account.password", "account.signout_everywhere",
                        "signin.2fa_failed", "signin.2fa_recovery", "account.2fa_enrol", "account.2fa_disable")
-ADMIN_SECURITY_EVENTS = ("user.roles", "user.password_reset", "user.2fa_reset", "user.block", "user.unblock", "user.deactivate",
-                         "user.reactivate", "user.move", "watchlist.add", "watchlist.remove", "watchlist.profile")
+ADMIN_SECURITY_EVENTS = ("user.roles", "user.password_reset", "user.2fa_reset", "user.block", "user.unblock",
+                         "user.deactivate", "user.reactivate", "user.move", "watchlist.add", "watchlist.remove",
+                         "watchlist.profile")
 
 
 def user_of(actor, user_id):

@@ -38,8 +38,8 @@ __all__ = [
     "CaseEvent", "Collection", "Custodian", "DataConnection", "DeploymentPolicy", "Destination", "Device",
     "DeviceCommand", "DeviceKey", "DeviceSettings", "ExportProgress", "ExposureCount", "FileEvent", "HoldEvent",
     "IngestError", "Job", "ListPreference", "Matter", "NotificationMark", "Org", "OrgDestinationTotals",
-    "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "PreservationPolicy", "RecoveryCode", "Repository",
-    "Restore", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
-    "StorageUsage", "TwoFactor", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users", "api_client_roles",
-    "user_roles",
+    "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "PreservationPolicy", "RecoveryCode",
+    "Repository", "Restore", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
+    "StorageUsage", "TwoFactor", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users",
+    "api_client_roles", "user_roles",
 ]
