@@ -10,6 +10,7 @@ ALLOWED = {"account.two_factor", "account.two_factor_start", "account.two_factor
 
 
 def enrol_endpoint():
+    """Where a user who must set up two-factor sign-in is sent."""
     return "account.two_factor"
 
 
