@@ -5,6 +5,7 @@ from flask_login import current_user, login_user, logout_user
 from webconsole.blueprints.auth import bp
 from webconsole.blueprints.auth.forms import SignInForm
 from webconsole.domain.auth import SignInRefused, SignInThrottled, sign_in, sign_out
+from webconsole.domain.sso_providers import sign_in_choices
 from webconsole.web.navigation import home_endpoint
 from webconsole.web.permissions import public, signed_in
 from webconsole.web.urls import local_path
@@ -32,7 +33,7 @@ def signin():
             return redirect(local_path(form.next.data) or url_for(home_endpoint()))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/signin.html", form=form), status
+    return render_template("auth/signin.html", form=form, providers=sign_in_choices()), status
 
 
 @bp.post("/signout")

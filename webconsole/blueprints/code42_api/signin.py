@@ -7,9 +7,10 @@ from sqlalchemy import select
 from webconsole.blueprints.code42_api import bp, shapes
 from webconsole.blueprints.code42_api.door import ApiError, api, base_url, error_response
 from webconsole.domain import audit, sessions
-from webconsole.domain.auth import SignInRefused, SignInThrottled, check_credentials
+from webconsole.domain.auth import SignInRefused, SignInThrottled, check_credentials, normalise_username
+from webconsole.domain.sso_providers import governing_provider
 from webconsole.extensions import db
-from webconsole.models import Org
+from webconsole.models import Org, User
 from webconsole.models.base import utcnow
 
 # The keys py42 asks the key-value store for: every service it names is this console.
@@ -40,11 +41,13 @@ def token():
 @bp.get("/api/v3/LoginConfiguration")
 @api(authenticate=False)
 def login_configuration():
-    """How a user signs in. The same answer for every username, so it tells no one which exist."""
+    """How a user signs in: CLOUD_SSO for a user whose org signs in through an identity provider (py42 then
+    says such users are not supported), else LOCAL, which an unknown username gets too."""
     username = request.args.get("username", "")
     if len(username) > 255:
         raise ApiError(400, "validation.length", _l("The username is too long."), "username")
-    return {"loginType": "LOCAL"}
+    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    return {"loginType": "CLOUD_SSO" if user is not None and governing_provider(user) else "LOCAL"}
 
 
 @bp.get("/api/v1/User/my")
