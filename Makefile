@@ -17,9 +17,16 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The real OpenID provider (npm's oidc-provider, pinned by its lock file) that the single sign-on tests run with Node.
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	command -v npm >/dev/null || scripts/install-system-deps.sh nodejs npm
+	cd tests/oidc && npm ci --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(OIDC_PROVIDER)
 
 # Compiled catalogs are build output (not in git); a missing .mo would silently show English.
 translations: $(VENV)/.installed

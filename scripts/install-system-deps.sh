@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs from Debian's packages, once, what the console and its tests need: restic (the backup
 # engine under the agent and behind the console's storage), chromium for the browser tests and the
-# PostgreSQL server for the second test run. With arguments, only those of them (make run: restic).
+# PostgreSQL server for the second test run (and Node with npm, for the single sign-on tests' OpenID
+# provider, when make install-test finds no npm). With arguments, only those of them (make run: restic).
 set -euo pipefail
 wanted=("$@")
 [ ${#wanted[@]} -eq 0 ] && wanted=(restic chromium postgresql)
@@ -9,6 +10,7 @@ need=()
 for package in "${wanted[@]}"; do
   case "$package" in
     postgresql) ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql) ;;
+    nodejs) command -v node >/dev/null 2>&1 || need+=(nodejs) ;;
     *) command -v "$package" >/dev/null 2>&1 || need+=("$package") ;;
   esac
 done

@@ -169,3 +169,12 @@ def s3_endpoint():
                  region_name="us-east-1").create_bucket(Bucket="backups")
     yield endpoint
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer():
+    """A real OpenID provider on loopback (tests/oidc_provider.py) whose client returns to the test client."""
+    from tests.oidc_provider import running_provider
+
+    with running_provider(["http://localhost/sso/callback"]) as issuer:
+        yield issuer

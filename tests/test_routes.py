@@ -5,7 +5,8 @@ from tests.conftest import base_config
 from webconsole import create_app
 
 # Routes reachable without signing in, on purpose.
-PUBLIC = {"static", "home.index", "auth.signin", "auth.signin_code", "account.set_locale"}
+PUBLIC = {"static", "home.index", "auth.signin", "auth.signin_code", "account.set_locale", "sso.start",
+          "sso.callback"}
 
 
 def test_every_route_declares_a_permission():
@@ -36,13 +37,14 @@ def test_every_route_declares_a_permission():
 
 SECTIONS = ["/dashboard/", "/orgs/", "/users/", "/devices/", "/destinations/", "/updates/", "/client-management/",
             "/subscription/", "/reports/", "/audit/", "/risk-exposure/",
-            "/forensic-search/", "/data-connections/", "/legal-hold/matters/", "/legal-hold/policies/"]
+            "/forensic-search/", "/data-connections/", "/legal-hold/matters/", "/legal-hold/policies/",
+            "/identity/single-sign-on/"]
 EVERYTHING = set(SECTIONS)
 EXPECTED = {
     "admin@acme.test": EVERYTHING,
     "orgadmin@acme.test": EVERYTHING - {"/audit/", "/updates/", "/client-management/", "/forensic-search/",
                                                  "/risk-exposure/", "/data-connections/", "/legal-hold/matters/",
-                                                 "/legal-hold/policies/"},
+                                                 "/legal-hold/policies/", "/identity/single-sign-on/"},
     "helpdesk@acme.test": {"/dashboard/", "/users/", "/devices/", "/destinations/", "/reports/"},
     "auditor@acme.test": {"/audit/"},
     "user@acme.test": {"/devices/"},

@@ -31,6 +31,7 @@ def register_blueprints(app):
         reports,
         restores,
         search,
+        sso,
         storage,
         subscription,
         updates,
@@ -62,6 +63,8 @@ def register_blueprints(app):
     app.register_blueprint(reports.bp)
     app.register_blueprint(subscription.bp)
     app.register_blueprint(identity.bp)
+    app.register_blueprint(identity.sso_bp)
+    app.register_blueprint(sso.bp)
     app.register_blueprint(updates.bp)
     app.register_blueprint(clients.bp)
     app.register_blueprint(agent_api.bp)

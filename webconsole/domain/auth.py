@@ -123,6 +123,15 @@ def check_password(username, password, address):
     now = utcnow()
     _check_throttle(username, address, now)
     user = db.session.scalar(select(User).where(User.username == username))
+    from webconsole.domain.sso_providers import governing_provider  # imports users, which imports this
+
+    if user is not None and governing_provider(user) is not None:
+        # Their org signs in through its identity provider: no password opens it (docs/security.md).
+        audit.record("signin.failed", actor=user, address=address, obj=user,
+                     details={"reason": "single sign-on required"})
+        db.session.commit()
+        raise SignInRefused(_l("Your organization signs in through single sign-on: use the “Sign in with” "
+                               "button instead of a password."), code="auth.sso_required")
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.is_active:
         reason = "bad credentials" if not ok or user is None else "account not active"

@@ -31,6 +31,7 @@ PERMISSIONS = {
     "watchlists.manage": _l("Manage watchlists"),
     "legalhold.manage": _l("Manage legal hold matters and policies"),
     "api_clients.manage": _l("Create and revoke API clients"),
+    "identity.manage": _l("Configure single sign-on through identity providers"),
     "jobs.view": _l("See one's own background jobs and download their results"),
     "jobs.view_all": _l("See everyone's background jobs"),
 }

@@ -26,6 +26,7 @@ from webconsole.models.preferences import ListPreference
 from webconsole.models.properties import ServerProperty
 from webconsole.models.sessions import UserSession
 from webconsole.models.settings import DeviceSettings, OrgEffectiveSettings, OrgSettings
+from webconsole.models.sso import IdentityProvider, identity_provider_orgs
 from webconsole.models.storage import DeviceKey, Repository, Restore
 from webconsole.models.two_factor import RecoveryCode, TwoFactor
 from webconsole.models.updates import AgentVersion
@@ -37,9 +38,9 @@ __all__ = [
     "AgentVersion", "Alert", "ApiClient", "AlertChange", "AlertEvent", "AlertRule", "AuditEvent", "BackupState", "Case",
     "CaseEvent", "Collection", "Custodian", "DataConnection", "DeploymentPolicy", "Destination", "Device",
     "DeviceCommand", "DeviceKey", "DeviceSettings", "ExportProgress", "ExposureCount", "FileEvent", "HoldEvent",
-    "IngestError", "Job", "ListPreference", "Matter", "NotificationMark", "Org", "OrgDestinationTotals",
-    "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "PreservationPolicy", "RecoveryCode",
-    "Repository", "Restore", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty", "SignInAttempt",
-    "StorageUsage", "TwoFactor", "User", "UserSession", "WatchlistChange", "WatchlistMember", "alert_rule_users",
-    "api_client_roles", "user_roles",
+    "IdentityProvider", "IngestError", "Job", "ListPreference", "Matter", "NotificationMark", "Org",
+    "OrgDestinationTotals", "OrgEffectiveSettings", "OrgSettings", "OrgTotals", "OutgoingMail", "PreservationPolicy",
+    "RecoveryCode", "Repository", "Restore", "RiskProfile", "Role", "RolePermission", "SavedSearch", "ServerProperty",
+    "SignInAttempt", "StorageUsage", "TwoFactor", "User", "UserSession", "WatchlistChange", "WatchlistMember",
+    "alert_rule_users", "api_client_roles", "identity_provider_orgs", "user_roles",
 ]

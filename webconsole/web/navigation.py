@@ -27,6 +27,7 @@ NAVIGATION = [
         NavItem("clients.index", _l("Client Management"), "clients.manage", "device"),
         NavItem("subscription.index", _l("Subscription"), "orgs.view", "key"),
         NavItem("identity.index", _l("API Clients"), "api_clients.manage", "plug"),
+        NavItem("single_sign_on.index", _l("Single sign-on"), "identity.manage", "key"),
         NavItem("reports.index", _l("Reports"), "reports.view", "report"),
         NavItem("audit.index", _l("Audit Log"), "audit.view", "audit"),
     ]),

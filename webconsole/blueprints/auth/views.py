@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from webconsole.blueprints.auth import bp
 from webconsole.blueprints.auth.forms import SignInCodeForm, SignInForm
 from webconsole.domain.auth import SignInRefused, SignInThrottled, begin_sign_in, finish_sign_in, sign_out
+from webconsole.domain.sso_providers import sign_in_choices
 from webconsole.web.navigation import home_endpoint
 from webconsole.web.permissions import public, signed_in
 from webconsole.web.two_factor import ENROL_FLAG, enrol_endpoint
@@ -54,7 +55,7 @@ def signin():
             return redirect(url_for("auth.signin_code"))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/signin.html", form=form), status
+    return render_template("auth/signin.html", form=form, providers=sign_in_choices()), status
 
 
 def _pending():

@@ -7,9 +7,10 @@ from sqlalchemy import select
 from webconsole.blueprints.code42_api import bp, shapes
 from webconsole.blueprints.code42_api.door import ApiError, api, base_url, error_response
 from webconsole.domain import audit, sessions, two_factor
-from webconsole.domain.auth import SignInRefused, SignInThrottled, check_credentials
+from webconsole.domain.auth import SignInRefused, SignInThrottled, check_credentials, normalise_username
+from webconsole.domain.sso_providers import governing_provider
 from webconsole.extensions import db
-from webconsole.models import Org
+from webconsole.models import Org, User
 from webconsole.models.base import utcnow
 
 # The keys py42 asks the key-value store for: every service it names is this console.
@@ -42,11 +43,16 @@ def token():
 @bp.get("/api/v3/LoginConfiguration")
 @api(authenticate=False)
 def login_configuration():
-    """How a user signs in: LOCAL_2FA for a user with two-factor sign-in and for an unknown username (so the
-    answer tells no one which exist), LOCAL otherwise. code42cli asks for a code on LOCAL_2FA."""
+    """How a user signs in: CLOUD_SSO for a user whose org signs in through an identity provider (py42 then
+    says such users are not supported); LOCAL_2FA for a user with two-factor sign-in and for an unknown
+    username (so the answer tells no one which local accounts exist; code42cli then asks for a code);
+    LOCAL otherwise."""
     username = request.args.get("username", "")
     if len(username) > 255:
         raise ApiError(400, "validation.length", _l("The username is too long."), "username")
+    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is not None and governing_provider(user):
+        return {"loginType": "CLOUD_SSO"}
     return {"loginType": two_factor.login_type(username)}
 
 
