@@ -16,7 +16,7 @@ from webconsole.blueprints.code42_api.door import ApiError, api, body, flag, iso
 from webconsole.blueprints.code42_api.shapes import in_order
 from webconsole.domain import cases as domain
 from webconsole.domain import event_query, events
-from webconsole.domain.errors import NotFound, ValidationError
+from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import catalog
 from webconsole.extensions import db
 from webconsole.models import Case, User
@@ -106,9 +106,8 @@ def _user(values, name):
 
 
 def _case(actor, case_number):
-    if not 0 < case_number < 2**63:
-        raise NotFound(_l("No such case."))
-    return domain.get_case(actor, case_number)
+    """The case numbered so (digits of any length: a number no case has is a 404, like any other)."""
+    return domain.get_case(actor, case_number if len(case_number) <= 20 else "")
 
 
 # -- cases ------------------------------------------------------------------------------------------------
@@ -196,14 +195,14 @@ def case_list(actor):
     return _list(actor)
 
 
-@bp.get("/v1/cases/<int:case_number>")
+@bp.get("/v1/cases/<case_number>")
 @api(PERMISSION, envelope=False)
 def case_get(actor, case_number):
     """One case (404 when it does not exist or is out of reach)."""
     return _detail(_case(actor, case_number))
 
 
-@bp.put("/v1/cases/<int:case_number>")
+@bp.put("/v1/cases/<case_number>")
 @api(PERMISSION, envelope=False)
 @_named
 def case_update(actor, case_number):
@@ -211,7 +210,7 @@ def case_update(actor, case_number):
     return _update(actor, case_number)
 
 
-@bp.delete("/v1/cases/<int:case_number>")
+@bp.delete("/v1/cases/<case_number>")
 @api(PERMISSION, envelope=False)
 def case_delete(actor, case_number):
     """Delete a case (its events stay stored)."""
@@ -236,14 +235,14 @@ def case_legacy_list(actor):
     return _list(actor)
 
 
-@bp.get("/api/v1/case/<int:case_number>")
+@bp.get("/api/v1/case/<case_number>")
 @api(PERMISSION, envelope=False)
 def case_legacy_get(actor, case_number):
     """One case."""
     return _detail(_case(actor, case_number))
 
 
-@bp.put("/api/v1/case/<int:case_number>")
+@bp.put("/api/v1/case/<case_number>")
 @api(PERMISSION, envelope=False)
 @_named
 def case_legacy_update(actor, case_number):
@@ -285,14 +284,14 @@ def _event_detail(event):
     return event_query.as_v2(event, uids, guids)
 
 
-@bp.get("/v1/cases/<int:case_number>/fileevent")
+@bp.get("/v1/cases/<case_number>/fileevent")
 @api(PERMISSION, envelope=False)
 def case_events(actor, case_number):
     """A page (pgNum, pgSize) of the case's file events, newest first: {"events", "totalCount"}."""
     return _events_page(actor, case_number)
 
 
-@bp.post("/v1/cases/<int:case_number>/fileevent")
+@bp.post("/v1/cases/<case_number>/fileevent")
 @api(PERMISSION, envelope=False)
 @_named
 def case_add_events(actor, case_number):
@@ -307,48 +306,48 @@ def case_add_events(actor, case_number):
     return {}
 
 
-@bp.get("/v1/cases/<int:case_number>/fileevent/<event_id>")
+@bp.get("/v1/cases/<case_number>/fileevent/<event_id>")
 @api(PERMISSION, envelope=False)
 def case_event(actor, case_number, event_id):
     """One file event of the case, in full (the file-event search's v2 shape)."""
     return _event_detail(_one_event(actor, case_number, event_id))
 
 
-@bp.delete("/v1/cases/<int:case_number>/fileevent/<event_id>")
+@bp.delete("/v1/cases/<case_number>/fileevent/<event_id>")
 @api(PERMISSION, envelope=False)
 def case_remove_event(actor, case_number, event_id):
     """Detach a file event from the case (404 when it is not attached)."""
     return _detach(actor, case_number, event_id)
 
 
-@bp.get("/api/v1/case/<int:case_number>/fileevent")
+@bp.get("/api/v1/case/<case_number>/fileevent")
 @api(PERMISSION, envelope=False)
 def case_legacy_events(actor, case_number):
     """The case's file events, as py42 asks (all of them unless pgSize says otherwise)."""
     return _events_page(actor, case_number)
 
 
-@bp.post("/api/v1/case/<int:case_number>/fileevent/<event_id>")
+@bp.post("/api/v1/case/<case_number>/fileevent/<event_id>")
 @api(PERMISSION, envelope=False)
 @_named
 def case_legacy_add_event(actor, case_number, event_id):
     """Attach one file event; CASE_ALREADY_HAS_EVENT when it already is (py42 raises its own error on it)."""
     if len(event_id) > 128:
         raise ApiError(404, "not_found", _l("No such file event."), "eventId")
-    _case, added = _attach(actor, case_number, [event_id])
+    _found, added = _attach(actor, case_number, [event_id])
     if not added:
         raise ApiError(400, "case.already_has_event", "CASE_ALREADY_HAS_EVENT", "eventId")
     return {}
 
 
-@bp.get("/api/v1/case/<int:case_number>/fileevent/<event_id>")
+@bp.get("/api/v1/case/<case_number>/fileevent/<event_id>")
 @api(PERMISSION, envelope=False)
 def case_legacy_event(actor, case_number, event_id):
     """One file event of the case, in full."""
     return _event_detail(_one_event(actor, case_number, event_id))
 
 
-@bp.delete("/api/v1/case/<int:case_number>/fileevent/<event_id>")
+@bp.delete("/api/v1/case/<case_number>/fileevent/<event_id>")
 @api(PERMISSION, envelope=False)
 def case_legacy_remove_event(actor, case_number, event_id):
     """Detach a file event from the case."""
