@@ -4,6 +4,8 @@ A case's scope is its subject's org (kept on the case as org_id, so a case outli
 subject). Every query here is restricted to what the actor reaches with cases.manage; every change
 is audited in the same transaction.
 """
+from datetime import datetime, timezone
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import aliased
@@ -44,7 +46,27 @@ def case_list(actor, params):
         stmt = stmt.where(Case.subject_user_id == filters["subject"])
     if filters.get("assignee"):
         stmt = stmt.where(Case.assignee_id == filters["assignee"])
+    if filters.get("assigned"):
+        stmt = stmt.where(Case.assignee_id.is_not(None) if filters["assigned"] == "yes" else Case.assignee_id.is_(None))
+    if filters.get("name"):
+        stmt = stmt.where(Case.name.icontains(filters["name"], autoescape=True))
+    for name, field, column in (("created", "createdAt", Case.created_at), ("updated", "updatedAt", Case.updated_at)):
+        if filters.get(name):
+            start, end = time_range(filters[name], field)
+            stmt = stmt.where(column >= start, column <= end)
     return search(stmt, params.q, contains=(Case.name, Case.subject_username))
+
+
+def time_range(value, field):
+    """(start, end) of "START/END", two ISO 8601 moments (as the API's clients send a range), in stored UTC."""
+    start, _sep, end = (value or "").partition("/")
+    try:
+        bounds = [datetime.fromisoformat(v.strip()) for v in (start, end)]
+    except ValueError:
+        bounds = None
+    if not bounds or any(b.year < 1970 for b in bounds):
+        raise ValidationError(_l("Enter a date as YYYY-MM-DD."), field=field, code="validation.format")
+    return [b.astimezone(timezone.utc).replace(tzinfo=None) if b.tzinfo else b for b in bounds]
 
 
 def open_cases(actor, limit=50):
@@ -158,17 +180,18 @@ def defaults_from(actor, *, alert_id=None, user_id=None, selected=()):
     return {"subject": owners.pop() if len(owners) == 1 else "", "name": "", "events": ids, "alert": None}
 
 
-def create_case(actor, *, name, subject, description="", assignee_id=None, events=(), alert_id=None):
+def create_case(actor, *, name, subject, description="", assignee_id=None, events=(), alert_id=None, findings=""):
     """Open a case about the user named `subject` with `events` attached (those the actor reaches)."""
     name = _text(name, "name", NAME_MAX, minimum=3)
     description = _text(description, "description", TEXT_MAX)
+    findings = _text(findings, "findings", TEXT_MAX)
     user = _subject(actor, subject)
     assignee = _assignee(assignee_id, user.org)
     alert = db.session.get(Alert, alert_id) if alert_id else None
     if alert is not None and alert.org_id != user.org_id:
         alert = None  # an alert of another org is not this case's origin
     case = Case(name=name, description=description, subject_user_id=user.id, subject_username=user.username,
-                org_id=user.org_id, assignee_id=getattr(assignee, "id", None), status="open",
+                org_id=user.org_id, assignee_id=getattr(assignee, "id", None), status="open", findings=findings,
                 alert_id=getattr(alert, "id", None), created_by=actor.id)
     db.session.add(case)
     db.session.flush()
@@ -214,6 +237,14 @@ def set_status(actor, case, status):
     db.session.commit()
 
 
+def delete_case(actor, case):
+    """Delete a case and its list of attached events (the events themselves stay stored)."""
+    _audit("case.delete", actor, case, {"subject": case.subject_username})
+    db.session.execute(delete(CaseEvent).where(CaseEvent.case_id == case.id))  # whatever the dialect's cascade
+    db.session.delete(case)
+    db.session.commit()
+
+
 def add_events(actor, case, ids):
     """Attach the events `ids` that `actor` reaches; how many were new to the case."""
     added = _attach(actor, case, ids)
@@ -256,11 +287,34 @@ def event_count(case):
     return db.session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == case.id))
 
 
-def case_events(case, limit=None):
-    """The case's attached file events still stored, newest first (at most `limit`)."""
+def case_events(case, limit=None, offset=0):
+    """The case's attached file events still stored, newest first (at most `limit`, after `offset`: a case
+    holds at most CASE_EVENTS_MAX, so an offset stays cheap)."""
     stmt = (select(FileEvent).join(CaseEvent, CaseEvent.event_id == FileEvent.id).where(CaseEvent.case_id == case.id)
-            .order_by(FileEvent.event_at.desc(), FileEvent.id.desc()))
+            .order_by(FileEvent.event_at.desc(), FileEvent.id.desc()).offset(offset))
     return db.session.scalars(stmt.limit(limit) if limit else stmt).all()
+
+
+def attached_event(case, event_id):
+    """The stored event attached to the case whose source event id (the clients' eventId) is `event_id`."""
+    found = db.session.scalar(select(FileEvent).join(CaseEvent, CaseEvent.event_id == FileEvent.id)
+                              .where(CaseEvent.case_id == case.id, FileEvent.event_id == event_id).limit(1))
+    if found is None:
+        raise NotFound(_l("No such file event."))
+    return found
+
+
+def events_by_source_id(actor, event_ids):
+    """{source event id: [stored ids]} of the events `actor` reaches among `event_ids` (the clients name
+    events by their source's id, which is unique per origin only)."""
+    if not event_ids:
+        return {}
+    stmt = restrict(select(FileEvent.id, FileEvent.event_id).where(FileEvent.event_id.in_(list(event_ids))),
+                    _scope(actor), org_column=FileEvent.org_id)
+    found = {}
+    for row in db.session.execute(stmt.limit(EVENTS_MAX * 2)):
+        found.setdefault(row.event_id, []).append(row.id)
+    return found
 
 
 def people(case):

@@ -185,6 +185,15 @@ def member_list(actor, params, watchlist):
     return stmt
 
 
+def profile_list(actor, params):
+    """The list query of the users whose risk profiles `actor` may view (every user has one, empty until set)."""
+    stmt = restrict(select(User.id, User.username), scope_for(actor, "watchlists.view"), org_column=User.org_id,
+                    user_column=User.id)
+    if params.filters.get("active"):
+        stmt = stmt.where((User.status == "active") if params.filters["active"] == "yes" else (User.status != "active"))
+    return stmt
+
+
 def history_list(actor, params):
     """The list query of watchlist membership changes of users `actor` may view."""
     stmt = (select(WatchlistChange.id, WatchlistChange.at, WatchlistChange.watchlist, WatchlistChange.action,

@@ -14,10 +14,13 @@ csrf.exempt(bp)  # the bearer token in the Authorization header is the credentia
 from webconsole.blueprints.code42_api import (  # noqa: E402,F401
     alerts,
     audit,
+    cases,
     devices,
     file_events,
     legal_hold,
     orgs,
+    risk_profiles,
     signin,
     users,
+    watchlists,
 )

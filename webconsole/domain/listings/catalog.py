@@ -198,6 +198,13 @@ WATCHLIST_HISTORY = Listing(
     sorts=_sorts(WatchlistChange.at),
 )
 
+# Users' risk profiles, as the API pages through them (every user in scope has one).
+RISK_PROFILES = Listing(
+    key="risk_profiles", query=watchlists.profile_list, default_sort="username",
+    filters=(Choice("active", "active", ("yes", "no"), hidden=True),),
+    sorts={"username": Sort(User.username)},
+)
+
 ALERTS = Listing(
     key="alerts", query=alerts.alert_list, default_sort="created_at", default_dir="desc",
     filters=(Choice("state", _l("State"), alerts.STATES), Choice("severity", _l("Severity"), alert_rules.SEVERITIES),
@@ -224,9 +231,14 @@ CASES = Listing(
     filters=(Choice("status", _l("Status"), cases.STATUSES),
              Id("assignee", _l("Assignee"), choices=lambda actor, chosen: cases.assignee_choices(actor, chosen=chosen),
                 message=_l("No such user.")),
-             Id("subject", _l("Subject"), hidden=True, message=_l("No such user."))),
+             Id("subject", _l("Subject"), hidden=True, message=_l("No such user.")),
+             # The API's filters: a name contained, assigned or not, created or updated within "START/END".
+             Text("name", "name", max_length=100, hidden=True),
+             Choice("assigned", "assigned", ("yes", "no"), hidden=True),
+             Text("created", "createdAt", max_length=80, hidden=True),
+             Text("updated", "updatedAt", max_length=80, hidden=True)),
     sorts={**_sorts(Case.name, Case.subject_username, Case.status, Case.created_at, Case.updated_at),
-           "assignee": Sort(cases.Assignee.username, nullable=True)},
+           "assignee": Sort(cases.Assignee.username, nullable=True), "number": Sort(Case.id)},
 )
 
 MATTERS = Listing(
