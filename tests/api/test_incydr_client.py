@@ -297,3 +297,64 @@ def test_the_incydr_command_line_lists_users_and_devices(served, hold, app, tmp_
     assert {u["username"] for u in users} >= {"admin@acme.test", "seller@acme.test"} and len(users) == 7
     assert {d["name"] for d in run("devices", "list", "-f", "json-lines")} == {"USER-LAPTOP", "User Mac",
                                                                                "SELLER-LAPTOP"}
+
+
+BIG = 10**25  # a 26-digit integer: past any column
+HOSTILE_GETS = ["/v1/users?page=" + "9" * 25, "/v1/users?pageSize=NaN", "/v1/users?username=a%00b",
+                "/v1/users?active=maybe", "/v1/users?pageSize=0", "/v1/devices?sortKey=size",
+                "/v1/devices?sortDirection=%00", "/v1/devices?page=-1", "/v1/agents?serialNumber=x",
+                "/v1/agents?srtDir=sideways", "/v1/agents?userId=" + "x" * 300]
+HOSTILE_POSTS = {
+    "/v2/file-events": [{"pgSize": BIG}, {"pgToken": None, "pgNum": BIG}, {"pgSize": float("nan")},
+                        {"groups": "x"}, {"groups": [{"subgroups": "x"}]}, {"srtKey": ["event.id"]},
+                        {"pgToken": ["x"]}, {"pgToken": "forged"}, {"groupClause": {"x": 1}},
+                        {"groups": [{"filters": [{"term": "file.name", "operator": "IS", "value": "a\x00b"}]}]},
+                        {"groups": [{"filters": [{"term": "@timestamp", "operator": "WITHIN_THE_LAST",
+                                                  "value": "P99999999D"}]}]},
+                        {"groups": [{"filters": [{"term": "file.sizeInBytes", "operator": "GREATER_THAN",
+                                                  "value": BIG}]}]}],
+    "/v1/audit/search-audit-log": [{"page": BIG}, {"dateRange": {"startTime": float("nan")}},
+                                   {"dateRange": {"startTime": 1e300}}, {"dateRange": ["x"]},
+                                   {"userTypes": ["ROOT"]}, {"resourceIds": "x"}, {"actorNames": [["x"]]}],
+    "/v1/alerts/query-alerts": [{"pgNum": BIG}, {"pgSize": float("nan")}, {"srtDirection": ["x"]},
+                                {"groups": [{"filters": [{"term": "State", "operator": "IS", "value": ["OPEN"]}]}]},
+                                {"groups": [{"filters": [{"term": "CreatedAt", "operator": "ON", "value": "x"}]}]}],
+    "/v1/alerts/update-state": [{"alertIds": "1", "state": "OPEN"}, {"alertIds": ["1"], "state": ["OPEN"]}],
+}
+
+
+def _nested(depth):
+    group = {"filterClause": "AND", "filters": [{"term": "file.name", "operator": "IS", "value": "x"}]}
+    for _ in range(depth):
+        group = {"subgroupClause": "AND", "subgroups": [group]}
+    return {"groups": [group], "pgToken": ""}
+
+
+def test_hostile_values_are_precise_json_400s(served, hold, app):  # noqa: F811
+    client_id, secret = api_client(app, hold)
+    token = requests.post(served + "/v1/oauth", auth=(client_id, secret), timeout=30).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    def refused(answer, what):
+        assert answer.status_code == 400, (what, answer.status_code, answer.text[:300])
+        assert answer.headers["Content-Type"].startswith("application/json"), what
+        found = answer.json()
+        assert found.get("problems") or found["error"]["message"], what
+
+    for path in HOSTILE_GETS:
+        refused(requests.get(served + path, headers=bearer, timeout=30), path)
+    for path, bodies in HOSTILE_POSTS.items():
+        for value in bodies:
+            refused(requests.post(served + path, data=json.dumps(value), headers=bearer, timeout=30), (path, value))
+        for raw in ("{" * 100_000, "[1, 2]", '"x"', "1e400", str(2**70)):
+            refused(requests.post(served + path, data=raw, headers=bearer, timeout=30), (path, raw[:10]))
+    refused(requests.post(served + "/v2/file-events", json=_nested(12), headers=bearer, timeout=30), "deep")
+    assert requests.post(served + "/v2/file-events", json=_nested(3), headers=bearer, timeout=30).status_code == 200
+    seller = uid_of(app, "seller@acme.test")
+    for value in ({"roleIds": "desktop_user"}, {"roleIds": [1]}, {"roleIds": ["no_such_role"]}):
+        refused(requests.put(f"{served}/v1/users/{seller}/roles", json=value, headers=bearer, timeout=30), value)
+    for value in ({"orgGuid": ["x"]}, {"orgGuid": "a\x00b"}, {"orgGuid": "x" * 300}):
+        refused(requests.post(f"{served}/v1/users/{seller}/move", json=value, headers=bearer, timeout=30), value)
+    for path in ("/v1/users/%00", "/v1/users/" + "9" * 25, "/v1/devices/" + "x" * 300, "/v1/users/roles/nobody"):
+        answer = requests.get(served + path, headers=bearer, timeout=30)
+        assert answer.status_code in (400, 404) and answer.json()["error"]["code"], path  # NUL: 400 before routing
