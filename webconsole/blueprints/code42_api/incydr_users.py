@@ -82,8 +82,8 @@ def incydr_user_roles(actor, user_uid):
 @bp.get("/v1/users/<user_uid>/devices")
 @api("devices.view", envelope=False)
 def incydr_user_devices(actor, user_uid):
-    """A page of one user's devices, as /v1/devices takes it."""
-    user = domain.get_user_by_uid(actor, user_uid)
+    """A page of one user's devices, as /v1/devices takes it (a Desktop User may ask for their own)."""
+    user = domain.get_user_by_uid(actor, user_uid, "devices.view")
     return device_page(actor, {"user": str(user.id)})
 
 
