@@ -311,6 +311,8 @@ HOSTILE_POSTS = {
                         {"groups": [{"filters": [{"term": "file.name", "operator": "IS", "value": "a\x00b"}]}]},
                         {"groups": [{"filters": [{"term": "@timestamp", "operator": "WITHIN_THE_LAST",
                                                   "value": "P99999999D"}]}]},
+                        {"groups": [{"filters": [{"term": "@timestamp", "operator": "WITHIN_THE_LAST",
+                                                  "value": ["P1D"]}]}]},
                         {"groups": [{"filters": [{"term": "file.sizeInBytes", "operator": "GREATER_THAN",
                                                   "value": BIG}]}]}],
     "/v1/audit/search-audit-log": [{"page": BIG}, {"dateRange": {"startTime": float("nan")}},

@@ -49,8 +49,11 @@ def _duration(value):
 def _filter_condition(term, operator, value, now):
     """A filter's condition as the legacy language has it, WITHIN_THE_LAST taking any ISO duration the SDK
     sends (EventQuery(start_date="P2D") or a timedelta), not only the fixed periods of Forensic Search."""
-    if operator == "WITHIN_THE_LAST" and value not in event_query.DURATIONS and _duration(value) is not None:
-        return event_query.filter_condition(term, "ON_OR_AFTER", iso(now - _duration(value)), now)
+    if operator == "WITHIN_THE_LAST":
+        if not isinstance(value, str):  # the legacy language looks a period up by value: only text can be one
+            raise _refuse(_l("Choose a period such as P30D."))
+        if value not in event_query.DURATIONS and _duration(value) is not None:
+            return event_query.filter_condition(term, "ON_OR_AFTER", iso(now - _duration(value)), now)
     return event_query.filter_condition(term, operator, value, now)
 
 
