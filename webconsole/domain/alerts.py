@@ -219,7 +219,9 @@ def _api_filter(term, operator, value, now):
     operator = operator.upper() if isinstance(operator, str) else ""
     columns = {"createdat": Alert.created_at, "state": Alert.state, "actor": Alert.username, "name": Alert.name,
                "description": Alert.name, "riskseverity": Alert.severity, "severity": Alert.severity,
-               "ruleid": Alert.rule_id, "type": Alert.vector, "rulesource": Alert.vector}
+               "ruleid": Alert.rule_id, "type": Alert.vector, "rulesource": Alert.vector,
+               # The incydr SDK's further terms (AlertSeverity, AlertId, ActorId: the actor's user UID).
+               "alertseverity": Alert.severity, "alertid": Alert.id, "actorid": Alert.user_id}
     if key not in columns:
         raise ValidationError(_l("Unknown term: %(term)s.", term=str(term)[:100]), field="query",
                               code="fileevent.query")
@@ -227,15 +229,20 @@ def _api_filter(term, operator, value, now):
     if key == "createdat" and operator in ("ON_OR_AFTER", "ON_OR_BEFORE"):
         moment = event_query._moment(value)
         return column >= moment if operator == "ON_OR_AFTER" else column <= moment
+    if key == "createdat" and operator == "ON":  # the incydr SDK's AlertQuery(on=...): that whole UTC day
+        start = event_query._moment(value).replace(hour=0, minute=0, second=0, microsecond=0)
+        return and_(column >= start, column < start + timedelta(days=1))
     if not isinstance(value, str) or len(value) > 1024:
         raise ValidationError(_l("A value must be text of at most %(max)d characters.", max=1024), field="query",
                               code="fileevent.query")
     if key == "state":
         value = API_STATES.get(value.upper(), value)
-    elif key in ("riskseverity", "severity"):
+    elif key in ("riskseverity", "severity", "alertseverity"):
         value = API_SEVERITIES.get(value.upper(), value)
-    elif key == "ruleid":
+    elif key in ("ruleid", "alertid"):
         value = parse_id(value) or 0
+    elif key == "actorid":
+        value = select(User.id).where(User.uid == value).scalar_subquery()
     if operator in ("IS", "IS_NOT"):
         return column == value if operator == "IS" else column != value
     if operator in ("CONTAINS", "DOES_NOT_CONTAIN") and key in ("actor", "name", "description"):

@@ -91,6 +91,14 @@ def _label(obj):
     return ""
 
 
+# Who acted, as the Incydr audit search's userTypes name them: a person, an API client ("NAME (API client)",
+# no user id: see domain.api_clients) or the console itself.
+_BY_CLIENT = AuditEvent.actor_username.like("% (API client)")
+ACTOR_KINDS = {"USER": AuditEvent.actor_id.is_not(None),
+               "API_CLIENT": AuditEvent.actor_id.is_(None) & _BY_CLIENT,
+               "SYSTEM": AuditEvent.actor_id.is_(None) & ~_BY_CLIENT}
+
+
 def audit_list(actor, params):
     """Select of audit entries for the Audit Log, filtered by actor, event, object and dates (whole days,
     typed by the `audit` listing); only a tenant-wide audit.view sees any."""
@@ -121,6 +129,10 @@ def audit_list(actor, params):
                         ("actor_ids", AuditEvent.actor_id), ("addresses", AuditEvent.address)):
         if f.get(key):
             stmt = stmt.where(column.in_(f[key]))
+    if f.get("resource_ids"):
+        stmt = stmt.where(AuditEvent.object_id.in_(f["resource_ids"]))
+    if f.get("actor_kinds"):
+        stmt = stmt.where(or_(*[ACTOR_KINDS[k] for k in f["actor_kinds"] if k in ACTOR_KINDS] or [false()]))
     if f.get("affected_uids") or f.get("affected_names"):
         stmt = stmt.where(AuditEvent.object_type == "user", or_(
             AuditEvent.object_id.in_(f.get("affected_uids") or []),

@@ -43,6 +43,8 @@ def user_list(actor, params):
         stmt = stmt.where(User.username == normalise_username(f["username"]))
     if f.get("email"):
         stmt = stmt.where(func.lower(User.email) == f["email"].strip().lower())
+    if f.get("blocked"):
+        stmt = stmt.where(User.blocked.is_(f["blocked"] == "yes"))
     return filter_by(stmt, f, {"status": User.status})
 
 

@@ -1,4 +1,5 @@
-"""The REST API that the unmodified Code42 clients (py42, code42cli) speak: the legacy console API.
+"""The REST API that the unmodified Code42 clients speak: the legacy console API (py42, code42cli) and the
+Incydr API (the incydr SDK; the incydr_* modules).
 
 docs/api.md describes it; every call goes through the same domain functions, listings and scopes as
 the browser. API paths answer JSON only, never redirect, set no cookie, need no CSRF token, and
@@ -17,6 +18,9 @@ from webconsole.blueprints.code42_api import (  # noqa: E402,F401
     cases,
     devices,
     file_events,
+    incydr_devices,
+    incydr_events,
+    incydr_users,
     legal_hold,
     orgs,
     risk_profiles,

@@ -32,7 +32,7 @@ def _moment(value, name):
                                                 name=name), name)
 
 
-def _strings(values, name):
+def text_list(values, name):
     found = values.get(name)
     if found in (None, []):
         return []
@@ -60,12 +60,9 @@ def event_shape(row, uids):
     }
 
 
-@bp.post("/rpc/search/search-audit-log")
-@api("audit.view", envelope=False)
-def search_audit_log(actor):
-    """A page (from 0) of audit entries: dateRange {startTime, endTime}, eventTypes, actorIds (user UIDs),
-    actorNames, actorIpAddresses, affectedUserIds, affectedUserNames; an empty list filters nothing."""
-    values = body()
+def search_page(actor, values, extra=None):
+    """The answer of one audit search body (`page` from 0, `pageSize`, the lists of `LISTS`, actorIds,
+    affectedUserIds, dateRange), narrowed further by the listing filters `extra`; shared with the Incydr door."""
     page = number("page", 0, 0, 10**9, values)
     size = number("pageSize", 100, 1, PAGE_SIZE_MAX, values)
     span = values.get("dateRange") or {}
@@ -74,10 +71,11 @@ def search_audit_log(actor):
     filters = {"after": _moment(span.get("startTime"), "startTime"),
                "before": _moment(span.get("endTime"), "endTime")}
     for name, key in LISTS.items():
-        filters[key] = _strings(values, name)
-    filters["actor_ids"] = _uids_to_ids(_strings(values, "actorIds")) or (
-        [-1] if _strings(values, "actorIds") else [])
-    filters["affected_uids"] = _strings(values, "affectedUserIds")
+        filters[key] = text_list(values, name)
+    filters["actor_ids"] = _uids_to_ids(text_list(values, "actorIds")) or (
+        [-1] if text_list(values, "actorIds") else [])
+    filters["affected_uids"] = text_list(values, "affectedUserIds")
+    filters.update(extra or {})
     params = ListParams(sort="at", dir="desc", filters={k: v for k, v in filters.items() if v})
     rows = numbered_page(catalog.AUDIT, actor, params, page + 1, size)
     full = {r.id: r for r in db.session.scalars(select(AuditEvent).where(AuditEvent.id.in_([r.id for r in rows])))}
@@ -87,3 +85,11 @@ def search_audit_log(actor):
     total, _exact = catalog.AUDIT.count(actor, params)
     return {"events": events, "paginationRangeStartIndex": page * size,
             "paginationRangeEndIndex": page * size + len(events), "totalResultCount": total}
+
+
+@bp.post("/rpc/search/search-audit-log")
+@api("audit.view", envelope=False)
+def search_audit_log(actor):
+    """A page (from 0) of audit entries: dateRange {startTime, endTime}, eventTypes, actorIds (user UIDs),
+    actorNames, actorIpAddresses, affectedUserIds, affectedUserNames; an empty list filters nothing."""
+    return search_page(actor, body())

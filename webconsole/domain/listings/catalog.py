@@ -75,7 +75,8 @@ ORG_NAME = {"org_name": Sort(Org.name, then=(Org.id,))}
 # Filters the REST API adds to its pages (py42 asks by exact username, e-mail, owner, GUID...): hidden
 # from the browser's toolbars, typed and scoped like the others.
 API_USER_FILTERS = (Text("username", "username", max_length=255, hidden=True),
-                    Text("email", "email", max_length=255, hidden=True))
+                    Text("email", "email", max_length=255, hidden=True),
+                    Choice("blocked", "blocked", ("yes", "no"), hidden=True))
 API_DEVICE_FILTERS = (Id("user", _l("User"), hidden=True, message=_l("No such user.")),
                       Choice("active", "active", ("yes", "no"), hidden=True),
                       Choice("blocked", "blocked", ("yes", "no"), hidden=True),
