@@ -55,3 +55,28 @@ def test_only_those_who_manage_api_clients_reach_them(client, sign_in, world):
         assert client.get("/identity/api-clients/").status_code == 403
         assert "/identity/" not in client.get("/account/profile").get_data(as_text=True)
         client.post("/auth/signout")
+
+
+def test_api_clients_of_different_scopes_never_share_where_a_page_ended(client, world, app):
+    """Numbered pages start where this caller's previous page ended: never where another client's did."""
+    from webconsole.blueprints.code42_api import door
+    from webconsole.models import User
+
+    with app.app_context():
+        admin = db.session.get(User, world["admin"])
+        tokens = {}
+        for key in ("root", "eng"):
+            made, _secret = api_clients.create_client(admin, name=f"Scope {key}", org_id=str(world[key]),
+                                                      role_ids=_roles(app, "org_admin"))
+            tokens[key] = api_clients.issue_token(made)
+
+    def usernames(key, page):
+        answer = client.get(f"/api/v1/User?pgNum={page}&pgSize=1", headers={"Authorization": f"Bearer {tokens[key]}"})
+        assert answer.status_code == 200
+        return [u["username"] for u in answer.get_json()["data"]["users"]]
+
+    door._cursors.items.clear()
+    alone = usernames("eng", 2)  # no page before it in this process: walked from the start in its own scope
+    door._cursors.items.clear()
+    usernames("root", 1)
+    assert usernames("eng", 2) == alone

@@ -194,7 +194,9 @@ def numbered_page(listing, actor, params, page_num, page_size):
     """The rows of page `page_num` (1-based) of `page_size` rows of `listing` as `actor` sees it."""
     from webconsole.domain.listings.engine import end_read
 
-    base = (actor.id, listing.key, repr(params), page_size)
+    # Whose view it is: a user by id; an API client (no user id) by its client id, as clients differ in scope.
+    viewer = actor.id if actor.id is not None else ("client", actor.uid)
+    base = (viewer, listing.key, repr(params), page_size)
     after, start = None, 1
     if page_num > 1:
         found = _cursors.get((*base, page_num - 1))
