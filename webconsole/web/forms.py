@@ -1,7 +1,7 @@
 """Form helpers shared by the sections."""
 import re
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -115,3 +115,9 @@ def handle_form(form, action, done, success_url, error_page):
             flash(done(result) if callable(done) else done, "success")
             return redirect(success_url(result) if callable(success_url) else success_url)
     return error_page(form)
+
+
+def confirm_page(form, *, subject, question, consequence, button, cancel_url):
+    """The page asking before a destructive action: it says what happens and posts back to its own address."""
+    return render_template("confirm.html", form=form, subject=subject, question=question, consequence=consequence,
+                           button=button, cancel_url=cancel_url)
