@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 from webconsole.domain.events import exposure_names
 from webconsole.domain.permissions import role_label
 from webconsole.web import labels
+from webconsole.web.forms import page_address
 from webconsole.web.i18n import language_choices
 from webconsole.web.navigation import visible_navigation
 from webconsole.web.permissions import can
@@ -85,7 +86,7 @@ def init_app(app):
         date=lambda value: format_date(value) if value else "",
     )
     app.jinja_env.globals.update(
-        can=can, get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
+        can=can, page_address=page_address, get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
         navigation=visible_navigation, role_label=role_label, describe_browser=describe_browser,
         status_labels=labels.STATUS, os_labels=labels.OS, audit_labels=labels.AUDIT_EVENTS,
         object_labels=labels.OBJECT_TYPES, file_event_labels=labels.FILE_EVENT_TYPES,
