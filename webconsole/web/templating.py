@@ -88,7 +88,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         can=can, page_address=page_address, get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
         navigation=visible_navigation, role_label=role_label, describe_browser=describe_browser,
-        status_labels=labels.STATUS, os_labels=labels.OS, audit_labels=labels.AUDIT_EVENTS,
+        status_labels=labels.STATUS, os_labels=labels.OS, os_text=labels.os_text, audit_labels=labels.AUDIT_EVENTS,
         object_labels=labels.OBJECT_TYPES, file_event_labels=labels.FILE_EVENT_TYPES,
         file_category_labels=labels.FILE_CATEGORIES, connection_kind_labels=labels.CONNECTION_KINDS,
         source_labels=labels.FILE_EVENT_SOURCES,
