@@ -79,7 +79,7 @@ def test_investigator_narrows_pivots_saves_and_reopens(page, sign_in, base_url, 
 
     page.goto(base_url + "/forensic-search/")
     page.get_by_role("link", name=re.compile("^Saved searches")).click()
-    page.get_by_role("link", name="Una's USB copies").click()
+    page.get_by_role("link", name="Una's USB copies", exact=True).click()
     expect(page).to_have_url(re.compile(rf"v3={SHA}"))
     assert result_names(page) == ["roadmap.pdf"]
 

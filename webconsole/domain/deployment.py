@@ -36,11 +36,17 @@ def create_policy(actor, *, name, org_id, notes=""):
     return policy
 
 
-def delete_policy(actor, policy_id):
-    """Remove a deployment policy (agents installed with it stay registered)."""
+def get_policy(policy_id):
+    """The deployment policy with this id; NotFound otherwise."""
     policy = db.session.get(DeploymentPolicy, policy_id)
     if policy is None:
         raise NotFound(_l("No such deployment policy."))
+    return policy
+
+
+def delete_policy(actor, policy_id):
+    """Remove a deployment policy (agents installed with it stay registered)."""
+    policy = get_policy(policy_id)
     audit.record("deployment.delete", actor=actor, object_type="deployment", object_id=str(policy.id),
                  object_label=policy.name)
     db.session.delete(policy)

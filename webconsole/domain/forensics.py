@@ -291,13 +291,20 @@ def save_search(actor, name, args):
     return saved
 
 
-def delete_search(actor, search_id):
-    """Delete a saved search: its author may, and so may whoever holds every insider-risk permission."""
+def deletable_search(actor, search_id):
+    """The saved search `actor` may delete: its author may, and so may whoever holds every insider-risk
+    permission; NotFound or Forbidden otherwise."""
     saved = db.session.get(SavedSearch, search_id)
     if saved is None:
         raise NotFound(_l("No such saved search."))
     if saved.created_by not in (None, actor.id) and scope_for(actor, "watchlists.manage").kind != "all":
         raise Forbidden(_l("Only the one who saved this search can delete it."), code="saved_search.not_owner")
+    return saved
+
+
+def delete_search(actor, search_id):
+    """Delete a saved search (see deletable_search); audited."""
+    saved = deletable_search(actor, search_id)
     audit.record("search.delete", actor=actor, obj=saved, object_type="saved_search",
                  object_label=saved.name, details={"query": saved.query})
     db.session.delete(saved)

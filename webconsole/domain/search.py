@@ -18,6 +18,8 @@ class Results:
     orgs: list = field(default_factory=list)
     destinations: list = field(default_factory=list)
     exact: tuple | None = None  # ("device" | "user" | "org", id) when q is exactly a GUID
+    # Users found for their activity (an investigator's): they open User Activity, not the user's page.
+    users_for_activity: bool = False
 
     def __bool__(self):
         return bool(self.users or self.devices or self.orgs or self.destinations)
@@ -25,6 +27,17 @@ class Results:
 
 def _contains(q, *columns):
     return or_(*[c.icontains(q, autoescape=True) for c in columns])
+
+
+def _user_permission(actor):
+    """How `actor` sees users: as their administrator, else as an investigator of their activity; None."""
+    return next((p for p in ("users.view", "forensics.search") if scope_for(actor, p).allowed), None)
+
+
+def can_search(actor):
+    """Can a search by `actor` find anything at all? (If not, the console offers none.)"""
+    return _user_permission(actor) is not None or any(
+        scope_for(actor, p).allowed for p in ("devices.view", "orgs.view", "dashboard.view"))
 
 
 def search(actor, q, limit=5):
@@ -39,11 +52,13 @@ def search(actor, q, limit=5):
                         .where(or_(Device.guid == q, text_matches(Device, q))),
                         scope_for(actor, "devices.view"), org_column=Device.org_id, user_column=Device.user_id)
         found.devices = db.session.execute(stmt.order_by(Device.name, Device.id).limit(limit)).all()
-    if scope_for(actor, "users.view").allowed:
+    user_permission = _user_permission(actor)
+    if user_permission is not None:
         stmt = restrict(select(User.id, User.username, User.first_name, User.last_name, User.uid)
                         .where(or_(User.uid == q, text_matches(User, q))),
-                        scope_for(actor, "users.view"), org_column=User.org_id, user_column=User.id)
+                        scope_for(actor, user_permission), org_column=User.org_id, user_column=User.id)
         found.users = db.session.execute(stmt.order_by(User.username, User.id).limit(limit)).all()
+        found.users_for_activity = user_permission == "forensics.search"
     if scope_for(actor, "orgs.view").allowed:
         stmt = restrict(select(Org.id, Org.name, Org.uid, Org.ext_ref)
                         .where(or_(Org.uid == q, _contains(q, Org.name, Org.ext_ref))),

@@ -39,11 +39,17 @@ def add_version(actor, *, version, platform, released_on, notes=""):
     return found
 
 
-def set_blocked(actor, version_id, blocked):
-    """Block a version everywhere (no device is offered it) or make it available again."""
+def get_version(version_id):
+    """The agent version with this id; NotFound otherwise."""
     found = db.session.get(AgentVersion, version_id)
     if found is None:
         raise NotFound(_l("No such version."))
+    return found
+
+
+def set_blocked(actor, version_id, blocked):
+    """Block a version everywhere (no device is offered it) or make it available again."""
+    found = get_version(version_id)
     if found.blocked != blocked:
         found.blocked = blocked
         audit.record("update.version_block" if blocked else "update.version_unblock", actor=actor,

@@ -43,8 +43,10 @@ def user_list(actor, params):
         stmt = stmt.where(User.username == normalise_username(f["username"]))
     if f.get("email"):
         stmt = stmt.where(func.lower(User.email) == f["email"].strip().lower())
-    if f.get("blocked"):
+    if f.get("blocked"):  # the API's filter (yes/no)
         stmt = stmt.where(User.blocked.is_(f["blocked"] == "yes"))
+    if f.get("status") == "blocked":  # blocked is a flag beside the status: a blocked user is still active
+        return stmt.where(User.blocked.is_(True))
     return filter_by(stmt, f, {"status": User.status})
 
 

@@ -242,13 +242,20 @@ def _by_name(mapping):
 
 
 def audit_details(values, key, f):
+    # Details run longer than their column: cut to one line, whole in the tooltip, and whole in the
+    # row when opened (a <details> works by keyboard and needs no script).
     details = values[key] or {}
     if details.get("changes"):
-        return "; ".join(f'<span class="change"><span class="change-field">{escape(name)}</span> '
-                         f'{_change(change[0])} → {_change(change[1])}</span>'
-                         for name, change in _by_name(details["changes"]))
-    return "; ".join(f'<span class="change"><span class="change-field">{escape(name)}</span> {escape(value)}</span>'
-                     for name, value in _by_name(details))
+        pairs = [(name, f"{_change(change[0])} → {_change(change[1])}")
+                 for name, change in _by_name(details["changes"])]
+    else:
+        pairs = [(name, str(escape(value))) for name, value in _by_name(details)]
+    if not pairs:
+        return ""
+    shown = "; ".join(f'<span class="change"><span class="change-field">{escape(name)}</span> {value}</span>'
+                      for name, value in pairs)
+    whole = "; ".join(f"{escape(name)} {value}" for name, value in pairs)  # already escaped once: no markup
+    return f'<details class="cell-whole"><summary title="{whole}">{shown}</summary></details>'
 
 
 def alert(values, key, f):

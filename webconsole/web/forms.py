@@ -1,18 +1,21 @@
 """Form helpers shared by the sections."""
 import re
+from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request
+from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import RequestRedirect
 from wtforms import SelectMultipleField
 from wtforms import ValidationError as FieldError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webconsole.domain.errors import ValidationError
 from webconsole.web.csrf import MaskedFormCSRF
+from webconsole.web.urls import local_path
 
 
 def _json_formdata(form):
@@ -115,3 +118,50 @@ def handle_form(form, action, done, success_url, error_page):
             flash(done(result) if callable(done) else done, "success")
             return redirect(success_url(result) if callable(success_url) else success_url)
     return error_page(form)
+
+
+def confirm_page(form, *, subject, question, consequence, button, cancel_url):
+    """The page asking before a destructive action: it says what happens and posts back to its own address."""
+    return render_template("confirm.html", form=form, subject=subject, question=question, consequence=consequence,
+                           button=button, cancel_url=cancel_url)
+
+
+def _answers_get(path):
+    """Does this site answer a GET of `path` (a page, or a redirect to one)?"""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(path, method="GET")
+    except RequestRedirect:
+        return True
+    except HTTPException:
+        return False
+    return True
+
+
+def page_address():
+    """The address a page shown in answer to a form's POST should have in the address bar, for base.html
+    (static/js/address.js puts it there); None for an answer to a GET.
+
+    A form that fails validation is shown again by the view its POST went to, often an address that only
+    takes POST (/orgs/5/edit): reloading it would answer 405, and even where it takes GET a reload sends
+    the form again. The page's own address is the one the form was on (the Referer, when it is a page of
+    this site), else the nearest address above the POST's that answers GET (/orgs/5)."""
+    if request.method == "GET":
+        return None
+    if _answers_get(request.path):
+        return request.full_path.rstrip("?")
+    try:
+        referrer = urlsplit(request.referrer or "")
+        same_site = referrer.netloc == request.host and referrer.scheme == request.scheme
+    except ValueError:  # a malformed Referer header (a port beyond 65535, a broken IPv6 host)
+        same_site = False
+    if same_site and local_path(referrer.path) and _answers_get(referrer.path):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    parts = request.path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        path = "/".join(parts) + "/"
+        for candidate in (path.rstrip("/") or "/", path):
+            if _answers_get(candidate):
+                return candidate
+    return "/"

@@ -16,6 +16,16 @@ STATUS = {
 # Product names are not translated.
 OS = {"windows": "Windows", "macos": "macOS", "linux": "Linux"}
 
+
+def os_text(os, version):
+    """"macOS 14.7" for a device: agents report versions that name the system already ("macOS 14.7",
+    "Windows 11 23H2"), so the system's name goes first only where the version lacks it ("Linux Debian 12")."""
+    name = OS.get(os, os or "")
+    version = (version or "").strip()
+    if not version:
+        return name
+    return version if version.lower().startswith(name.lower()) else f"{name} {version}"
+
 AUDIT_EVENTS = {
     "signin": _l("Signed in"),
     "search.save": _l("Forensic search saved"),

@@ -88,6 +88,13 @@ class ListView:
                               self.errors.get(f.name))
                 for f in self.spec.listing.filters if not f.hidden]
 
+    @property
+    def narrowed(self):
+        """Has the user narrowed the list with the toolbar (a search or a filter)? Only then may an empty
+        list suggest another search; a hidden filter (the device of a device's events) is the list itself."""
+        return bool(self.params.q) or any(self.params.filters.get(f.name) not in (None, "")
+                                          for f in self.spec.listing.filters if not f.hidden)
+
     @cached_property
     def next_cursor(self):
         return cursor_for(self.spec, self.params, self.page.next) if self.page.next else None

@@ -4,13 +4,16 @@ import re
 from babel.units import format_unit
 from flask import current_app
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from webconsole.domain.events import exposure_names
 from webconsole.domain.permissions import role_label
+from webconsole.domain.search import can_search
 from webconsole.web import labels
+from webconsole.web.forms import page_address
 from webconsole.web.i18n import language_choices
-from webconsole.web.navigation import visible_navigation
+from webconsole.web.navigation import devices_home, visible_navigation
 from webconsole.web.permissions import can
 from webconsole.web.urls import event_search_url, user_events_url
 from webconsole.web.user_agents import describe as describe_browser
@@ -85,9 +88,11 @@ def init_app(app):
         date=lambda value: format_date(value) if value else "",
     )
     app.jinja_env.globals.update(
-        can=can, get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
-        navigation=visible_navigation, role_label=role_label, describe_browser=describe_browser,
-        status_labels=labels.STATUS, os_labels=labels.OS, audit_labels=labels.AUDIT_EVENTS,
+        can=can, page_address=page_address, search_offered=lambda: can_search(current_user),
+        get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
+        navigation=visible_navigation, devices_home=devices_home, role_label=role_label,
+        describe_browser=describe_browser,
+        status_labels=labels.STATUS, os_labels=labels.OS, os_text=labels.os_text, audit_labels=labels.AUDIT_EVENTS,
         object_labels=labels.OBJECT_TYPES, file_event_labels=labels.FILE_EVENT_TYPES,
         file_category_labels=labels.FILE_CATEGORIES, connection_kind_labels=labels.CONNECTION_KINDS,
         source_labels=labels.FILE_EVENT_SOURCES,

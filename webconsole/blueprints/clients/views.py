@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from webconsole.blueprints.clients import bp
 from webconsole.domain import deployment
 from webconsole.domain.users import org_choices
-from webconsole.web.forms import ConfirmForm, Form, handle_form
+from webconsole.web.forms import ConfirmForm, Form, confirm_page, handle_form
 from webconsole.web.permissions import require
 
 
@@ -29,7 +29,7 @@ def _page(form=None, status=200):
     server = request.url_root
     rows = [(p, deployment.agent_configuration(p, server), deployment.install_command(p, server))
             for p in deployment.policies()]
-    return render_template("clients/index.html", rows=rows, form=_form(form), confirm=ConfirmForm()), status
+    return render_template("clients/index.html", rows=rows, form=_form(form)), status
 
 
 @bp.get("/")
@@ -48,10 +48,17 @@ def create():
         _("Deployment policy created."), url_for("clients.index"), lambda f: _page(f, 422))
 
 
-@bp.post("/<int:policy_id>/delete")
+@bp.route("/<int:policy_id>/delete", methods=["GET", "POST"])
 @require("clients.manage")
 def delete(policy_id):
-    """Remove a deployment policy; agents already installed with it stay registered."""
-    deployment.delete_policy(current_user, policy_id)
-    flash(_("Deployment policy deleted."), "success")
-    return redirect(url_for("clients.index"))
+    """Confirm, then remove a deployment policy; agents already installed with it stay registered."""
+    policy = deployment.get_policy(policy_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        deployment.delete_policy(current_user, policy.id)
+        flash(_("Deployment policy deleted."), "success")
+        return redirect(url_for("clients.index"), 303)
+    return confirm_page(form, subject=policy.name, button=_("Delete"), question=_("Delete %(name)s?", name=policy.name),
+                        consequence=_("Its configuration file and install command stop being offered here. Agents "
+                                      "already installed with it stay registered. A deleted policy cannot be "
+                                      "restored."), cancel_url=url_for("clients.index"))

@@ -16,6 +16,7 @@ from webconsole.models import FileEvent
 from webconsole.models.base import utcnow
 from webconsole.web.exports import safe_filename
 from webconsole.web.file_events import file_event_columns
+from webconsole.web.forms import ConfirmForm, confirm_page
 from webconsole.web.htmx import current_url, is_partial
 from webconsole.web.list_views import export_pages, export_tracker, register_list_routes
 from webconsole.web.lists import Column, ListSpec, params_from_request
@@ -143,11 +144,17 @@ def saved_list():
     return render_template("forensics/saved.html", saved=forensics.saved_searches())
 
 
-@bp.post("/saved/<int:search_id>/delete")
+@bp.route("/saved/<int:search_id>/delete", methods=["GET", "POST"])
 @require("forensics.search")
 def delete_saved(search_id):
-    """Delete a saved search (its author's, or by an insider-risk administrator)."""
-    forensics.delete_search(current_user, search_id)
-    flash(_("Saved search deleted."), "success")
-    return redirect(url_for("forensics.saved_list"))
-
+    """Confirm, then delete a saved search (its author's, or by an insider-risk administrator)."""
+    saved = forensics.deletable_search(current_user, search_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        forensics.delete_search(current_user, saved.id)
+        flash(_("Saved search deleted."), "success")
+        return redirect(url_for("forensics.saved_list"))
+    return confirm_page(form, subject=saved.name, button=_("Delete"), question=_("Delete %(name)s?", name=saved.name),
+                        consequence=_("Saved searches are shared: every investigator loses it. The events it finds "
+                                      "stay. A deleted search cannot be restored."),
+                        cancel_url=url_for("forensics.saved_list"))

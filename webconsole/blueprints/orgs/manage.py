@@ -8,7 +8,7 @@ from webconsole.blueprints.orgs.forms import OrgCreateForm, OrgEditForm, OrgMove
 from webconsole.domain import orgs as domain
 from webconsole.domain import two_factor
 from webconsole.domain.errors import ValidationError
-from webconsole.web.forms import ConfirmForm, handle_form
+from webconsole.web.forms import ConfirmForm, confirm_page, handle_form
 from webconsole.web.permissions import can, require
 
 
@@ -24,7 +24,7 @@ def _page(org, status=200, **forms):
     move.parent_id.choices = _indented(domain.possible_parents(current_user, org)) if editable else []
     return render_template("orgs/detail.html", org=org, editable=editable, children=domain.children(org),
                            ancestors=domain.ancestors(org), two_factor_by=two_factor.requiring_org(org),
-                           confirm=ConfirmForm(), **forms), status
+                           **forms), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -79,13 +79,21 @@ def move(org_id):
                    _("Organization moved."), "move")
 
 
-@bp.post("/<int:org_id>/registration-key")
+@bp.route("/<int:org_id>/registration-key", methods=["GET", "POST"])
 @require("orgs.edit")
 def regenerate_key(org_id):
-    """Replace the registration key (agents with the old key can no longer register)."""
-    domain.regenerate_registration_key(current_user, org_id)
-    flash(_("New registration key issued."), "success")
-    return redirect(url_for("orgs.detail", org_id=org_id))
+    """Confirm, then replace the registration key (agents with the old key can no longer register)."""
+    org = domain.get_org(current_user, org_id, "orgs.edit")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        domain.regenerate_registration_key(current_user, org_id)
+        flash(_("New registration key issued."), "success")
+        return redirect(url_for("orgs.detail", org_id=org_id), 303)
+    return confirm_page(form, subject=org.name, button=_("Regenerate"),
+                        question=_("Regenerate the registration key of %(name)s?", name=org.name),
+                        consequence=_("The old key stops working at once: agents and installers holding it can no "
+                                      "longer register. Devices already registered are not affected."),
+                        cancel_url=url_for("orgs.detail", org_id=org.id))
 
 
 @bp.route("/<int:org_id>/<any(deactivate, reactivate):action>", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from webconsole.web.permissions import signed_in
 
 PAGES = {"device": ("devices.detail", "device_id"), "user": ("users.detail", "user_id"),
          "org": ("orgs.detail", "org_id")}
+ACTIVITY_PAGE = ("activity.index", "user")  # where an investigator opens a user
 
 
 @bp.get("/")
@@ -19,6 +20,7 @@ def index():
     if is_partial():
         return render_template("search/_results.html", results=results, q=q)
     if results.exact:
-        endpoint, arg = PAGES[results.exact[0]]
+        endpoint, arg = ACTIVITY_PAGE if results.exact[0] == "user" and results.users_for_activity \
+            else PAGES[results.exact[0]]
         return redirect(url_for(endpoint, **{arg: results.exact[1]}))
     return render_template("search/index.html", results=results, q=q)

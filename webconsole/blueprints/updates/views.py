@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from webconsole.blueprints.updates import bp
 from webconsole.domain import updates
-from webconsole.web.forms import ConfirmForm, Form, handle_form
+from webconsole.web.forms import ConfirmForm, Form, confirm_page, handle_form
 from webconsole.web.labels import OS
 from webconsole.web.permissions import require
 
@@ -41,10 +41,27 @@ def add():
         notes=f.notes.data), _("Version added."), url_for("updates.index"), lambda f: _page(f, 422))
 
 
-@bp.post("/<int:version_id>/<any(block, unblock):action>")
+@bp.route("/<int:version_id>/block", methods=["GET", "POST"])
 @require("updates.manage")
-def block(version_id, action):
-    """Block a version everywhere, or make it available again."""
-    updates.set_blocked(current_user, version_id, action == "block")
-    flash(_("Version blocked.") if action == "block" else _("Version available again."), "success")
-    return redirect(url_for("updates.index"))
+def block(version_id):
+    """Confirm, then block a version everywhere: no device is offered it any more."""
+    version = updates.get_version(version_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        updates.set_blocked(current_user, version.id, True)
+        flash(_("Version blocked."), "success")
+        return redirect(url_for("updates.index"), 303)
+    label = f"{version.version} ({OS.get(version.platform, version.platform)})"
+    return confirm_page(form, subject=label, button=_("Block"), question=_("Block %(name)s?", name=label),
+                        consequence=_("No device is offered this version any more, not even where updates are "
+                                      "automatic. Devices that already run it keep it until another version is "
+                                      "offered."), cancel_url=url_for("updates.index"))
+
+
+@bp.post("/<int:version_id>/unblock")
+@require("updates.manage")
+def unblock(version_id):
+    """Make a blocked version available again."""
+    updates.set_blocked(current_user, version_id, False)
+    flash(_("Version available again."), "success")
+    return redirect(url_for("updates.index"), 303)

@@ -49,6 +49,7 @@ from webconsole.models.watchlists import RiskProfile, WatchlistChange, Watchlist
 
 DEVICE_STATUSES = tuple(sorted({status for sources, target in TRANSITIONS.values() for status in (*sources, target)}))
 ACTIVE_OR_NOT = ("active", "deactivated")
+USER_STATUSES = ("active", "blocked", "deactivated")  # "blocked": the users with the flag (see users.user_list)
 GB_MAX = 10**9  # a billion gigabytes (an exabyte) still fits a 64-bit count of bytes
 
 
@@ -94,7 +95,7 @@ DEVICES = Listing(
 USERS = Listing(
     key="users", query=user_list, default_sort="username",
     filters=(_orgs("users.view"), Choice("role", _l("Role"), choices=lambda actor: role_choices()),
-             Choice("status", _l("Status"), ACTIVE_OR_NOT), *API_USER_FILTERS),
+             Choice("status", _l("Status"), USER_STATUSES), *API_USER_FILTERS),
     sorts={"username": Sort(User.username), "name": Sort(User.last_name), **ORG_NAME, "status": Sort(User.status),
            "last_signin_at": Sort(User.last_signin_at, nullable=True), "created_at": Sort(User.created_at)},
 )

@@ -28,11 +28,20 @@
     var format = el.dataset.unit === "count" ? count : bytes;
     var xs = data.days.map(function (d) { return Date.parse(d + "T00:00:00Z") / 1000; });
     var dayFormat = new Intl.DateTimeFormat(lang, {month: "short", day: "numeric", timeZone: "UTC"});
-    var series = [{label: el.dataset.xLabel, value: function (u, t) { return t == null ? "" : dayFormat.format(new Date(t * 1000)); }}];
     var columns = [xs];
+    // Away from the cursor (idx null) the legend shows the latest values rather than blanks.
+    function latest(values) {
+      for (var i = values.length - 1; i >= 0; i--) { if (values[i] != null) { return values[i]; } }
+      return null;
+    }
+    function shown(values, v, idx) { return idx == null ? latest(values) : v; }
+    var series = [{label: el.dataset.xLabel, value: function (u, t, sidx, idx) {
+      t = shown(xs, t, idx);
+      return t == null ? "" : dayFormat.format(new Date(t * 1000));
+    }}];
     data.series.forEach(function (s, i) {
       series.push({label: s.name, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true,
-                   value: function (u, v) { return format(v); }});
+                   value: function (u, v, sidx, idx) { return format(shown(s.values, v, idx)); }});
       columns.push(s.values);
     });
     var opts = {
