@@ -23,6 +23,7 @@ from webconsole.domain.listings import catalog
 from webconsole.domain.scope import permissions_of
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
+from webconsole.web import labels
 
 LIMIT = 25
 
@@ -158,7 +159,7 @@ def _device_show(actor, args):
     rows = [(_("Name"), device.name), (_("Hostname"), device.hostname), (_("GUID"), device.guid),
             (_("Status"), device.status), (_("Online"), _("yes") if agents.is_online(device) else _("no")),
             (_("User"), device.user.username), (_("Organization"), device.org.name),
-            (_("OS"), f"{device.os} {device.os_version}"), (_("Version"), device.agent_version),
+            (_("OS"), labels.os_text(device.os, device.os_version)), (_("Version"), device.agent_version),
             (_("Last connected"), device.last_connected)]
     return table([_("Field"), _("Value")], rows)
 
