@@ -27,7 +27,7 @@ from webconsole.domain.orgs import create_org  # noqa: E402
 from webconsole.domain.passwords import hash_password  # noqa: E402
 from webconsole.domain.permissions import role_by_key, sync_builtin_roles  # noqa: E402
 from webconsole.extensions import db  # noqa: E402
-from webconsole.models import Alert, AlertRule, Org, Role, RolePermission, User  # noqa: E402
+from webconsole.models import Alert, AlertRule, Role, RolePermission, User  # noqa: E402
 from webconsole.models.base import utcnow  # noqa: E402
 
 PASSWORD = "bench-password-1"

@@ -137,7 +137,7 @@ def test_a_refused_filter_is_said_before_the_job_starts(client, sign_in, world, 
         assert db.session.query(Job).count() == 0
 
 
-def test_a_forensic_search_exports_as_a_job(client, sign_in, investigation):
+def test_a_forensic_search_exports_as_a_job(client, sign_in, investigation):  # noqa: F811 - the imported fixture
     sign_in("analyst@acme.test")
     query = "range=P30D&f1=exposure&o1=is&v1=RemovableMedia"
     assert 'action="/jobs/exports/forensic_search?' in client.get(f"/forensic-search/?{query}").get_data(as_text=True)

@@ -144,8 +144,9 @@ def _users(actor, args):
 def _devices(actor, args):
     rows, more = _listed(catalog.DEVICES, actor, args)
     return table([_("GUID"), _("Name"), _("OS"), _("Status"), _("Last connected")],
-                 [(r.guid, r.name, labels.OS.get(r.os, r.os), r.status, f"{r.last_connected:%Y-%m-%d %H:%M}" if r.last_connected else "")
-                  for r in rows]) + _more(len(rows), more)
+                 [(r.guid, r.name, labels.OS.get(r.os, r.os), r.status,
+                   f"{r.last_connected:%Y-%m-%d %H:%M}" if r.last_connected else "") for r in rows]
+                 ) + _more(len(rows), more)
 
 
 def _device(actor, guid, permission):

@@ -53,11 +53,12 @@ USER_STATUSES = ("active", "blocked", "deactivated")  # "blocked": the users wit
 GB_MAX = 10**9  # a billion gigabytes (an exabyte) still fits a 64-bit count of bytes
 
 
-def _orgs(permission, label=_l("Organization")):
+def _orgs(permission, label=None):
     """The organization filter: an org and every org below it, chosen among those `permission` reaches."""
-    return Id("org", label, choices=lambda actor, chosen: org_choices(actor, permission, limit=ORG_CHOICES_MAX,
-                                                                        include=chosen),
-              message=_l("No such organization."))
+    def choices(actor, chosen):
+        return org_choices(actor, permission, limit=ORG_CHOICES_MAX, include=chosen)
+
+    return Id("org", label or _l("Organization"), choices=choices, message=_l("No such organization."))
 
 
 def _device_filters(permission):
