@@ -69,6 +69,8 @@ class FileEvent(db.Model):
 
     __table_args__ = (
         Index("uq_file_events_origin_event_id", "origin", "event_id", unique=True),
+        # The clients name an event by its source id alone (a case's events, `event.id IS ...` searches).
+        Index("ix_file_events_event_id", "event_id"),
         Index("ix_file_events_event_at_id", "event_at", "id"),
         Index("ix_file_events_device_id_event_at", "device_id", "event_at", "id"),
         Index("ix_file_events_user_id_event_at", "user_id", "event_at", "id"),
