@@ -17,6 +17,7 @@ from webconsole.blueprints.code42_api import (  # noqa: E402,F401
     devices,
     file_events,
     legal_hold,
+    openapi_doc,
     orgs,
     signin,
     users,

@@ -11,9 +11,10 @@ from webconsole.domain.errors import DomainError, Forbidden, NotFound
 from webconsole.domain.scope import permissions_of
 from webconsole.domain.sessions import load_session_user
 
-# Paths of the API (py42's authority and microservice paths): JSON only, no cookie, no CSRF, no redirect.
+# Paths of the API (py42's authority and microservice paths, and the API's OpenAPI document): JSON only, no
+# cookie, no CSRF, no redirect.
 API_PREFIXES = ("/api/v1/", "/api/v3/", "/api/v4/", "/api/v18/", "/api/v27/", "/svc/", "/rpc/",
-                "/forensic-search/queryservice/", "/v1/", "/v2/")
+                "/forensic-search/queryservice/", "/v1/", "/v2/", "/api/openapi.json")
 PAGE_SIZE_MAX = 1000  # py42 asks 500 at a time; more is refused rather than silently cut (it would end its loop)
 # The names the original server puts in its error bodies, which py42 looks for to raise a precise error.
 LEGACY_NAMES = {
