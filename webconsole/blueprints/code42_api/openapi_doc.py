@@ -38,7 +38,7 @@ def _version():
 
 def _read(path):
     with path.open(encoding="utf-8") as handle:
-        loaded = yaml.safe_load(handle) or {}
+        loaded = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     if not isinstance(loaded, dict):
         raise FragmentError(f"{path.name}: a fragment is a mapping with `paths` and `schemas`")
     allowed = COMMON_KEYS if path.name == COMMON else FRAGMENT_KEYS
@@ -114,6 +114,12 @@ def assemble(directory=FRAGMENTS):
 @functools.cache
 def _assembled():
     return assemble()
+
+
+@bp.record_once
+def _load_at_start(state):
+    """Assemble the document when the console starts: a fragment that clashes stops it there, not later."""
+    _assembled()
 
 
 def document(origin):
