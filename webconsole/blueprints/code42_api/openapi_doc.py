@@ -66,6 +66,9 @@ def _merge_paths(paths, fragment, name, operation_ids):
                     raise FragmentError(f"{name}: operationId {operation_id} is already used in "
                                         f"{operation_ids[operation_id]}")
                 operation_ids[operation_id] = name
+                # Any call can be refused before its route runs (web/inputs.py: a NUL in the address or the
+                # query string, a body that is not strict JSON): every operation can answer 400.
+                operation.setdefault("responses", {}).setdefault("400", {"$ref": "#/components/responses/BadRequest"})
 
 
 def _refs(node):
