@@ -199,7 +199,7 @@ def parse(body, now=None):
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     condition = combined(body, filter_condition, now)
     sort_key = body.get("srtKey") or "@timestamp"
-    if sort_key not in SORTS:
+    if not isinstance(sort_key, str) or sort_key not in SORTS:  # a list or an object is not a key either
         raise _refuse(_l("srtKey is one of %(keys)s.", keys=", ".join(SORTS)), field="srtKey")
     direction = body.get("srtDir") or "asc"
     if not isinstance(direction, str) or direction.lower() not in ("asc", "desc"):

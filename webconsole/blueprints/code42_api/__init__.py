@@ -22,6 +22,7 @@ from webconsole.blueprints.code42_api import (  # noqa: E402,F401
     incydr_events,
     incydr_users,
     legal_hold,
+    openapi_doc,
     orgs,
     risk_profiles,
     signin,

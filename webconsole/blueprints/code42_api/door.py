@@ -11,9 +11,11 @@ from webconsole.domain.errors import DomainError, Forbidden, NotFound
 from webconsole.domain.scope import permissions_of
 from webconsole.domain.sessions import load_session_user
 
-# Paths of the API (py42's authority and microservice paths): JSON only, no cookie, no CSRF, no redirect.
+# Paths of the API (py42's authority and microservice paths, and the API's OpenAPI document): JSON only, no
+# cookie, no CSRF, no redirect.
 API_PREFIXES = ("/api/v1/", "/api/v3/", "/api/v4/", "/api/v18/", "/api/v27/", "/svc/", "/rpc/",
-                "/forensic-search/queryservice/", "/v1/", "/v2/")
+                "/forensic-search/queryservice/", "/v1/", "/v2/", "/api/openapi.json")
+CURSOR_LOOKBACK = 256  # pages searched back for a known cursor before walking from the first page
 PAGE_SIZE_MAX = 1000  # py42 asks 500 at a time; more is refused rather than silently cut (it would end its loop)
 # The names the original server puts in its error bodies, which py42 looks for to raise a precise error.
 LEGACY_NAMES = {
@@ -203,7 +205,9 @@ def numbered_page(listing, actor, params, page_num, page_size):
         if found is not None:
             after, start = found, page_num
         else:
-            for n in range(page_num - 2, 0, -1):  # the nearest page this process knows the end of
+            # The nearest page this process knows the end of, looking back a bounded way: a page number of a
+            # billion must not cost a billion lookups before the walk finds the listing ends much sooner.
+            for n in range(page_num - 2, max(page_num - 2 - CURSOR_LOOKBACK, 0), -1):
                 found = _cursors.get((*base, n))
                 if found is not None:
                     after, start = found, n + 1
