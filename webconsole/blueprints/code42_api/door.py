@@ -190,8 +190,9 @@ class _Cursors:
 _cursors = _Cursors()
 
 
-def numbered_page(listing, actor, params, page_num, page_size):
-    """The rows of page `page_num` (1-based) of `page_size` rows of `listing` as `actor` sees it."""
+def numbered_page(listing, actor, params, page_num, page_size, only=None):
+    """The rows of page `page_num` (1-based) of `page_size` rows of `listing` as `actor` sees it; with `only`,
+    of the row id and those columns (Listing.page)."""
     from webconsole.domain.listings.engine import end_read
 
     base = (actor.id, listing.key, repr(params), page_size)
@@ -212,7 +213,7 @@ def numbered_page(listing, actor, params, page_num, page_size):
             return []
         after, start = page.next, start + 1
         _cursors.put((*base, start - 1), after)
-    page = listing.page(actor, params, limit=page_size, after=after)
+    page = listing.page(actor, params, limit=page_size, after=after, only=only)
     if page.next is not None:
         _cursors.put((*base, page_num), page.next)
     end_read()
