@@ -37,10 +37,12 @@ def list_devices(actor):
         params = catalog.DEVICES.params(q=text("q", 200) or "", filters=filters)
     except ValidationError as error:
         raise ApiError(400, error.code, error.message, error.field) from None
+    # Counted before the page, whose end of read expires the actor: counting after it loaded the actor again.
+    total = catalog.DEVICES.count(actor, params)[0] if flag("incCounts") else None
     rows = numbered_page(catalog.DEVICES, actor, params, page_num, page_size, only=shapes.DEVICE_COLUMNS)
     shown = {"computers": shapes.devices_of(rows, bool(flag("incBackupUsage")))}
-    if flag("incCounts"):
-        shown["totalCount"] = catalog.DEVICES.count(actor, params)[0]
+    if total is not None:
+        shown["totalCount"] = total
     return shown
 
 
