@@ -1,10 +1,12 @@
 """The REST API's paging over HTTP: py42's users.get_all(), devices.get_all() and a file-event search.
 
     PYTHONPATH=. .venv/bin/python bench/api_paging.py [--users 100000] [--devices 200000] [--events N]
+                                                      [--demo-events 1000000]
                                                       [--db PATH]
 
 Builds a SQLite database with the demo loader at that scale (in a temporary folder, removed at the end;
-or --db, kept and reused when it already holds data), serves it with gunicorn (one worker, four threads)
+or --db, kept and reused when it already holds data; events past --demo-events are copies of the demo's,
+made in SQL by bench/grow_events.py: 10 M in about 15 minutes instead of most of an hour), serves it with gunicorn (one worker, four threads)
 and signs in as the demo admin with the real py42 (`py42.sdk.from_local_account`). Then:
 
 1. users and devices: every page of `sdk.users.get_all()` and `sdk.devices.get_all()` (500 rows, one HTTP
@@ -43,6 +45,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import py42.sdk  # noqa: E402
 from backup import free_port  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from grow_events import grow_events  # noqa: E402
 from py42.sdk.queries.fileevents.v2 import FileEventQuery  # noqa: E402
 from py42.sdk.queries.fileevents.v2.filters.timestamp import Timestamp  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
@@ -62,6 +65,7 @@ PASSWORD = "bench-password"
 ADMIN = "admin@example.com"
 PAGE_SIZE = 500  # py42's page (settings.items_per_page)
 EVENT_PAGE = 10_000  # code42cli's pgSize
+DEMO_EVENTS = 1_000_000  # made one by one by the demo loader (224 s here); beyond, copied in SQL
 EVENTS_PATH = "/forensic-search/queryservice/api/v2/fileevent"
 # py42 1.29 marks its Incydr parts (file events among them) as deprecated, on every call.
 warnings.filterwarnings("ignore", "Incydr functionality is deprecated", DeprecationWarning)
@@ -72,19 +76,22 @@ def _app(url):
                        "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY", "TESTING": False})
 
 
-def build(url, users, devices, events):
-    """The app over `url`, loaded with the demo at this scale unless it already holds data."""
+def build(url, users, devices, events, demo_events=DEMO_EVENTS):
+    """The app over `url`, loaded with the demo at this scale unless it already holds data: at most
+    `demo_events` events made by the demo loader, the rest copies of them (bench/grow_events.py)."""
     app = _app(url)
     with app.app_context():
         upgrade()
         if database_is_empty():
             started = time.perf_counter()
-            load_demo(PASSWORD, users=users, devices=devices, events=events)
-            print(f"loaded {users} users, {devices} devices, {events} events in "
+            made = min(events, demo_events)
+            load_demo(PASSWORD, users=users, devices=devices, events=made)
+            print(f"loaded {users} users, {devices} devices, {made} events in "
                   f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
             # The demo loader stores events past the file-name index: catch it up, as bulk imports do.
             name_search.index_new_events()
             db.session.commit()
+        grow_events(events)
         refresh_statistics()  # as `flask setup` does on every start
     return app
 
@@ -252,6 +259,8 @@ def main():
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--devices", type=int, default=200_000)
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--demo-events", type=int, default=DEMO_EVENTS,
+                        help="events the demo loader makes; the rest up to --events are copies of them")
     parser.add_argument("--db", help="a SQLite file to keep (built on first use; default: a temporary one)")
     parser.add_argument("--rounds", type=int, default=2, help="walks of every page, HTTP and raw in turn")
     parser.add_argument("--restarts", type=int, default=3, help="fresh servers asked the deepest page")
@@ -261,7 +270,7 @@ def main():
     try:
         path = os.path.abspath(args.db) if args.db else os.path.join(work, "console.db")
         url = f"sqlite:///{path}"
-        app = build(url, args.users, args.devices, args.events)
+        app = build(url, args.users, args.devices, args.events, args.demo_events)
         log, access = open(os.path.join(work, "console.log"), "ab"), os.path.join(work, "access.log")
         port = free_port()
         server = start_server(url, port, log, access)

@@ -4,12 +4,14 @@ import functools
 from collections import OrderedDict
 from threading import Lock
 
+import orjson
 from flask import Response, current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from webconsole.domain.errors import DomainError, Forbidden, NotFound
 from webconsole.domain.scope import permissions_of
 from webconsole.domain.sessions import load_session_user
+from webconsole.web.compression import compress_fast
 
 # Paths of the API (py42's authority and microservice paths, and the API's OpenAPI document): JSON only, no
 # cookie, no CSRF, no redirect.
@@ -192,8 +194,9 @@ class _Cursors:
 _cursors = _Cursors()
 
 
-def numbered_page(listing, actor, params, page_num, page_size):
-    """The rows of page `page_num` (1-based) of `page_size` rows of `listing` as `actor` sees it."""
+def numbered_page(listing, actor, params, page_num, page_size, only=None):
+    """The rows of page `page_num` (1-based) of `page_size` rows of `listing` as `actor` sees it; with `only`,
+    of the row id and those columns (Listing.page)."""
     from webconsole.domain.listings.engine import end_read
 
     # Whose view it is: a user by id; an API client (no user id) by its client id, as clients differ in scope.
@@ -218,7 +221,7 @@ def numbered_page(listing, actor, params, page_num, page_size):
             return []
         after, start = page.next, start + 1
         _cursors.put((*base, start - 1), after)
-    page = listing.page(actor, params, limit=page_size, after=after)
+    page = listing.page(actor, params, limit=page_size, after=after, only=only)
     if page.next is not None:
         _cursors.put((*base, page_num), page.next)
     end_read()
@@ -235,6 +238,13 @@ def page_args(page_name="pgNum", size_name="pgSize", default_size=100, first=1):
 def iso(moment):
     """A stored UTC datetime as the clients read it: ISO 8601 with milliseconds and Z."""
     return moment.isoformat(timespec="milliseconds") + "Z" if moment else None
+
+
+def json_response(value):
+    """`value` (plain dicts, lists, text and numbers) as a JSON answer for the large pages (a file-event page of
+    10 000 events): encoded by orjson and compressed at the fastest levels (web.compression.compress_fast).
+    Everything else goes through Flask's JSON provider and Flask-Compress."""
+    return compress_fast(Response(orjson.dumps(value), mimetype="application/json"))
 
 
 def base_url():
