@@ -148,7 +148,7 @@ def filter_condition(term, operator, value, now):
             start = _moment(value).replace(hour=0, minute=0, second=0, microsecond=0)
             return and_(column >= start, column < start + timedelta(days=1))
         if operator == "WITHIN_THE_LAST":
-            if value not in DURATIONS:
+            if not isinstance(value, str) or value not in DURATIONS:  # a list is unhashable
                 raise _refuse(_l("Choose a period such as P30D."))
             return column >= now - DURATIONS[value]
     elif kind == "number" and operator in ("GREATER_THAN", "LESS_THAN"):
