@@ -268,6 +268,28 @@
     window.htmx.process(poll);
   });
 
-  document.addEventListener("DOMContentLoaded", function () { initAll(document); });
-  document.addEventListener("htmx:load", function (e) { initAll(e.target.parentNode || document); });
+  // A table that scrolls sideways in its own box must be reachable by keyboard to be scrolled: such a
+  // box without a link or control of its own joins the tab order while (and only while) it scrolls.
+  function focusableScrollBoxes() {
+    document.querySelectorAll(".table-wrap, table.plain").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      var reachable = box.querySelector("a[href], button, input, select, textarea, [tabindex]");
+      if (scrolls && !reachable) {
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollFocus = "1";
+      } else if (box.dataset.scrollFocus && !scrolls) {
+        box.removeAttribute("tabindex");
+        delete box.dataset.scrollFocus;
+      }
+    });
+  }
+  var scrollBoxFrame = null;
+  function scheduleScrollBoxes() {
+    if (scrollBoxFrame) { return; }
+    scrollBoxFrame = window.requestAnimationFrame(function () { scrollBoxFrame = null; focusableScrollBoxes(); });
+  }
+  window.addEventListener("resize", scheduleScrollBoxes);
+
+  document.addEventListener("DOMContentLoaded", function () { initAll(document); focusableScrollBoxes(); });
+  document.addEventListener("htmx:load", function (e) { initAll(e.target.parentNode || document); scheduleScrollBoxes(); });
 })();
