@@ -290,6 +290,55 @@
   }
   window.addEventListener("resize", scheduleScrollBoxes);
 
-  document.addEventListener("DOMContentLoaded", function () { initAll(document); focusableScrollBoxes(); });
+  // A page's actions on a phone: more than two go behind one "⋯" disclosure button beside the title,
+  // as the original console's per-object actions menu (CSS shows the button at phone width only).
+  var actionMenus = 0;
+  function addActionMenus() {
+    var label = document.querySelector('meta[name="actions-label"]');
+    document.querySelectorAll(".page-header").forEach(function (header) {
+      var groups = header.querySelectorAll(":scope > .page-actions");
+      var controls = header.querySelectorAll(":scope > .page-actions :is(a, button)");
+      if (header.querySelector(".actions-toggle") || controls.length < 3) { return; }
+      actionMenus += 1;
+      var ids = [];
+      groups.forEach(function (group, n) {
+        group.id = group.id || "page-actions-" + actionMenus + "-" + n;
+        ids.push(group.id);
+      });
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "button actions-toggle";
+      toggle.textContent = "\u22ef";
+      toggle.setAttribute("aria-label", label ? label.content : "Actions");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.setAttribute("aria-controls", ids.join(" "));
+      header.classList.add("has-action-menu");
+      var title = header.firstElementChild;
+      if (title.classList.contains("page-actions")) { header.prepend(toggle); } else { title.after(toggle); }
+    });
+  }
+  function closeActionMenus(except) {
+    document.querySelectorAll(".page-header.actions-open").forEach(function (header) {
+      if (header === except) { return; }
+      header.classList.remove("actions-open");
+      header.querySelector(".actions-toggle").setAttribute("aria-expanded", "false");
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var toggle = e.target.closest(".actions-toggle");
+    var header = e.target.closest(".page-header");
+    closeActionMenus(header);
+    if (!toggle) { return; }
+    var open = header.classList.toggle("actions-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (e) {
+    var open = e.key === "Escape" && document.querySelector(".page-header.actions-open .actions-toggle");
+    if (!open) { return; }
+    closeActionMenus(null);
+    open.focus();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { initAll(document); focusableScrollBoxes(); addActionMenus(); });
   document.addEventListener("htmx:load", function (e) { initAll(e.target.parentNode || document); scheduleScrollBoxes(); });
 })();
