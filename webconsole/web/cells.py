@@ -21,13 +21,14 @@ from babel.dates import (
 from babel.numbers import format_decimal, format_percent
 from babel.numbers import parse_pattern as parse_number_pattern
 from babel.units import format_unit
-from flask import g, render_template, url_for
+from flask import current_app, g, render_template, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import escape
 
 from webconsole.domain.events import exposure_names
 from webconsole.web import labels
+from webconsole.web.permissions import can
 from webconsole.web.templating import (
     BYTE_UNITS,
     HIDDEN_CHARACTERS,
@@ -366,6 +367,12 @@ def _linked(column, cell):
     return linked
 
 
+def _may_open(endpoint):
+    """Does the current user hold the permission the linked page declares? (No link to a 403.)"""
+    permission = getattr(current_app.view_functions.get(endpoint), "permission", None)
+    return permission in (None, "public", "signed_in") or can(permission)
+
+
 def row_renderer(columns):
     """A function writing a row (its mapping) as a table row of `columns`, for this request."""
     f = request_formats()
@@ -375,7 +382,7 @@ def row_renderer(columns):
             cell = _labelled(column.labels)
         else:
             cell = CELLS[column.cell]
-        if column.link:
+        if column.link and _may_open(column.link[0]):
             cell = _linked(column, cell)
         cells.append((column.key, cell, '  <td class="num">' if column.numeric else '  <td class="">'))
 

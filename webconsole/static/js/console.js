@@ -268,6 +268,77 @@
     window.htmx.process(poll);
   });
 
-  document.addEventListener("DOMContentLoaded", function () { initAll(document); });
-  document.addEventListener("htmx:load", function (e) { initAll(e.target.parentNode || document); });
+  // A table that scrolls sideways in its own box must be reachable by keyboard to be scrolled: such a
+  // box without a link or control of its own joins the tab order while (and only while) it scrolls.
+  function focusableScrollBoxes() {
+    document.querySelectorAll(".table-wrap, table.plain").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      var reachable = box.querySelector("a[href], button, input, select, textarea, [tabindex]");
+      if (scrolls && !reachable) {
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollFocus = "1";
+      } else if (box.dataset.scrollFocus && !scrolls) {
+        box.removeAttribute("tabindex");
+        delete box.dataset.scrollFocus;
+      }
+    });
+  }
+  var scrollBoxFrame = null;
+  function scheduleScrollBoxes() {
+    if (scrollBoxFrame) { return; }
+    scrollBoxFrame = window.requestAnimationFrame(function () { scrollBoxFrame = null; focusableScrollBoxes(); });
+  }
+  window.addEventListener("resize", scheduleScrollBoxes);
+
+  // A page's actions on a phone: more than two go behind one "⋯" disclosure button beside the title,
+  // as the original console's per-object actions menu (CSS shows the button at phone width only).
+  var actionMenus = 0;
+  function addActionMenus() {
+    var label = document.querySelector('meta[name="actions-label"]');
+    document.querySelectorAll(".page-header").forEach(function (header) {
+      var groups = header.querySelectorAll(":scope > .page-actions");
+      var controls = header.querySelectorAll(":scope > .page-actions :is(a, button)");
+      if (header.querySelector(".actions-toggle") || controls.length < 3) { return; }
+      actionMenus += 1;
+      var ids = [];
+      groups.forEach(function (group, n) {
+        group.id = group.id || "page-actions-" + actionMenus + "-" + n;
+        ids.push(group.id);
+      });
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "button actions-toggle";
+      toggle.textContent = "\u22ef";
+      toggle.setAttribute("aria-label", label ? label.content : "Actions");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.setAttribute("aria-controls", ids.join(" "));
+      header.classList.add("has-action-menu");
+      var title = header.firstElementChild;
+      if (title.classList.contains("page-actions")) { header.prepend(toggle); } else { title.after(toggle); }
+    });
+  }
+  function closeActionMenus(except) {
+    document.querySelectorAll(".page-header.actions-open").forEach(function (header) {
+      if (header === except) { return; }
+      header.classList.remove("actions-open");
+      header.querySelector(".actions-toggle").setAttribute("aria-expanded", "false");
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var toggle = e.target.closest(".actions-toggle");
+    var header = e.target.closest(".page-header");
+    closeActionMenus(header);
+    if (!toggle) { return; }
+    var open = header.classList.toggle("actions-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (e) {
+    var open = e.key === "Escape" && document.querySelector(".page-header.actions-open .actions-toggle");
+    if (!open) { return; }
+    closeActionMenus(null);
+    open.focus();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { initAll(document); focusableScrollBoxes(); addActionMenus(); });
+  document.addEventListener("htmx:load", function (e) { initAll(e.target.parentNode || document); scheduleScrollBoxes(); });
 })();
