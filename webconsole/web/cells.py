@@ -28,6 +28,7 @@ from markupsafe import escape
 
 from webconsole.domain.events import exposure_names
 from webconsole.web import labels
+from webconsole.web.cell_titles import TITLES, by_name, shown_title
 from webconsole.web.templating import (
     BYTE_UNITS,
     HIDDEN_CHARACTERS,
@@ -236,19 +237,14 @@ def _change(value):
     return "–" if value is None else str(escape(value))
 
 
-def _by_name(mapping):
-    """Items sorted by key regardless of case, as Jinja's dictsort does."""
-    return sorted(mapping.items(), key=lambda item: item[0].lower() if isinstance(item[0], str) else item[0])
-
-
 def audit_details(values, key, f):
     details = values[key] or {}
     if details.get("changes"):
         return "; ".join(f'<span class="change"><span class="change-field">{escape(name)}</span> '
                          f'{_change(change[0])} → {_change(change[1])}</span>'
-                         for name, change in _by_name(details["changes"]))
+                         for name, change in by_name(details["changes"]))
     return "; ".join(f'<span class="change"><span class="change-field">{escape(name)}</span> {escape(value)}</span>'
-                     for name, value in _by_name(details))
+                     for name, value in by_name(details))
 
 
 def alert(values, key, f):
@@ -359,8 +355,22 @@ def _linked(column, cell):
     return linked
 
 
-def row_renderer(columns):
-    """A function writing a row (its mapping) as a table row of `columns`, for this request."""
+def _titled(column, cell):
+    """`cell` in its <td>, with a title holding the whole value when the cell is text that may be cut."""
+    td = '  <td class="num"' if column.numeric else '  <td class=""'
+    title = TITLES.get(column.cell) if column.labels is None else None
+    if title is None:
+        return lambda values, key, f: f"{td}>{cell(values, key, f)}</td>\n"
+
+    def titled(values, key, f):
+        whole = title(values, key)
+        shown = f' title="{escape(shown_title(whole))}"' if whole else ""
+        return f"{td}{shown}>{cell(values, key, f)}</td>\n"
+    return titled
+
+
+def cells_renderer(columns):
+    """A function writing a row's cells (its mapping) as the <td>s of `columns`, for this request."""
     f = request_formats()
     cells = []
     for column in columns:
@@ -370,8 +380,17 @@ def row_renderer(columns):
             cell = CELLS[column.cell]
         if column.link:
             cell = _linked(column, cell)
-        cells.append((column.key, cell, '  <td class="num">' if column.numeric else '  <td class="">'))
+        cells.append((column.key, _titled(column, cell)))
 
     def render(values):
-        return "<tr>\n" + "".join(f"{td}{cell(values, key, f)}</td>\n" for key, cell, td in cells) + "</tr>\n"
+        return "".join([cell(values, key, f) for key, cell in cells])
+    return render
+
+
+def row_renderer(columns):
+    """A function writing a row (its mapping) as a table row of `columns`, for this request."""
+    cells = cells_renderer(columns)
+
+    def render(values):
+        return "<tr>\n" + cells(values) + "</tr>\n"
     return render

@@ -224,9 +224,10 @@ def export_pages(spec, params, columns=None, tracker=None):
             tracker.finish(failed=not complete)
 
 
-def register_list_routes(bp, spec, permission, page_template, url="/"):
-    """Add a list's routes to a blueprint at `url`: the page, its next rows, its lazy count, its export (and
-    its progress), and its choice of columns."""
+def register_list_routes(bp, spec, permission, page_template, url="/", page=None):
+    """Add a list's routes to a blueprint at `url`: the page (`page`, a view of its own, shows the rows
+    otherwise, as the Organizations tree does), its next rows, its lazy count, its export (and its
+    progress), and its choice of columns."""
     @require(permission)
     def index():
         """The list page, or just its table when htmx sorts or searches."""
@@ -287,7 +288,7 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
         EXPORT_PERMISSIONS[spec.key] = permission
     name = spec.endpoint.rpartition(".")[2]
     part = lambda p: _endpoint(spec, p).rpartition(".")[2]  # noqa: E731
-    bp.add_url_rule(url, name, index)
+    bp.add_url_rule(url, name, require(permission)(page) if page else index)
     bp.add_url_rule(url + "rows", part("rows"), rows)
     bp.add_url_rule(url + "count", part("count"), count)
     if spec.export_name:

@@ -16,7 +16,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.events import exposure_names
 from webconsole.domain.listings import Listing, ListParams, PageKey  # noqa: F401 (ListParams, for doors)
+from webconsole.domain.org_tree import OrgChoice
 from webconsole.web import labels
+from webconsole.web.org_picker import indented
 
 _REGISTRY = {}
 
@@ -109,7 +111,9 @@ class ListSpec:
         if found is None:
             # An open code (audit event types): the codes this door can name.
             return sorted(names.items(), key=lambda item: item[0]) if flt.input == "choice" and names else None
-        return [(value, names.get(value, text)) for value, text in found]
+        # Orgs come as OrgChoices (the one org picker: indented under their parents).
+        return [(str(item.id), indented(item)) if isinstance(item, OrgChoice)
+                else (item[0], names.get(item[0], item[1])) for item in found]
 
 
 def _raw(values, key):

@@ -27,7 +27,8 @@ from webconsole.domain.agents import OS_NAMES
 from webconsole.domain.devices import TRANSITIONS, device_list
 from webconsole.domain.listings.engine import Listing, Sort
 from webconsole.domain.listings.filters import Choice, Day, Id, Number, Text
-from webconsole.domain.users import ORG_CHOICES_MAX, org_choices, role_choices, user_list
+from webconsole.domain.org_tree import org_tree
+from webconsole.domain.users import ORG_CHOICES_MAX, role_choices, user_list
 from webconsole.models import (
     Alert,
     AlertRule,
@@ -54,8 +55,8 @@ GB_MAX = 10**9  # a billion gigabytes (an exabyte) still fits a 64-bit count of 
 
 def _orgs(permission, label=_l("Organization")):
     """The organization filter: an org and every org below it, chosen among those `permission` reaches."""
-    return Id("org", label, choices=lambda actor, chosen: org_choices(actor, permission, limit=ORG_CHOICES_MAX,
-                                                                        include=chosen),
+    return Id("org", label, choices=lambda actor, chosen: org_tree(actor, permission, limit=ORG_CHOICES_MAX,
+                                                                    include=chosen),
               message=_l("No such organization."))
 
 
