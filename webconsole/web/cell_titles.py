@@ -17,21 +17,8 @@ def shown_title(text):
     return HIDDEN_CHARACTERS.sub(lambda m: f"U+{ord(m.group()):04X}", text) if HIDDEN_CHARACTERS.search(text) else text
 
 
-def _plain(values, key):
-    """A text cell's whole value for its title (shown on hover when the column's width cuts it)."""
-    value = values[key]
-    return value if isinstance(value, str) else ""
-
-
-def _plain_texts(values, key):
-    return ", ".join(map(str, values[key] or ()))
-
-
-def _plain_person(values, key):
-    return " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
-
-
 def _plain_details(values, key):
+    """An audit event's details as read (the export holds them as JSON)."""
     details = values[key] or {}
     if details.get("changes"):
         return "; ".join(f"{name} {_plain_change(change[0])} → {_plain_change(change[1])}"
@@ -43,8 +30,15 @@ def _plain_change(value):
     return "–" if value is None else str(value)
 
 
-# The whole text of the cells a column's width may cut ("Aarav's MacBook …"), by cell: short values
-# (dates, numbers, badges) fit their default widths and need none.
-TITLES = {"text": _plain, "code": _plain, "texts": _plain_texts, "person": _plain_person,
-          "audit_details": _plain_details,
-          "audit_object": lambda v, k: " ".join(str(p) for p in (v.get("object_label"), v.get("object_id")) if p)}
+# The cells a column's width may cut ("Aarav's MacBook …"), whose whole text is what an export of
+# the column holds (Column.export); short values (dates, numbers, sizes) fit their widths and have none.
+TITLED = {"text", "code", "texts", "person", "audit_object", "file_event_type", "file_category", "exposure"}
+
+
+def whole_text(column):
+    """A function giving a row's whole text in `column` for its title, or None when it needs none."""
+    if column.cell == "audit_details":
+        return lambda values: _plain_details(values, column.key)
+    if column.labels is not None or column.cell in TITLED:
+        return column.export
+    return None

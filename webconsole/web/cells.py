@@ -28,7 +28,7 @@ from markupsafe import escape
 
 from webconsole.domain.events import exposure_names
 from webconsole.web import labels
-from webconsole.web.cell_titles import TITLES, by_name, shown_title
+from webconsole.web.cell_titles import by_name, shown_title, whole_text
 from webconsole.web.templating import (
     BYTE_UNITS,
     HIDDEN_CHARACTERS,
@@ -358,13 +358,13 @@ def _linked(column, cell):
 def _titled(column, cell):
     """`cell` in its <td>, with a title holding the whole value when the cell is text that may be cut."""
     td = '  <td class="num"' if column.numeric else '  <td class=""'
-    title = TITLES.get(column.cell) if column.labels is None else None
-    if title is None:
+    whole = whole_text(column)
+    if whole is None:
         return lambda values, key, f: f"{td}>{cell(values, key, f)}</td>\n"
 
     def titled(values, key, f):
-        whole = title(values, key)
-        shown = f' title="{escape(shown_title(whole))}"' if whole else ""
+        text = whole(values)
+        shown = f' title="{escape(shown_title(str(text)))}"' if text else ""
         return f"{td}{shown}>{cell(values, key, f)}</td>\n"
     return titled
 

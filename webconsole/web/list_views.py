@@ -163,6 +163,14 @@ def shown_columns(spec):
     return spec.visible_columns(list_preferences(current_user.id, spec.key)[1], permissions_of(current_user))
 
 
+def export_columns(spec):
+    """The columns a CSV export of this list holds for the signed-in user: those shown, or every one of a
+    report's (ListSpec.export_all)."""
+    if spec.export_all:
+        return spec.visible_columns(spec.column_keys, permissions_of(current_user))
+    return shown_columns(spec)
+
+
 def first_page(spec):
     """The ListView for a list page (first rows), from the request's query string."""
     widths, chosen = list_preferences(current_user.id, spec.key)
@@ -257,7 +265,7 @@ def register_list_routes(bp, spec, permission, page_template, url="/", page=None
     def export():
         """Every row of the list as it is filtered and sorted, in the user's columns, as CSV streamed in
         keyset batches; with a `progress` token, how far it has got can be asked while it runs."""
-        columns = [c for c in shown_columns(spec) if c.exported]
+        columns = [c for c in export_columns(spec) if c.exported]
         errors = {}
         params, _page = checked_page(spec, params_from_request(spec, errors=errors), errors, limit=1, columns=columns)
         rows = _export_rows(spec, params, columns, export_tracker(spec, params))

@@ -27,13 +27,13 @@ CLIENT_LIST = ListSpec(
     endpoint="identity.index",
     choice_labels={"state": STATES},
     columns=[
-        Column("name", _l("Name"), link=("identity.detail", "client_id"), width=240),
-        Column("client_id", _l("Client ID"), cell="code", width=320),
-        Column("org_name", _l("Organization"), width=180),
-        Column("created_by_username", _l("Created by"), width=200),
-        Column("created_at", _l("Created"), cell="datetime", width=160),
-        Column("last_used_at", _l("Last used"), cell="datetime", width=160),
-        Column("revoked_at", _l("Revoked"), cell="datetime", width=160),
+        Column("name", _l("Name"), link=("identity.detail", "client_id"), width=170),
+        Column("client_id", _l("Client ID"), cell="code", width=210),
+        Column("org_name", _l("Organization"), width=140),
+        Column("created_by_username", _l("Created by"), width=160),
+        Column("created_at", _l("Created"), cell="datetime", width=150),
+        Column("last_used_at", _l("Last used"), cell="datetime", width=150),
+        Column("revoked_at", _l("Revoked"), cell="datetime", width=150),
     ],
 )
 
