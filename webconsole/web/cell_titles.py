@@ -31,8 +31,9 @@ def _plain_change(value):
 
 
 # The cells a column's width may cut ("Aarav's MacBook …"), whose whole text is what an export of
-# the column holds (Column.export); short values (dates, numbers, sizes) fit their widths and have none.
-TITLED = {"text", "code", "texts", "person", "audit_object", "file_event_type", "file_category", "exposure"}
+# the column holds (Column.export); dates, numbers and sizes fit their widths and have none.
+TITLED = {"text", "code", "texts", "person", "audit_object", "file_event_type", "file_category", "exposure",
+          "status", "user_status", "os", "alert"}
 
 
 def whole_text(column):

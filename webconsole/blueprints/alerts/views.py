@@ -52,8 +52,8 @@ ALERT_LIST = ListSpec(
     listing=catalog.ALERTS, endpoint="alerts.index",
     columns=[
         Column("select", "", cell="alert_select", width=40),
-        Column("created_at", _l("Raised"), cell="datetime", link=("alerts.detail", "alert_id"), width=150),
-        Column("name", _l("Rule"), width=160),
+        Column("created_at", _l("Raised"), cell="datetime", link=("alerts.detail", "alert_id"), width=155),
+        Column("name", _l("Rule"), width=155),
         Column("severity", _l("Severity"), labels=labels.SEVERITIES, width=90),
         Column("state", _l("State"), labels=labels.ALERT_STATES, width=100),
         Column("username", _l("User"), width=170),
