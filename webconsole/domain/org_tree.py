@@ -14,6 +14,7 @@ from webconsole.domain.collation import name_key
 from webconsole.domain.scope import restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import Device, Org, User
+from webconsole.store.id_lists import id_table
 
 SEARCH_MATCHES_MAX = 200  # orgs a search shows (with their ancestors); the lazy count tells the rest
 _Child = aliased(Org, name="child_org")
@@ -81,7 +82,7 @@ def _rows(ids):
     has_children = exists(select(_Child.id).where(_Child.parent_id == Org.id)).label("has_children")
     stmt = (select(Org.id, Org.parent_id, Org.uid, Org.name, Org.ext_ref, Org.status, Org.created_at,
                    Org.registration_key, Org.path, orgs.user_count, orgs.device_count, has_children)
-            .where(Org.id.in_(ids)))
+            .where(Org.id.in_(id_table(ids))))  # one bound value, however many ids
     return {row.id: row for row in db.session.execute(stmt)}
 
 
@@ -139,7 +140,7 @@ def matching_tree(actor, params):
     more = len(matched) > SEARCH_MATCHES_MAX
     matched = matched[:SEARCH_MATCHES_MAX]
     wanted = {int(i) for row in matched for i in row.path.strip("/").split("/")}
-    reachable = restrict(select(Org.id).where(Org.id.in_(wanted)), scope_for(actor, "orgs.view"),
+    reachable = restrict(select(Org.id).where(Org.id.in_(id_table(wanted))), scope_for(actor, "orgs.view"),
                          org_column=Org.id)
     found = _rows(db.session.scalars(reachable).all())
     hits = {row.id for row in matched}
