@@ -97,3 +97,9 @@ def test_every_org_picker_shows_the_same_indented_tree(client, sign_in, mixed):
                 + [2 * indent + "Zulu", 3 * indent + "Alpha", indent + "Sales"])
     for where, labels in pickers.items():
         assert labels == expected, where
+
+
+def test_the_export_sorts_names_regardless_of_case(client, sign_in, mixed):
+    sign_in("admin@acme.test")
+    names = [line.split(",")[0] for line in client.get("/orgs/export.csv").get_data(as_text=True).splitlines()[1:]]
+    assert names.index("Americas") < names.index("APAC") < names.index("Engineering") < names.index("Zulu")

@@ -135,7 +135,9 @@ def child_page(actor, parent_id, sort, descending=False, after=None, limit=50):
 def matching_tree(actor, params):
     """([(row, depth, matched)], more): the orgs the search and filters of `params` match (at most
     SEARCH_MATCHES_MAX, `more` when there are others) with their ancestors in reach, in tree order."""
-    matches = orgs.org_list(actor, params).with_only_columns(Org.id, Org.path).order_by(_DEPTH, Org.id)
+    # The first matches along the path index: whole subtrees from the top down, read without sorting
+    # every match (a status filter matches all 20 000 orgs of a big fleet).
+    matches = orgs.org_list(actor, params).with_only_columns(Org.id, Org.path).order_by(Org.path)
     matched = db.session.execute(matches.limit(SEARCH_MATCHES_MAX + 1)).all()
     more = len(matched) > SEARCH_MATCHES_MAX
     matched = matched[:SEARCH_MATCHES_MAX]

@@ -5,6 +5,7 @@ and the API. The queries live with their area (domain.devices.device_list, ...);
 filtered and sorted, and how a filter's value is read, is declared here once.
 """
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 
 from webconsole.domain import (
     activity,
@@ -102,7 +103,9 @@ USERS = Listing(
 
 ORGS = Listing(
     key="orgs", query=orgs.org_list, default_sort="name", filters=(Choice("status", _l("Status"), ACTIVE_OR_NOT),),
-    sorts={"name": Sort(Org.name), "parent_name": Sort(orgs.Parent.name, nullable=True), "ext_ref": Sort(Org.ext_ref),
+    # Names case-insensitively ("Americas" before "APAC"), as the tree and the pickers order them.
+    sorts={"name": Sort(func.lower(Org.name), then=(Org.name,)), "parent_name": Sort(orgs.Parent.name, nullable=True),
+           "ext_ref": Sort(Org.ext_ref),
            "status": Sort(Org.status), "user_count": Sort(orgs.user_count), "device_count": Sort(orgs.device_count),
            "created_at": Sort(Org.created_at)},
 )
