@@ -123,6 +123,7 @@
     var row = button.closest("tr"), path = row.getAttribute("data-path");
     if (button.getAttribute("aria-expanded") === "true") {
       button.setAttribute("aria-expanded", "false");
+      if (window.htmx) { window.htmx.trigger(button, "htmx:abort"); }  // children still on their way stay away
       var next = row.nextElementSibling;
       while (next) {
         var under = next.getAttribute("data-path") || "";
