@@ -1,6 +1,7 @@
 """Organizations: the tree of orgs in reach, its children loaded as a node is expanded, and the list's
 count, export and widths (the flat listing, shared with the console command line and the API)."""
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -47,6 +48,7 @@ class Node:
     depth: int
     expanded: bool = False
     matched: bool = True
+    is_more = False
 
     @property
     def indent(self):
@@ -60,7 +62,7 @@ class More:
 
     url: str
     path: str
-    more_url = property(lambda self: self.url)
+    is_more = True
 
 
 @dataclass
@@ -71,10 +73,12 @@ class TreeView(ListView):
     more_matches: bool = False  # a search matched more orgs than it shows
     matches_max = org_tree.SEARCH_MATCHES_MAX
 
+    @cached_property
+    def _cells(self):
+        return cells_renderer(self.columns[1:])
+
     def rendered_cells(self, row):
         """The row's cells but its name (which the tree draws with its disclosure button)."""
-        if not hasattr(self, "_cells"):
-            self._cells = cells_renderer(self.columns[1:])
         return Markup(self._cells(row._mapping))  # every value escaped by its cell function
 
     def children_url(self, node, after=None):
@@ -94,14 +98,14 @@ class TreeView(ListView):
         return self.params.sort if self.params.sort in org_tree.SORTS else "name"
 
 
-def _view(**extra):
+def _view():
     errors = {}
     params = params_from_request(ORG_LIST, errors=errors)
     widths, chosen = list_preferences(current_user.id, ORG_LIST.key)
     columns = [c for c in ORG_LIST.visible_columns(chosen, permissions_of(current_user))
                if c.key not in TREE_LEFT_OUT]
     return TreeView(spec=ORG_LIST, params=params, page=Page([], None), widths=widths, columns=columns,
-                    errors=errors, rows_endpoint="orgs.rows", count_endpoint="orgs.count", **extra)
+                    errors=errors, rows_endpoint="orgs.rows", count_endpoint="orgs.count")
 
 
 def tree():
