@@ -6,7 +6,8 @@
 
 Builds a SQLite database with the demo loader at that scale (in a temporary folder, removed at the end;
 or --db, kept and reused when it already holds data; events past --demo-events are copies of the demo's,
-made in SQL by bench/grow_events.py: 10 M in about 15 minutes instead of most of an hour), serves it with gunicorn (one worker, four threads)
+made in SQL by bench/grow_events.py: 10 M in about 15 minutes instead of most of an hour), serves it with
+gunicorn (one worker, four threads)
 and signs in as the demo admin with the real py42 (`py42.sdk.from_local_account`). Then:
 
 1. users and devices: every page of `sdk.users.get_all()` and `sdk.devices.get_all()` (500 rows, one HTTP

@@ -9,7 +9,8 @@ spread over them. Then, through the real app and test client:
 - exports the devices list (every device, CSV, EXPORT_BATCH rows a batch) as a Customer Cloud Admin,
   recording each batch's time and each database transaction's length (SQLAlchemy session events),
   and the same export with one transaction held across it (as before batches ended theirs), for the ratio;
-- times the pages that list, count or choose orgs as a Customer Cloud Admin and as an Org Admin.
+- times the pages that list, count or choose orgs as a Customer Cloud Admin and as an Org Admin (the
+  Organizations tree, and the children of a region of 1000 orgs that an expanded node asks for).
 
 Prints Markdown tables; paste them into docs/benchmarks.md.
 """
@@ -121,7 +122,10 @@ PAGES = [
     ("Organizations list", "/orgs/"), ("Organizations, status filter", "/orgs/?status=active"),
     ("Organizations, search", "/orgs/?q=Leaf+03-01"),
     ("Organizations, by devices", "/orgs/?sort=device_count&dir=desc"),
-    ("Organizations, count", "/orgs/count"), ("Users list (org choice)", "/users/"),
+    ("Organizations, count", "/orgs/count"),
+    ("Organizations, a region's 1000 children (first page)", "/orgs/{region}/children?depth=1"),
+    ("Organizations, a region's children by devices", "/orgs/{region}/children?depth=1&sort=device_count&dir=desc"),
+    ("Users list (org choice)", "/users/"),
     ("Users, org filter (a region)", "/users/?org={region}"), ("Devices list (org choice)", "/devices/"),
     ("Devices, org filter (a region)", "/devices/?org={region}"),
     ("Devices, alert filter", "/devices/?alert=critical"),

@@ -93,16 +93,16 @@ def headings(page):
 def test_columns_are_chosen_with_the_keyboard_kept_exported_and_reset(page, sign_in, base_url, usb_copies):
     sign_in("admin@example.com")
     page.goto(base_url + "/forensic-search/?range=P7D&f1=deviceUserName&v1=user%40example.com")
-    assert "SHA-256" in headings(page) and "Removable media volume" not in headings(page)
+    assert "Exposure" in headings(page) and "Removable media volume" not in headings(page)
     chooser = page.locator(".column-chooser")
     chooser.locator("summary").focus()
     page.keyboard.press("Enter")
     expect(chooser.get_by_label("Removable media volume")).to_be_visible()
     chooser.get_by_label("Removable media volume").press("Space")
-    chooser.get_by_label("SHA-256").press("Space")
+    chooser.get_by_label("Exposure").press("Space")
     chooser.get_by_role("button", name="Apply").press("Enter")
     expect(page.locator("#list-forensic_search thead")).to_contain_text("Removable media volume")
-    assert "SHA-256" not in headings(page)
+    assert "Exposure" not in headings(page)
     expect(page).to_have_url(re.compile(r"f1=deviceUserName"))  # back on the same search
     roadmap = page.locator("#list-forensic_search tbody tr", has_text="roadmap.pdf")
     expect(roadmap).to_contain_text("KINGSTON")
@@ -117,5 +117,5 @@ def test_columns_are_chosen_with_the_keyboard_kept_exported_and_reset(page, sign
 
     page.locator(".column-chooser summary").click()
     page.get_by_role("button", name="Default columns").click()
-    expect(page.locator("#list-forensic_search thead")).to_contain_text("SHA-256")
+    expect(page.locator("#list-forensic_search thead")).to_contain_text("Exposure")
     assert "Removable media volume" not in headings(page)

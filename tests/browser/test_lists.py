@@ -56,9 +56,9 @@ def test_search_filters_as_you_type_and_lands_in_the_url(page, sign_in, base_url
 def test_widths_survive_a_new_session_and_reset_on_double_click(page, sign_in, base_url, browser):
     sign_in("helpdesk@example.com")
     page.goto(base_url + "/devices/")
-    col = page.locator('#list-devices col[data-col="hostname"]')
+    col = page.locator('#list-devices col[data-col="org_name"]')
     before = col.evaluate("c => c.getBoundingClientRect().width")
-    handle = page.locator('#list-devices .col-resize[data-col="hostname"]')
+    handle = page.locator('#list-devices .col-resize[data-col="org_name"]')
     box = handle.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
@@ -72,14 +72,14 @@ def test_widths_survive_a_new_session_and_reset_on_double_click(page, sign_in, b
     other = browser.new_context().new_page()
     sign_in("helpdesk@example.com", target=other)
     other.goto(base_url + "/devices/")
-    restored = other.locator('#list-devices col[data-col="hostname"]').evaluate(
+    restored = other.locator('#list-devices col[data-col="org_name"]').evaluate(
         "c => c.getBoundingClientRect().width")
     assert abs(restored - after) < 2
 
     with other.expect_response("**/widths/reset"):
         other.locator("#list-devices thead th", has_text="Status").dblclick()
     expect(other).to_have_url(f"{base_url}/devices/")  # the double-click did not sort
-    reset = other.locator('#list-devices col[data-col="hostname"]').evaluate(
+    reset = other.locator('#list-devices col[data-col="org_name"]').evaluate(
         "c => c.getBoundingClientRect().width")
     assert abs(reset - before) < 2
     page.reload()

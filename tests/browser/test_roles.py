@@ -49,7 +49,7 @@ def test_org_admin_sees_only_their_subtree(page, sign_in, base_url):
 def test_desktop_user_sees_only_their_devices(page, sign_in, base_url):
     sign_in("user@example.com")
     page.goto(base_url + "/devices/")
-    users = set(page.locator("#list-devices tbody tr:not(.list-end) td:nth-child(3)").all_inner_texts())
+    users = set(page.locator("#list-devices tbody tr:not(.list-end) td:nth-child(2)").all_inner_texts())
     assert users == {"user@example.com"}
 
 

@@ -26,14 +26,14 @@ def many_devices(world, make_device):
 def walk(client, url):
     """Follow a list from its page through every rows fragment; return the device names in order."""
     html = client.get(url, headers=HX).get_data(as_text=True)
-    names = re.findall(r'<tr>\s*<td class=""><a href="[^"]*">([^<]*)</a></td>', html)
+    names = re.findall(r'<tr>\s*<td class=""(?: title="[^"]*")?><a href="[^"]*">([^<]*)</a></td>', html)
     pages = 1
     while True:
         found = re.search(r'hx-get="([^"]*/rows\?cursor=[^"]*)"', html)
         if not found:
             return names, pages
         html = client.get(found.group(1).replace("&amp;", "&"), headers=HX).get_data(as_text=True)
-        names += re.findall(r'<tr>\s*<td class=""><a href="[^"]*">([^<]*)</a></td>', html)
+        names += re.findall(r'<tr>\s*<td class=""(?: title="[^"]*")?><a href="[^"]*">([^<]*)</a></td>', html)
         pages += 1
 
 
@@ -182,11 +182,25 @@ def test_hostile_filter_values_are_answered_never_a_500(app, client, sign_in, wo
 def test_an_org_beyond_the_filters_choices_still_shows_as_chosen(client, sign_in, world, monkeypatch):
     """A fleet's org filter lists the shallowest orgs only; the org in use (a deeper one, from its page's
     link) is added to the choices, selected, unless the actor may not see it."""
-    monkeypatch.setattr(catalog, "ORG_CHOICES_MAX", 2)  # Acme and Engineering, the shallowest by name
+    monkeypatch.setattr(catalog, "ORG_CHOICES_MAX", 2)  # Acme and Engineering, the shallowest
     sign_in("admin@acme.test")
     page = client.get(f"/devices/?org={world['platform']}").get_data(as_text=True)
-    assert re.search(rf'<option value="{world["platform"]}" selected>Platform</option>', page)
+    # Under Engineering, in the tree the picker shows.
+    assert re.search(rf'<option value="{world["platform"]}" selected>\u2003\u2003Platform</option>', page)
     assert "Sales</option>" not in page
     sign_in("orgadmin@acme.test")
     page = client.get(f"/devices/?org={world['sales']}").get_data(as_text=True)
     assert "Sales</option>" not in page
+
+
+def test_every_lists_default_columns_fit_a_1440_px_window(app):
+    """A list's default columns fit its box beside the sidebar at 1440 px; more are offered by the chooser."""
+    from webconsole.blueprints.orgs.views import TREE_LEFT_OUT
+    from webconsole.web.lists import _REGISTRY, FIT_WIDTH
+
+    assert len(_REGISTRY) > 15
+    for key, spec in _REGISTRY.items():
+        left_out = TREE_LEFT_OUT if key == "orgs" else ()  # the Organizations tree shows the parent as such
+        width = sum(c.width for c in spec.default_columns if c.key not in left_out)
+        assert width <= FIT_WIDTH, (key, width)
+        assert spec.choosable or len(spec.columns) == len(spec.default_columns), key

@@ -78,11 +78,6 @@ def _parents(actor, org=None):
     return stmt
 
 
-def possible_parents(actor, org=None):
-    """Active orgs `actor` may put an org under: in scope, and never `org` itself or below it."""
-    return db.session.scalars(_parents(actor, org).order_by(Org.path)).all()
-
-
 def _parent_for(actor, parent_id, org=None):
     parent = db.session.get(Org, parent_id) if parent_id else None
     # Asked of the one org chosen, not by loading every possible parent (20 000 of them in a big fleet).

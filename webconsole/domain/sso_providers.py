@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from webconsole.domain import audit, keystore
 from webconsole.domain.errors import NotFound, ValidationError
+from webconsole.domain.org_tree import org_tree
 from webconsole.domain.scope import reaches, scope_for
 from webconsole.domain.users import grantable_roles
 from webconsole.domain.values import parse_id
@@ -140,10 +141,8 @@ def get_provider(actor, provider_id):
 
 
 def org_choices(actor):
-    """Active orgs `actor` may put under a provider, by name."""
-    scope = _scope(actor)
-    orgs = db.session.scalars(select(Org).where(Org.status == "active").order_by(Org.name, Org.id))
-    return [o for o in orgs if reaches(scope, o)]
+    """Active orgs `actor` may put under a provider, as OrgChoices in tree order."""
+    return org_tree(actor, PERMISSION, active_only=True)
 
 
 def role_choices(actor):
@@ -180,10 +179,10 @@ def _scopes(value):
 
 def _orgs(actor, org_ids, provider):
     chosen = {parse_id(i) for i in org_ids}
-    allowed = {o.id: o for o in org_choices(actor)}
-    if None in chosen or not chosen <= set(allowed):
+    if None in chosen or not chosen <= {o.id for o in org_choices(actor)}:
         raise ValidationError(_l("Choose active organizations you manage."), field="org_ids",
                               code="validation.choice")
+    allowed = {o.id: o for o in db.session.scalars(select(Org).where(Org.id.in_(chosen)))}
     taken = db.session.execute(select(identity_provider_orgs.c.org_id, IdentityProvider.name)
                                .join(IdentityProvider)
                                .where(identity_provider_orgs.c.org_id.in_(chosen),

@@ -124,13 +124,6 @@ def name_a_few(names, total):
     return listed
 
 
-def assignable_orgs(actor):
-    """Orgs `actor` may put users in (and create orgs under), by name."""
-    stmt = restrict(select(Org).where(Org.status == "active"), scope_for(actor, "users.edit"),
-                    org_column=Org.id)
-    return db.session.scalars(stmt.order_by(Org.name, Org.id)).all()
-
-
 def _org_for(actor, org_id):
     org = db.session.get(Org, org_id) if org_id else None
     if org is None or not reaches(scope_for(actor, "users.edit"), org) or org.status != "active":
@@ -284,27 +277,6 @@ def deactivation_effect(user):
 
 
 ORG_CHOICES_MAX = 500  # options of an organization filter
-
-
-def org_choices(actor, permission, limit=None, include=None):
-    """(id, name) of every org `actor` reaches with `permission`, by name, for filters; with `limit`, of
-    at most that many, the shallowest first (those whose subtrees cover the most), so that a fleet of
-    20 000 orgs does not put 20 000 options in every list's toolbar. A deeper org is still filtered
-    on by its id in the URL (the Users link of its page): `include`, that id, is then among the choices
-    when `actor` reaches it."""
-    stmt = restrict(select(Org.id, Org.name), scope_for(actor, permission), org_column=Org.id)
-    if limit is not None:
-        depth = func.length(Org.path) - func.length(func.replace(Org.path, "/", ""))
-        stmt = stmt.order_by(depth, Org.name, Org.id).limit(limit).subquery()
-        stmt = select(stmt.c.id, stmt.c.name).order_by(stmt.c.name, stmt.c.id)
-    else:
-        stmt = stmt.order_by(Org.name, Org.id)
-    found = [(str(i), n) for i, n in db.session.execute(stmt)]
-    if limit is not None and include is not None and len(found) == limit and all(i != str(include) for i, _ in found):
-        chosen = restrict(select(Org.id, Org.name).where(Org.id == include), scope_for(actor, permission),
-                          org_column=Org.id)
-        found += [(str(i), n) for i, n in db.session.execute(chosen)]
-    return found
 
 
 def role_choices():

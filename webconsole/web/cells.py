@@ -28,6 +28,7 @@ from markupsafe import escape
 
 from webconsole.domain.events import exposure_names
 from webconsole.web import labels
+from webconsole.web.cell_titles import by_name, shown_title, whole_text
 from webconsole.web.permissions import can
 from webconsole.web.templating import (
     BYTE_UNITS,
@@ -237,20 +238,15 @@ def _change(value):
     return "–" if value is None else str(escape(value))
 
 
-def _by_name(mapping):
-    """Items sorted by key regardless of case, as Jinja's dictsort does."""
-    return sorted(mapping.items(), key=lambda item: item[0].lower() if isinstance(item[0], str) else item[0])
-
-
 def audit_details(values, key, f):
     # Details run longer than their column: cut to one line, whole in the tooltip, and whole in the
     # row when opened (a <details> works by keyboard and needs no script).
     details = values[key] or {}
     if details.get("changes"):
         pairs = [(name, f"{_change(change[0])} → {_change(change[1])}")
-                 for name, change in _by_name(details["changes"])]
+                 for name, change in by_name(details["changes"])]
     else:
-        pairs = [(name, str(escape(value))) for name, value in _by_name(details)]
+        pairs = [(name, str(escape(value))) for name, value in by_name(details)]
     if not pairs:
         return ""
     shown = "; ".join(f'<span class="change"><span class="change-field">{escape(name)}</span> {value}</span>'
@@ -373,8 +369,22 @@ def _may_open(endpoint):
     return permission in (None, "public", "signed_in") or can(permission)
 
 
-def row_renderer(columns):
-    """A function writing a row (its mapping) as a table row of `columns`, for this request."""
+def _titled(column, cell):
+    """`cell` in its <td>, with a title holding the whole value when the cell is text that may be cut."""
+    td = '  <td class="num"' if column.numeric else '  <td class=""'
+    whole = whole_text(column)
+    if whole is None:
+        return lambda values, key, f: f"{td}>{cell(values, key, f)}</td>\n"
+
+    def titled(values, key, f):
+        text = whole(values)
+        shown = f' title="{escape(shown_title(str(text)))}"' if text else ""
+        return f"{td}{shown}>{cell(values, key, f)}</td>\n"
+    return titled
+
+
+def cells_renderer(columns):
+    """A function writing a row's cells (its mapping) as the <td>s of `columns`, for this request."""
     f = request_formats()
     cells = []
     for column in columns:
@@ -384,8 +394,17 @@ def row_renderer(columns):
             cell = CELLS[column.cell]
         if column.link and _may_open(column.link[0]):
             cell = _linked(column, cell)
-        cells.append((column.key, cell, '  <td class="num">' if column.numeric else '  <td class="">'))
+        cells.append((column.key, _titled(column, cell)))
 
     def render(values):
-        return "<tr>\n" + "".join(f"{td}{cell(values, key, f)}</td>\n" for key, cell, td in cells) + "</tr>\n"
+        return "".join([cell(values, key, f) for key, cell in cells])
+    return render
+
+
+def row_renderer(columns):
+    """A function writing a row (its mapping) as a table row of `columns`, for this request."""
+    cells = cells_renderer(columns)
+
+    def render(values):
+        return "<tr>\n" + cells(values) + "</tr>\n"
     return render

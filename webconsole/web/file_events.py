@@ -18,15 +18,15 @@ def _column(key, label, attribute=None, **options):
 
 
 _COLUMNS = {c.key: c for c in (
-    _column("event_at", _l("Time"), cell="datetime", width=150),
+    _column("event_at", _l("Time"), cell="datetime", width=155),
     _column("event_type", _l("Event"), cell="file_event_type", width=100),
-    _column("file_name", _l("File name"), width=200),
-    _column("file_path", _l("Path"), width=240),
+    _column("file_name", _l("File name"), width=180),
+    _column("file_path", _l("Path"), width=200),
     _column("file_size", _l("Size"), cell="bytes", numeric=True, width=90),
-    _column("file_category", _l("Category"), cell="file_category", width=130),
-    _column("username", _l("User"), width=190),
-    _column("hostname", _l("Hostname"), width=140),
-    Column("exposure", _l("Exposure"), cell="exposure", width=210,
+    _column("file_category", _l("Category"), cell="file_category", width=110),
+    _column("username", _l("User"), width=160),
+    _column("hostname", _l("Hostname"), width=130),
+    Column("exposure", _l("Exposure"), cell="exposure", width=170,
            select=(FileEvent.exposure.label("exposure"), FileEvent.sync_destination.label("sync_destination"))),
     _column("sha256", _l("SHA-256"), cell="code", width=300),
     _column("md5", _l("MD5"), cell="code", width=270),

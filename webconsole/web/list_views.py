@@ -170,6 +170,14 @@ def shown_columns(spec):
     return spec.visible_columns(list_preferences(current_user.id, spec.key)[1], permissions_of(current_user))
 
 
+def export_columns(spec):
+    """The columns a CSV export of this list holds for the signed-in user: those shown, or every one of a
+    report's (ListSpec.export_all)."""
+    if spec.export_all:
+        return spec.visible_columns(spec.column_keys, permissions_of(current_user))
+    return shown_columns(spec)
+
+
 def first_page(spec):
     """The ListView for a list page (first rows), from the request's query string."""
     widths, chosen = list_preferences(current_user.id, spec.key)
@@ -231,9 +239,10 @@ def export_pages(spec, params, columns=None, tracker=None):
             tracker.finish(failed=not complete)
 
 
-def register_list_routes(bp, spec, permission, page_template, url="/"):
-    """Add a list's routes to a blueprint at `url`: the page, its next rows, its lazy count, its export (and
-    its progress), and its choice of columns."""
+def register_list_routes(bp, spec, permission, page_template, url="/", page=None):
+    """Add a list's routes to a blueprint at `url`: the page (`page`, a view of its own, shows the rows
+    otherwise, as the Organizations tree does), its next rows, its lazy count, its export (and its
+    progress), and its choice of columns."""
     @require(permission)
     def index():
         """The list page, or just its table when htmx sorts or searches."""
@@ -263,7 +272,7 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
     def export():
         """Every row of the list as it is filtered and sorted, in the user's columns, as CSV streamed in
         keyset batches; with a `progress` token, how far it has got can be asked while it runs."""
-        columns = [c for c in shown_columns(spec) if c.exported]
+        columns = [c for c in export_columns(spec) if c.exported]
         errors = {}
         params, _page = checked_page(spec, params_from_request(spec, errors=errors), errors, limit=1, columns=columns)
         rows = _export_rows(spec, params, columns, export_tracker(spec, params))
@@ -294,7 +303,7 @@ def register_list_routes(bp, spec, permission, page_template, url="/"):
         EXPORT_PERMISSIONS[spec.key] = permission
     name = spec.endpoint.rpartition(".")[2]
     part = lambda p: _endpoint(spec, p).rpartition(".")[2]  # noqa: E731
-    bp.add_url_rule(url, name, index)
+    bp.add_url_rule(url, name, require(permission)(page) if page else index)
     bp.add_url_rule(url + "rows", part("rows"), rows)
     bp.add_url_rule(url + "count", part("count"), count)
     if spec.export_name:

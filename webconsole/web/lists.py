@@ -16,9 +16,14 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.events import exposure_names
 from webconsole.domain.listings import Listing, ListParams, PageKey  # noqa: F401 (ListParams, for doors)
+from webconsole.domain.org_tree import OrgChoice
 from webconsole.web import labels
+from webconsole.web.org_picker import indented
 
 _REGISTRY = {}
+# The width (px) a list's default columns fit: its box at a 1440 px window beside the sidebar (1158 px),
+# less a scrollbar's. The column chooser of a list with more columns offers the rest.
+FIT_WIDTH = 1130
 
 # Labels of the codes a choice filter offers, by filter name (a ListSpec may give its own).
 CHOICE_LABELS = {"status": labels.STATUS, "os": labels.OS, "alert": labels.ALERTS, "event": labels.AUDIT_EVENTS,
@@ -63,6 +68,7 @@ class ListSpec:
     # page_context(actor, params) -> extra template values (what the page shows beside the list)
     page_context: Callable | None = None
     choosable: bool = False  # each user chooses which columns they see (and the CSV export holds)
+    export_all: bool = False  # the CSV export holds every column, whichever are shown (a report's)
     choice_labels: dict = field(default_factory=lambda: CHOICE_LABELS)
 
     def __post_init__(self):
@@ -109,7 +115,9 @@ class ListSpec:
         if found is None:
             # An open code (audit event types): the codes this door can name.
             return sorted(names.items(), key=lambda item: item[0]) if flt.input == "choice" and names else None
-        return [(value, names.get(value, text)) for value, text in found]
+        # Orgs come as OrgChoices (the one org picker: indented under their parents).
+        return [(str(item.id), indented(item)) if isinstance(item, OrgChoice)
+                else (item[0], names.get(item[0], item[1])) for item in found]
 
 
 def _raw(values, key):

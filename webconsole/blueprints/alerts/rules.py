@@ -54,13 +54,13 @@ class RuleForm(Form):
 RULE_LIST = ListSpec(
     listing=catalog.ALERT_RULES, endpoint="alerts.rules",
     columns=[
-        Column("name", _l("Name"), link=("alerts.rule_edit", "rule_id"), width=260),
-        Column("severity", _l("Severity"), labels=labels.SEVERITIES, width=110),
-        Column("vector", _l("Vector"), labels=labels.VECTORS, width=180),
-        Column("watch", _l("Watches"), labels=labels.WATCH, width=180),
-        Column("enabled", _l("Enabled"), cell="rule_enabled", width=120),
-        Column("created_at", _l("Created"), cell="datetime", width=170),
-        Column("modified_at", _l("Modified"), cell="datetime", width=170),
+        Column("name", _l("Name"), link=("alerts.rule_edit", "rule_id"), width=240),
+        Column("severity", _l("Severity"), labels=labels.SEVERITIES, width=100),
+        Column("vector", _l("Vector"), labels=labels.VECTORS, width=170),
+        Column("watch", _l("Watches"), labels=labels.WATCH, width=170),
+        Column("enabled", _l("Enabled"), cell="rule_enabled", width=110),
+        Column("created_at", _l("Created"), cell="datetime", width=150),
+        Column("modified_at", _l("Modified"), cell="datetime", width=150),
     ],
     choice_labels={"severity": labels.SEVERITIES, "vector": labels.VECTORS},
 )

@@ -8,8 +8,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from webconsole.blueprints.clients import bp
 from webconsole.domain import deployment
-from webconsole.domain.users import org_choices
+from webconsole.domain.org_tree import org_tree
 from webconsole.web.forms import ConfirmForm, Form, confirm_page, handle_form
+from webconsole.web.org_picker import indented
 from webconsole.web.permissions import require
 
 
@@ -21,7 +22,7 @@ class DeploymentPolicyForm(Form):
 
 def _form(form=None):
     form = form or DeploymentPolicyForm()
-    form.org_id.choices = [(int(i), n) for i, n in org_choices(current_user, "clients.manage")]
+    form.org_id.choices = [(c.id, indented(c)) for c in org_tree(current_user, "clients.manage")]
     return form
 
 

@@ -32,13 +32,13 @@ CONNECTION_LIST = ListSpec(
     listing=catalog.CONNECTIONS,
     endpoint="connections.index",
     columns=[
-        Column("name", _l("Name"), link=("connections.detail", "connection_id"), width=240),
-        Column("kind", _l("Kind"), cell="connection_kind", width=190),
-        Column("status", _l("Status"), cell="status", width=120),
-        Column("last_event_at", _l("Last event"), cell="datetime", width=170),
-        Column("events_received", _l("Events received"), cell="number", numeric=True, width=150),
-        Column("events_rejected", _l("Events rejected"), cell="number", numeric=True, width=150),
-        Column("created_at", _l("Added"), cell="datetime", width=170),
+        Column("name", _l("Name"), link=("connections.detail", "connection_id"), width=220),
+        Column("kind", _l("Kind"), cell="connection_kind", width=170),
+        Column("status", _l("Status"), cell="status", width=110),
+        Column("last_event_at", _l("Last event"), cell="datetime", width=150),
+        Column("events_received", _l("Events received"), cell="number", numeric=True, width=130),
+        Column("events_rejected", _l("Events rejected"), cell="number", numeric=True, width=130),
+        Column("created_at", _l("Added"), cell="datetime", width=150),
     ],
 )
 

@@ -11,18 +11,19 @@ DEVICE_LIST = ListSpec(
     listing=catalog.DEVICES,
     endpoint="devices.index",
     export_name="devices",
+    choosable=True,  # the defaults fit a 1440 px window; the chooser offers the hostname and version
     columns=[
-        Column("name", _l("Name"), width=170, link=("devices.detail", "device_id")),
-        Column("hostname", _l("Hostname"), width=150),
-        Column("username", _l("User"), width=200),
-        Column("org_name", _l("Organization"), width=130),
-        Column("os", _l("OS"), cell="os", width=100),
-        Column("agent_version", _l("Version"), width=90),
+        Column("name", _l("Name"), width=180, link=("devices.detail", "device_id"), required=True),
+        Column("hostname", _l("Hostname"), width=150, optional=True),
+        Column("username", _l("User"), width=150),
+        Column("org_name", _l("Organization"), width=110),
+        Column("os", _l("OS"), cell="os", width=90),
+        Column("agent_version", _l("Version"), width=90, optional=True),
         Column("status", _l("Status"), cell="status", width=110),
-        Column("last_connected", _l("Last connected"), cell="datetime", width=150),
-        Column("last_completed_backup", _l("Last completed backup"), cell="datetime", width=170),
-        Column("percent_complete", _l("Complete"), cell="percent", numeric=True, width=100),
-        Column("archive_bytes", _l("Archive size"), cell="bytes", numeric=True, width=110),
+        Column("last_connected", _l("Last connected"), cell="datetime", width=155),
+        Column("last_completed_backup", _l("Last completed backup"), cell="datetime", width=155),
+        Column("percent_complete", _l("Complete"), cell="percent", numeric=True, width=90),
+        Column("archive_bytes", _l("Archive size"), cell="bytes", numeric=True, width=90),
     ],
 )
 
@@ -38,8 +39,10 @@ DEVICE_EVENTS = ListSpec(
     endpoint="devices.file_events",
     export_name="file-events",
     page_context=_events_page_context,
+    choosable=True,
     columns=file_event_columns(
-        "event_at", "event_type", "file_name", "file_path", "file_size", "file_category", "exposure", "md5", "sha256"),
+        "event_at", "event_type", "file_name", "file_path", "file_size", "file_category", "exposure", "md5", "sha256",
+        optional=("md5", "sha256")),
 )
 
 register_list_routes(bp, DEVICE_EVENTS, "forensics.search", "devices/file_events.html", url="/file-events/")

@@ -63,7 +63,8 @@ SEARCH = ListSpec(
         "hostname", "file_owner", "source", "exposure", "sync_destination", "media_name", "media_volume",
         "process_name", "destination_name", "tab_urls", "email_subject", "email_recipients", "risk_severity",
         "sha256", "md5", "event_id",
-        details=True, optional=("os_user", "file_owner", "source", "sync_destination", "media_name", "media_volume",
+        details=True, optional=("file_category", "hostname", "sha256",  # the defaults fit a 1440 px window
+                                "os_user", "file_owner", "source", "sync_destination", "media_name", "media_volume",
                                 "process_name", "destination_name", "tab_urls", "email_subject", "email_recipients",
                                 "risk_severity", "md5", "event_id")),
 )

@@ -12,6 +12,7 @@ from webconsole.domain import sso_providers
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.permissions import role_label
 from webconsole.web.forms import ConfirmForm, Form, MultiCheckboxField, handle_form
+from webconsole.web.org_picker import org_options
 from webconsole.web.permissions import require
 
 PERMISSION = sso_providers.PERMISSION
@@ -32,9 +33,9 @@ class ProviderForm(Form):
 
 
 def _form_page(form, provider=None, status=200, discovery=None):
-    form.org_ids.choices = [SelectChoice(str(o.id), o.name) for o in sso_providers.org_choices(current_user)]
-    orgs = [SelectChoice("", "—")] + list(form.org_ids.choices)
-    form.jit_org_id.choices = orgs
+    orgs = sso_providers.org_choices(current_user)
+    form.org_ids.choices = org_options(orgs)
+    form.jit_org_id.choices = org_options(orgs, blank="—")
     form.jit_role_id.choices = [SelectChoice("", "—")] + [
         SelectChoice(str(r.id), str(role_label(r))) for r in sso_providers.role_choices(current_user)]
     return render_template("identity/sso_form.html", form=form, provider=provider, discovery=discovery,

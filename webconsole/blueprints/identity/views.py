@@ -11,11 +11,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from webconsole.blueprints.identity import bp
 from webconsole.domain import api_clients
 from webconsole.domain.listings import catalog
+from webconsole.domain.org_tree import org_tree
 from webconsole.domain.permissions import role_label
-from webconsole.domain.users import assignable_orgs
 from webconsole.web.forms import ConfirmForm, Form, handle_form
 from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import Column, ListSpec
+from webconsole.web.org_picker import org_options
 from webconsole.web.permissions import require
 
 PERMISSION = api_clients.PERMISSION
@@ -26,13 +27,13 @@ CLIENT_LIST = ListSpec(
     endpoint="identity.index",
     choice_labels={"state": STATES},
     columns=[
-        Column("name", _l("Name"), link=("identity.detail", "client_id"), width=240),
-        Column("client_id", _l("Client ID"), cell="code", width=320),
-        Column("org_name", _l("Organization"), width=180),
-        Column("created_by_username", _l("Created by"), width=200),
-        Column("created_at", _l("Created"), cell="datetime", width=160),
-        Column("last_used_at", _l("Last used"), cell="datetime", width=160),
-        Column("revoked_at", _l("Revoked"), cell="datetime", width=160),
+        Column("name", _l("Name"), link=("identity.detail", "client_id"), width=170),
+        Column("client_id", _l("Client ID"), cell="code", width=210),
+        Column("org_name", _l("Organization"), width=140),
+        Column("created_by_username", _l("Created by"), width=160),
+        Column("created_at", _l("Created"), cell="datetime", width=150),
+        Column("last_used_at", _l("Last used"), cell="datetime", width=150),
+        Column("revoked_at", _l("Revoked"), cell="datetime", width=150),
     ],
 )
 
@@ -48,7 +49,7 @@ class ClientForm(Form):
 
 
 def _form_page(form, status=200):
-    form.org_id.choices = [SelectChoice(str(o.id), o.name) for o in assignable_orgs(current_user)]
+    form.org_id.choices = org_options(org_tree(current_user, "users.edit", active_only=True))
     form.role_ids.choices = [SelectChoice(str(i), str(role_label(r))) for i, r in
                              api_clients.role_choices(current_user)]
     return render_template("identity/new.html", form=form), status

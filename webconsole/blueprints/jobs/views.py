@@ -124,7 +124,8 @@ def start_export(list_key):
     except ValidationError as error:
         flash(str(error), "error")
         return redirect(url_for(spec.endpoint), 303)
-    columns = spec.visible_columns(list_preferences(current_user.id, spec.key)[1])
+    chosen = spec.column_keys if spec.export_all else list_preferences(current_user.id, spec.key)[1]
+    columns = spec.visible_columns(chosen)
     job = jobs.start_job(KIND, actor=current_user, label=_("%(list)s export", list=title),
                          params=export_params(spec, params, columns), permission=permission)
     return redirect(url_for("jobs.show", job_id=job.id), 303)

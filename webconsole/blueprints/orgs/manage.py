@@ -8,20 +8,22 @@ from webconsole.blueprints.orgs.forms import OrgCreateForm, OrgEditForm, OrgMove
 from webconsole.domain import orgs as domain
 from webconsole.domain import two_factor
 from webconsole.domain.errors import ValidationError
+from webconsole.domain.org_tree import org_tree
 from webconsole.web.forms import ConfirmForm, confirm_page, handle_form
+from webconsole.web.org_picker import indented
 from webconsole.web.permissions import can, require
 
 
-def _indented(orgs):
-    base = min((o.depth for o in orgs), default=0)
-    return [(o.id, "\u2003" * (o.depth - base) + o.name) for o in orgs]
+def _parents(org=None):
+    """The org picker of the orgs an org may be put under (never `org` itself or below it)."""
+    return [(c.id, indented(c)) for c in org_tree(current_user, "orgs.edit", active_only=True, outside=org)]
 
 
 def _page(org, status=200, **forms):
     editable = can("orgs.edit")
     forms.setdefault("edit", OrgEditForm(obj=org, formdata=None))
     move = forms.setdefault("move", OrgMoveForm(formdata=None, parent_id=org.parent_id))
-    move.parent_id.choices = _indented(domain.possible_parents(current_user, org)) if editable else []
+    move.parent_id.choices = _parents(org) if editable else []
     return render_template("orgs/detail.html", org=org, editable=editable, children=domain.children(org),
                            ancestors=domain.ancestors(org), two_factor_by=two_factor.requiring_org(org),
                            **forms), status
@@ -32,7 +34,7 @@ def _page(org, status=200, **forms):
 def create():
     """Add an organization under a parent."""
     form = OrgCreateForm(parent_id=request.args.get("parent", type=int))
-    form.parent_id.choices = _indented(domain.possible_parents(current_user))
+    form.parent_id.choices = _parents()
     if request.method == "GET":
         return render_template("orgs/new.html", form=form)
     return handle_form(
@@ -54,7 +56,7 @@ def _change(org_id, form, action, done, form_name):
     """Run `action(form)` for a valid form, then redirect; else show the page with the errors."""
     org = domain.get_org(current_user, org_id, "orgs.edit")
     if form_name == "move":
-        form.parent_id.choices = _indented(domain.possible_parents(current_user, org))
+        form.parent_id.choices = _parents(org)
     return handle_form(form, action, done, url_for("orgs.detail", org_id=org_id),
                        lambda f: _page(org, 422, **{form_name: f}))
 

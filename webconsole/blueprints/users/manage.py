@@ -14,15 +14,17 @@ from webconsole.blueprints.users.forms import (
 from webconsole.domain import two_factor
 from webconsole.domain import users as domain
 from webconsole.domain.devices import devices_of
+from webconsole.domain.org_tree import org_tree
 from webconsole.domain.permissions import role_label
 from webconsole.extensions import db
 from webconsole.web.forms import ConfirmForm, handle_form
+from webconsole.web.org_picker import indented
 from webconsole.web.permissions import can, require
 
 
 def _choices(form):
     if hasattr(form, "org_id"):
-        form.org_id.choices = [(o.id, o.name) for o in domain.assignable_orgs(current_user)]
+        form.org_id.choices = [(c.id, indented(c)) for c in org_tree(current_user, "users.edit", active_only=True)]
     if hasattr(form, "role_ids"):
         form.role_ids.choices = [(r.id, role_label(r)) for r in domain.grantable_roles(current_user)]
     return form

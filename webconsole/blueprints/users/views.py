@@ -10,13 +10,13 @@ USER_LIST = ListSpec(
     endpoint="users.index",
     export_name="users",
     columns=[
-        Column("username", _l("Username"), width=260, link=("users.detail", "user_id")),
-        Column("name", _l("Name"), cell="person", width=200),
-        Column("org_name", _l("Organization"), width=180),
+        Column("username", _l("Username"), width=230, link=("users.detail", "user_id")),
+        Column("name", _l("Name"), cell="person", width=170),
+        Column("org_name", _l("Organization"), width=150),
         Column("status", _l("Status"), cell="user_status", width=120),
-        Column("device_count", _l("Devices"), cell="number", numeric=True, width=100),
-        Column("last_signin_at", _l("Last sign-in"), cell="datetime", width=180),
-        Column("created_at", _l("Created"), cell="datetime", width=180),
+        Column("device_count", _l("Devices"), cell="number", numeric=True, width=90),
+        Column("last_signin_at", _l("Last sign-in"), cell="datetime", width=150),
+        Column("created_at", _l("Created"), cell="datetime", width=150),
     ],
 )
 

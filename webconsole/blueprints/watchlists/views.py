@@ -35,14 +35,14 @@ class AddMembersForm(MemberFieldsForm):
 
 
 def _columns(watchlist):
-    middle = ([Column("departure_date", _l("Departure date"), cell="day", width=150)] if watchlist == "departing"
-              else [Column("risk_factors", _l("Risk factors"), cell="risk_factors", width=300)])
-    return [Column("name", _l("Name"), cell="watched_user", width=300),
-            Column("org_name", _l("Organization"), width=180), *middle,
-            Column("added_at", _l("Added"), cell="datetime", width=170),
-            Column("last_exposure", _l("Last exposure"), cell="datetime", width=170),
-            Column("search", _l("File events"), cell="user_search", width=150),
-            Column("actions", _l("Actions"), cell="watch_actions", width=130)]
+    middle = ([Column("departure_date", _l("Departure date"), cell="day", width=130)] if watchlist == "departing"
+              else [Column("risk_factors", _l("Risk factors"), cell="risk_factors", width=210)])
+    return [Column("name", _l("Name"), cell="watched_user", width=240),
+            Column("org_name", _l("Organization"), width=140), *middle,
+            Column("added_at", _l("Added"), cell="datetime", width=150),
+            Column("last_exposure", _l("Last exposure"), cell="datetime", width=150),
+            Column("search", _l("File events"), cell="user_search", width=120),
+            Column("actions", _l("Actions"), cell="watch_actions", width=120)]
 
 
 def _page_context(watchlist):

@@ -5,6 +5,7 @@ and the API. The queries live with their area (domain.devices.device_list, ...);
 filtered and sorted, and how a filter's value is read, is declared here once.
 """
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 
 from webconsole.domain import (
     activity,
@@ -27,7 +28,8 @@ from webconsole.domain.agents import OS_NAMES
 from webconsole.domain.devices import TRANSITIONS, device_list
 from webconsole.domain.listings.engine import Listing, Sort
 from webconsole.domain.listings.filters import Choice, Day, Id, Number, Text
-from webconsole.domain.users import ORG_CHOICES_MAX, org_choices, role_choices, user_list
+from webconsole.domain.org_tree import org_tree
+from webconsole.domain.users import ORG_CHOICES_MAX, role_choices, user_list
 from webconsole.models import (
     Alert,
     AlertRule,
@@ -56,7 +58,7 @@ GB_MAX = 10**9  # a billion gigabytes (an exabyte) still fits a 64-bit count of 
 def _orgs(permission, label=None):
     """The organization filter: an org and every org below it, chosen among those `permission` reaches."""
     def choices(actor, chosen):
-        return org_choices(actor, permission, limit=ORG_CHOICES_MAX, include=chosen)
+        return org_tree(actor, permission, limit=ORG_CHOICES_MAX, include=chosen)
 
     return Id("org", label or _l("Organization"), choices=choices, message=_l("No such organization."))
 
@@ -103,7 +105,9 @@ USERS = Listing(
 
 ORGS = Listing(
     key="orgs", query=orgs.org_list, default_sort="name", filters=(Choice("status", _l("Status"), ACTIVE_OR_NOT),),
-    sorts={"name": Sort(Org.name), "parent_name": Sort(orgs.Parent.name, nullable=True), "ext_ref": Sort(Org.ext_ref),
+    # Names case-insensitively ("Americas" before "APAC"), as the tree and the pickers order them.
+    sorts={"name": Sort(func.lower(Org.name), then=(Org.name,)), "parent_name": Sort(orgs.Parent.name, nullable=True),
+           "ext_ref": Sort(Org.ext_ref),
            "status": Sort(Org.status), "user_count": Sort(orgs.user_count), "device_count": Sort(orgs.device_count),
            "created_at": Sort(Org.created_at)},
 )

@@ -115,6 +115,29 @@
     if (select && select.form) { select.form.requestSubmit(); }
   });
 
+  // The org tree: a disclosure button asks for its org's children the first time it opens (htmx, on
+  // its "expand" event) and takes them away, with everything below them, when it closes.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest(".tree-toggle");
+    if (!button) { return; }
+    var row = button.closest("tr"), path = row.getAttribute("data-path");
+    if (button.getAttribute("aria-expanded") === "true") {
+      button.setAttribute("aria-expanded", "false");
+      if (window.htmx) { window.htmx.trigger(button, "htmx:abort"); }  // children still on their way stay away
+      var next = row.nextElementSibling;
+      while (next) {
+        var under = next.getAttribute("data-path") || "";
+        if (under === path || under.indexOf(path) !== 0) { break; }
+        var after = next.nextElementSibling;
+        next.remove();
+        next = after;
+      }
+    } else if (window.htmx) {
+      button.setAttribute("aria-expanded", "true");
+      window.htmx.trigger(button, "expand");
+    }
+  });
+
   // Menus and navigation ---------------------------------------------------------------------
   document.addEventListener("click", function (e) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {
