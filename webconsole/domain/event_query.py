@@ -247,8 +247,7 @@ def search_v2(actor, query, page_token=None, page_num=None):
 def _page(actor, query, columns, page_token, page_num):
     """(rows of `columns`, the next page's token or None) of one page of `query` (see `search`)."""
     column = SORTS[query.sort_key]
-    stmt = restrict(select(*columns).where(query.condition), scope_for(actor, "forensics.search"),
-                    org_column=FileEvent.org_id, user_column=FileEvent.user_id)
+    stmt = select(*columns)
     if page_token:
         value, last_id = _token_key(page_token, query)
         if column is FileEvent.id:
@@ -260,6 +259,12 @@ def _page(actor, query, columns, page_token, page_num):
                 raise InvalidPageToken(_l("The page token is not valid."), field="pgToken") from None
             key, after = tuple_(column, FileEvent.id), tuple_(bound, last_id)
             stmt = stmt.where(key < after if query.descending else key > after)
+    # The page's own bound comes first in the WHERE: of two bounds on the sort index's column (the query's
+    # `@timestamp ON_OR_AFTER` and the page's), SQLite seeks the index by the first written and filters
+    # by the other, so with the query's bound first every page read the index from the query's start
+    # (at 10 M events, 50 000 index pages for the last 30-day page instead of 200).
+    stmt = restrict(stmt.where(query.condition), scope_for(actor, "forensics.search"),
+                    org_column=FileEvent.org_id, user_column=FileEvent.user_id)
     order = [column, FileEvent.id] if column is not FileEvent.id else [FileEvent.id]
     stmt = stmt.order_by(*[o.desc() for o in order] if query.descending else order)
     if page_num and not page_token:
