@@ -1,3 +1,8 @@
+from webconsole.blueprints.devices.views import DEVICE_LIST
+
+NAME_WIDTH = next(c.width for c in DEVICE_LIST.columns if c.key == "name")  # the list's default
+
+
 def test_widths_are_stored_per_user_and_shown_on_the_next_visit(app, client, sign_in, world):
     sign_in("admin@acme.test")
     response = client.post("/preferences/lists/devices/widths", json={"widths": {"name": 333, "os": 10}})
@@ -15,15 +20,15 @@ def test_widths_belong_to_one_user(client, sign_in, world):
     client.post("/preferences/lists/devices/widths", json={"widths": {"name": 333}})
     client.post("/auth/signout")
     sign_in("helpdesk@acme.test")
-    assert 'data-col="name" data-width="170"' in client.get("/devices/").get_data(as_text=True)
+    assert f'data-col="name" data-width="{NAME_WIDTH}"' in client.get("/devices/").get_data(as_text=True)
 
 
 def test_reset_restores_the_defaults(client, sign_in, world):
     sign_in("admin@acme.test")
     client.post("/preferences/lists/devices/widths", json={"widths": {"name": 333}})
     response = client.post("/preferences/lists/devices/widths/reset")
-    assert response.get_json()["widths"]["name"] == 170
-    assert 'data-col="name" data-width="170"' in client.get("/devices/").get_data(as_text=True)
+    assert response.get_json()["widths"]["name"] == NAME_WIDTH
+    assert f'data-col="name" data-width="{NAME_WIDTH}"' in client.get("/devices/").get_data(as_text=True)
 
 
 def test_bad_widths_get_a_precise_json_error(client, sign_in, world):

@@ -178,9 +178,9 @@ def basic(username, password=PASSWORD):
 
 def test_the_api_token_call_takes_the_code_in_the_totp_auth_header(client, world, enrolled):
     missing = client.get("/api/v3/auth/jwt?useBody=True", headers=basic("admin@acme.test"))
-    assert missing.status_code == 401 and missing.json["error"]["code"] == "auth.2fa_required"
+    assert missing.status_code == 401 and missing.json["error"]["code"] == "auth.two_factor_required"
     wrong = client.get("/api/v3/auth/jwt?useBody=True", headers={**basic("admin@acme.test"), "totp-auth": "000000x"})
-    assert wrong.status_code == 401 and wrong.json["error"]["code"] == "auth.2fa_refused"
+    assert wrong.status_code == 401 and wrong.json["error"]["code"] == "auth.two_factor_refused"
     right = client.get("/api/v3/auth/jwt?useBody=True", headers={**basic("admin@acme.test"),
                                                                  "totp-auth": code_at(enrolled)})
     assert right.status_code == 200 and right.json["data"]["v3_user_token"]

@@ -86,14 +86,14 @@ def _resent(username, address, digest, now):
 class SecondFactorRequired(SignInRefused):
     """The password was right, but the account signs in with a second factor too, and none was given."""
 
-    code = "auth.2fa_required"
+    code = "auth.two_factor_required"
 
 
 class EnrolmentRequired(SignInRefused):
     """The account's org requires two-factor sign-in, and the account has no authenticator yet: the browser
     signs in to enrol, other doors are refused."""
 
-    code = "auth.2fa_enrolment_required"
+    code = "auth.two_factor_enrolment_required"
 
 
 def _refuse(user, username, address, tried, now, event, reason):
@@ -152,7 +152,7 @@ def check_second_factor(user, code, address):
         # Prefixed so that a wrong code and a wrong password never pass for each other's resend.
         _refuse(user, user.username, address, "2fa\0" + (code or "")[:64], now, "signin.2fa_failed", "bad code")
         raise SignInRefused(_l("The code is not correct, or it was used already."), field="code",
-                            code="auth.2fa_refused")
+                            code="auth.two_factor_refused")
     if kind == "recovery":
         audit.record("signin.2fa_recovery", actor=user, address=address, obj=user,
                      details={"left": two_factor.recovery_codes_left(user)})
