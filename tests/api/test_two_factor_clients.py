@@ -17,7 +17,10 @@ from webconsole.domain import two_factor
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, Device, User
 
-pytestmark = pytest.mark.committed  # the server thread reads the test's data through its own connections
+pytestmark = [
+    pytest.mark.committed,  # the server thread reads the test's data through its own connections
+    pytest.mark.filterwarnings("ignore:Incydr functionality is deprecated:DeprecationWarning"),  # py42's audit log
+]
 CODE42 = [os.path.join(os.path.dirname(sys.executable), "code42")]
 
 
@@ -43,13 +46,21 @@ def code42(env, *arguments, check=True):
     return done
 
 
-def test_py42_signs_in_with_the_code_and_lists_users_and_shows_a_device(served, world, authenticator, app):
+def test_py42_signs_in_with_the_code_and_works_as_any_administrator(served, world, authenticator, app):
     sdk = py42.sdk.from_local_account(served, "admin@acme.test", PASSWORD, totp=authenticator)
     users = [u for page in sdk.users.get_all() for u in page["users"]]
     assert {u["username"] for u in users} >= {"admin@acme.test", "user@acme.test", "seller@acme.test"}
+    orgs = [o for page in sdk.orgs.get_all() for o in page["orgs"]]
+    assert {o["orgName"] for o in orgs} == {"Acme", "Engineering", "Platform", "Sales"}
     with app.app_context():
-        guid = db.session.scalar(select(Device.guid).where(Device.name == "SELLER-LAPTOP"))
+        device_id, guid = db.session.execute(select(Device.id, Device.guid).where(Device.name == "SELLER-LAPTOP")).one()
     assert sdk.devices.get_by_guid(guid)["name"] == "SELLER-LAPTOP"
+    sdk.devices.deactivate(device_id)
+    sdk.devices.reactivate(device_id)
+    with app.app_context():
+        assert db.session.scalar(select(Device.status).where(Device.id == device_id)) == "active"
+    events = [e for page in sdk.auditlogs.get_all() for e in page["events"]]
+    assert {"device.deactivate", "device.reactivate"} <= {e["eventType"] for e in events}
 
 
 def test_py42_without_or_with_a_wrong_code_is_unauthorized(served, world, authenticator, app):
