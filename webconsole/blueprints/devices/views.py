@@ -15,13 +15,14 @@ DEVICE_LIST = ListSpec(
     columns=[
         Column("name", _l("Name"), width=180, link=("devices.detail", "device_id"), required=True),
         Column("hostname", _l("Hostname"), width=150, optional=True),
-        Column("username", _l("User"), width=150),
-        Column("org_name", _l("Organization"), width=110),
+        Column("username", _l("User"), width=140),
+        Column("org_name", _l("Organization"), width=100),
         Column("os", _l("OS"), cell="os", width=90),
         Column("agent_version", _l("Version"), width=90, optional=True),
         Column("status", _l("Status"), cell="status", width=110),
-        Column("last_connected", _l("Last connected"), cell="datetime", width=155),
-        Column("last_completed_backup", _l("Last completed backup"), cell="datetime", width=155),
+        # The widest short date and time ("12/28/26, 10:58 PM") takes 136 px of text and 24 of padding.
+        Column("last_connected", _l("Last connected"), cell="datetime", width=165),
+        Column("last_completed_backup", _l("Last completed backup"), cell="datetime", width=165),
         Column("percent_complete", _l("Complete"), cell="percent", numeric=True, width=90),
         Column("archive_bytes", _l("Archive size"), cell="bytes", numeric=True, width=90),
     ],
