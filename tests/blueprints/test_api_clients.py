@@ -80,3 +80,20 @@ def test_api_clients_of_different_scopes_never_share_where_a_page_ended(client, 
     door._cursors.items.clear()
     usernames("root", 1)
     assert usernames("eng", 2) == alone
+
+
+def test_legal_hold_calls_refuse_nul_in_a_uid_as_a_precise_400(client, world, app):
+    """NUL cannot even be compared on PostgreSQL: it is refused at the door, on both databases."""
+    from webconsole.domain import sessions
+    from webconsole.models import User
+
+    with app.app_context():
+        token = sessions.start_session(db.session.get(User, world["admin"]), "127.0.0.1", "test")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    for path, payload in (("/api/v1/LegalHoldMembership", {"legalHoldUid": "\x00", "userUid": "0"}),
+                          ("/api/v1/LegalHoldMembershipDeactivation", {"legalHoldMembershipUid": "a\x00"}),
+                          ("/api/v27/legal-hold-matter/deactivate", {"legalHoldUid": "\x00"})):
+        answer = client.post(path, json=payload, headers=headers)
+        assert answer.status_code == 400, (path, answer.status_code)
+        assert answer.get_json()["error"]["code"] == "validation.required"

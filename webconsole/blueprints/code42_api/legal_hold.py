@@ -59,7 +59,8 @@ def membership_shape(row, matter=None, user=None):
 
 def _required(values, name, maximum=255):
     value = values.get(name)
-    if not isinstance(value, str) or not value or len(value) > maximum:
+    # NUL is refused here: PostgreSQL cannot compare it (a 500 there), and no UID or name holds one.
+    if not isinstance(value, str) or not value or len(value) > maximum or "\x00" in value:
         raise ApiError(400, "validation.required", _l("Give %(name)s as text.", name=name), name)
     return value
 
