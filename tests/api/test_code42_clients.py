@@ -12,12 +12,12 @@ import py42.settings
 import pytest
 import requests
 from py42.exceptions import Py42ActiveLegalHoldError, Py42ForbiddenError, Py42NotFoundError, Py42UnauthorizedError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from tests.api.conftest import load_crowd
 from tests.conftest import PASSWORD
 from tests.domain.test_legal_hold import hold  # noqa: F401 (fixture)
 from webconsole.domain import legal_hold, preservation
-from webconsole.domain.passwords import hash_password
 from webconsole.extensions import db
 from webconsole.models import AuditEvent, Device, Matter, SignInAttempt, User
 
@@ -33,17 +33,7 @@ MANY = 520  # past py42's page of 500
 @pytest.fixture
 def crowd(app, hold):  # noqa: F811
     """MANY more users in Platform and one device each, loaded in bulk."""
-    with app.app_context():
-        digest = hash_password(PASSWORD)
-        db.session.execute(insert(User), [
-            {"username": f"crowd{n:04d}@acme.test", "email": f"crowd{n:04d}@acme.test", "first_name": "Crowd",
-             "last_name": f"{n:04d}", "org_id": hold["platform"], "password_hash": digest, "uid": str(10**17 + n)}
-            for n in range(MANY)])
-        ids = db.session.scalars(select(User.id).where(User.username.like("crowd%"))).all()
-        db.session.execute(insert(Device), [
-            {"name": f"CROWD-{n:04d}", "hostname": f"crowd-{n:04d}", "os": "linux", "user_id": user_id,
-             "org_id": hold["platform"], "guid": str(2 * 10**17 + n)} for n, user_id in enumerate(ids)])
-        db.session.commit()
+    load_crowd(app, hold["platform"], MANY)
     return hold
 
 
