@@ -3,8 +3,9 @@
     make run                                  # in one terminal: the demo on http://127.0.0.1:5000
     .venv/bin/python scripts/screenshots.py   # in another (needs the test extra's Playwright and Debian's chromium)
 
-Each main page as the demo administrator, in English, light, at phone (390 x 844) and desktop
-(1440 x 900) size: what a person sees on opening it, not the whole scrolled page.
+Each main page as the demo administrator, in English, light and dark (the system's colour scheme, which
+the console follows by default), at phone (390 x 844) and desktop (1440 x 900) size: what a person sees
+on opening it, not the whole scrolled page.
 """
 import argparse
 import os
@@ -40,8 +41,8 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=options.chromium, args=ARGS)
-        for size, viewport in SIZES.items():
-            context = browser.new_context(viewport=viewport)
+        for scheme, size in [(scheme, size) for scheme in ("light", "dark") for size in SIZES]:
+            context = browser.new_context(viewport=SIZES[size], color_scheme=scheme)
             context.add_cookies([{"name": "locale", "value": "en_US", "url": options.url}])
             page = context.new_page()
             page.goto(options.url + "/auth/signin")
@@ -59,7 +60,7 @@ def main():
                     page.goto(options.url + path)
                     previous = options.url + path
                 page.wait_for_load_state("networkidle")
-                target = out / f"{name}-{size}.png"
+                target = out / f"{name}-{size}{'-dark' if scheme == 'dark' else ''}.png"
                 page.screenshot(path=str(target))
                 print(target)
             context.close()

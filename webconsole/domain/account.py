@@ -1,4 +1,4 @@
-"""A signed-in user's own account: profile, password, preferred language."""
+"""A signed-in user's own account: profile, password, preferred language and theme."""
 from flask_babel import lazy_gettext as _l
 
 from webconsole.domain import audit
@@ -35,4 +35,17 @@ def set_preferred_locale(user, locale):
     changed = audit.changes(user, {"locale": locale})
     if changed:
         audit.record("account.locale", actor=user, obj=user, details={"changes": changed})
+    db.session.commit()
+
+
+THEMES = ("system", "light", "dark")
+
+
+def set_preferred_theme(user, theme):
+    """Remember the user's colour theme ("system" follows the device), used where no theme cookie is set."""
+    if theme not in THEMES:
+        raise ValidationError(_l("Choose a theme from the list."), field="theme", code="validation.choice")
+    changed = audit.changes(user, {"theme": None if theme == "system" else theme})
+    if changed:
+        audit.record("account.theme", actor=user, obj=user, details={"changes": changed})
     db.session.commit()

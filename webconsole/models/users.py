@@ -51,6 +51,8 @@ class User(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="active")
     blocked: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str | None] = mapped_column(String(16))
+    # "light" or "dark"; NULL follows the system's colour scheme (web/themes.py).
+    theme: Mapped[str | None] = mapped_column(String(8))
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

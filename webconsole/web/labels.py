@@ -15,6 +15,8 @@ STATUS = {
 
 # Product names are not translated.
 OS = {"windows": "Windows", "macos": "macOS", "linux": "Linux"}
+# The Account menu's colour themes (web/themes.py), in the menu's order.
+THEMES = {"system": _l("Same as the system"), "light": _l("Light"), "dark": _l("Dark")}
 
 
 def os_text(os, version):
@@ -63,6 +65,7 @@ AUDIT_EVENTS = {
     "account.update": _l("Own profile changed"),
     "account.password": _l("Own password changed"),
     "account.locale": _l("Own language changed"),
+    "account.theme": _l("Own theme changed"),
     "account.session_end": _l("Own session signed out"),
     "account.signout_everywhere": _l("Signed out everywhere"),
     "account.2fa_enrol": _l("Two-factor sign-in turned on"),

@@ -15,6 +15,7 @@ from webconsole.web.forms import page_address
 from webconsole.web.i18n import language_choices
 from webconsole.web.navigation import devices_home, visible_navigation
 from webconsole.web.permissions import can
+from webconsole.web.themes import current_theme, html_theme
 from webconsole.web.urls import event_search_url, user_events_url
 from webconsole.web.user_agents import describe as describe_browser
 
@@ -90,6 +91,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         can=can, page_address=page_address, search_offered=lambda: can_search(current_user),
         get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
+        html_theme=html_theme, current_theme=current_theme, theme_labels=labels.THEMES,
         navigation=visible_navigation, devices_home=devices_home, role_label=role_label,
         describe_browser=describe_browser,
         status_labels=labels.STATUS, os_labels=labels.OS, os_text=labels.os_text, audit_labels=labels.AUDIT_EVENTS,

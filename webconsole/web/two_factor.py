@@ -6,7 +6,7 @@ from flask_login import current_user
 # Set in the cookie session at sign-in (it is signed: the browser cannot drop it) and cleared on enrolment.
 ENROL_FLAG = "2fa_enrol"
 ALLOWED = {"account.two_factor", "account.two_factor_start", "account.two_factor_confirm",
-           "account.two_factor_cancel", "account.set_locale", "auth.signout", "static"}
+           "account.two_factor_cancel", "account.set_locale", "account.set_theme", "auth.signout", "static"}
 
 
 def enrol_endpoint():

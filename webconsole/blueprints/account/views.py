@@ -12,6 +12,8 @@ from webconsole.extensions import db
 from webconsole.web.forms import apply_error
 from webconsole.web.i18n import COOKIE, valid_locale
 from webconsole.web.permissions import public, signed_in
+from webconsole.web.themes import COOKIE as THEME_COOKIE
+from webconsole.web.themes import valid_theme
 from webconsole.web.urls import local_path
 
 ONE_YEAR = 365 * 24 * 3600
@@ -106,5 +108,22 @@ def set_locale():
     else:
         response = redirect(local_path(request.form.get("next", "")) or url_for("home.index"))
     response.set_cookie(COOKIE, locale, max_age=ONE_YEAR, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
+
+
+@bp.post("/theme")
+@signed_in
+def set_theme():
+    """Remember the chosen colour theme in a cookie and on the account, then show the same page in it."""
+    theme = valid_theme(request.form.get("theme", ""))
+    if theme is None:
+        abort(400)
+    account.set_preferred_theme(current_user, theme)
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 204, {"HX-Refresh": "true"})
+    else:
+        response = redirect(local_path(request.form.get("next", "")) or url_for("home.index"))
+    response.set_cookie(THEME_COOKIE, theme, max_age=ONE_YEAR, httponly=True, samesite="Lax",
                         secure=request.is_secure)
     return response

@@ -3,7 +3,20 @@
 (function () {
   "use strict";
   var lang = document.documentElement.lang || "en-US";
-  var COLORS = ["#1e66d0", "#22a37a", "#d9822b", "#8b5cf6", "#c2410c"];
+  var SERIES = ["--series-1", "--series-2", "--series-3", "--series-4", "--series-5"];
+  var plots = [];
+
+  // A colour of the stylesheet as the page shows it now (light or dark): custom properties hold
+  // light-dark(...) unresolved, so a probe element resolves them.
+  function cssColor(name) {
+    var probe = document.createElement("span");
+    probe.style.color = "var(" + name + ")";
+    probe.hidden = true;
+    document.body.appendChild(probe);
+    var color = getComputedStyle(probe).color;
+    probe.remove();
+    return color;
+  }
   var units = [[Math.pow(1024, 4), "terabyte"], [Math.pow(1024, 3), "gigabyte"], [Math.pow(1024, 2), "megabyte"]];
 
   function bytes(value) {
@@ -24,6 +37,7 @@
   function draw(el) {
     if (!window.uPlot || el.dataset.drawn) { return; }
     el.dataset.drawn = "1";
+    var ink = cssColor("--ink-soft"), grid = cssColor("--line-soft"), ticks = cssColor("--line");
     var data = JSON.parse(el.dataset.series);
     var format = el.dataset.unit === "count" ? count : bytes;
     var xs = data.days.map(function (d) { return Date.parse(d + "T00:00:00Z") / 1000; });
@@ -40,7 +54,7 @@
       return t == null ? "" : dayFormat.format(new Date(t * 1000));
     }}];
     data.series.forEach(function (s, i) {
-      series.push({label: s.name, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true,
+      series.push({label: s.name, stroke: cssColor(SERIES[i % SERIES.length]), width: 2, spanGaps: true,
                    value: function (u, v, sidx, idx) { return format(shown(s.values, v, idx)); }});
       columns.push(s.values);
     });
@@ -48,16 +62,29 @@
       width: el.clientWidth, height: 260, series: series,
       scales: {x: {time: true}},
       axes: [
-        {values: function (u, ticks) { return ticks.map(function (t) { return dayFormat.format(new Date(t * 1000)); }); }},
-        {size: 80, values: function (u, ticks) { return ticks.map(format); }}
+        {stroke: ink, grid: {stroke: grid}, ticks: {stroke: ticks},
+         values: function (u, ts) { return ts.map(function (t) { return dayFormat.format(new Date(t * 1000)); }); }},
+        {stroke: ink, grid: {stroke: grid}, ticks: {stroke: ticks}, size: 80,
+         values: function (u, ts) { return ts.map(format); }}
       ],
       legend: {live: true}
     };
-    var plot = new window.uPlot(opts, columns, el);
-    window.addEventListener("resize", function () { plot.setSize({width: el.clientWidth, height: 260}); });
+    plots.push({el: el, plot: new window.uPlot(opts, columns, el)});
+  }
+
+  function drawAll() { document.querySelectorAll("[data-chart]").forEach(draw); }
+
+  // Drawn again in the other theme's colours when the system switches between light and dark.
+  function redrawAll() {
+    plots.splice(0).forEach(function (p) { p.plot.destroy(); delete p.el.dataset.drawn; });
+    drawAll();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-chart]").forEach(draw);
+    drawAll();
+    window.addEventListener("resize", function () {
+      plots.forEach(function (p) { p.plot.setSize({width: p.el.clientWidth, height: 260}); });
+    });
+    window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", redrawAll);
   });
 })();
