@@ -18,7 +18,7 @@ def _column(key, label, attribute=None, **options):
 
 
 _COLUMNS = {c.key: c for c in (
-    _column("event_at", _l("Time"), cell="datetime", width=155),
+    _column("event_at", _l("Time"), cell="datetime", width=165),
     _column("event_type", _l("Event"), cell="file_event_type", width=100),
     _column("file_name", _l("File name"), width=180),
     _column("file_path", _l("Path"), width=200),

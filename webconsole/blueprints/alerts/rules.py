@@ -59,8 +59,8 @@ RULE_LIST = ListSpec(
         Column("vector", _l("Vector"), labels=labels.VECTORS, width=170),
         Column("watch", _l("Watches"), labels=labels.WATCH, width=170),
         Column("enabled", _l("Enabled"), cell="rule_enabled", width=110),
-        Column("created_at", _l("Created"), cell="datetime", width=150),
-        Column("modified_at", _l("Modified"), cell="datetime", width=150),
+        Column("created_at", _l("Created"), cell="datetime", width=165),
+        Column("modified_at", _l("Modified"), cell="datetime", width=165),
     ],
     choice_labels={"severity": labels.SEVERITIES, "vector": labels.VECTORS},
 )

@@ -10,12 +10,12 @@ AUDIT_LIST = ListSpec(
     endpoint="audit.index",
     export_name="audit-log",
     columns=[
-        Column("at", _l("Date"), cell="datetime", width=155),
+        Column("at", _l("Date"), cell="datetime", width=165),
         Column("actor_username", _l("Actor"), width=190),
         Column("address", _l("IP address"), width=120),
         Column("event_type", _l("Event"), cell="audit_event", width=200),
         Column("object_label", _l("Object"), cell="audit_object", width=210),
-        Column("details", _l("Details"), cell="audit_details", width=255),
+        Column("details", _l("Details"), cell="audit_details", width=245),
     ],
 )
 

@@ -35,10 +35,10 @@ CONNECTION_LIST = ListSpec(
         Column("name", _l("Name"), link=("connections.detail", "connection_id"), width=220),
         Column("kind", _l("Kind"), cell="connection_kind", width=170),
         Column("status", _l("Status"), cell="status", width=110),
-        Column("last_event_at", _l("Last event"), cell="datetime", width=150),
+        Column("last_event_at", _l("Last event"), cell="datetime", width=165),
         Column("events_received", _l("Events received"), cell="number", numeric=True, width=130),
         Column("events_rejected", _l("Events rejected"), cell="number", numeric=True, width=130),
-        Column("created_at", _l("Added"), cell="datetime", width=150),
+        Column("created_at", _l("Added"), cell="datetime", width=165),
     ],
 )
 

@@ -27,13 +27,13 @@ CLIENT_LIST = ListSpec(
     endpoint="identity.index",
     choice_labels={"state": STATES},
     columns=[
-        Column("name", _l("Name"), link=("identity.detail", "client_id"), width=170),
-        Column("client_id", _l("Client ID"), cell="code", width=210),
-        Column("org_name", _l("Organization"), width=140),
-        Column("created_by_username", _l("Created by"), width=160),
-        Column("created_at", _l("Created"), cell="datetime", width=150),
-        Column("last_used_at", _l("Last used"), cell="datetime", width=150),
-        Column("revoked_at", _l("Revoked"), cell="datetime", width=150),
+        Column("name", _l("Name"), link=("identity.detail", "client_id"), width=150),
+        Column("client_id", _l("Client ID"), cell="code", width=190),
+        Column("org_name", _l("Organization"), width=130),
+        Column("created_by_username", _l("Created by"), width=140),
+        Column("created_at", _l("Created"), cell="datetime", width=165),
+        Column("last_used_at", _l("Last used"), cell="datetime", width=165),
+        Column("revoked_at", _l("Revoked"), cell="datetime", width=165),
     ],
 )
 

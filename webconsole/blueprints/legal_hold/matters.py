@@ -60,8 +60,8 @@ CUSTODIAN_LIST = ListSpec(
         Column("name", _l("Name"), width=170),
         Column("org_name", _l("Organization"), width=150),
         Column("active", _l("Membership"), labels=MEMBERSHIP, width=110),
-        Column("created_at", _l("Added"), cell="datetime", width=150),
-        Column("updated_at", _l("Changed"), cell="datetime", width=150),
+        Column("created_at", _l("Added"), cell="datetime", width=165),
+        Column("updated_at", _l("Changed"), cell="datetime", width=165),
     ],
 )
 

@@ -22,7 +22,7 @@ ORG_REPORT = ListSpec(
         Column("warning", _l("Warning"), cell="number", numeric=True, width=80),
         Column("critical", _l("Critical"), cell="number", numeric=True, width=80),
         Column("registration_key", _l("Registration key"), cell="code", width=170),
-        Column("created_at", _l("Created"), cell="datetime", width=150, optional=True),
+        Column("created_at", _l("Created"), cell="datetime", width=165, optional=True),
     ],
 )
 
@@ -52,9 +52,9 @@ DEVICE_REPORT = ListSpec(
         Column("agent_version", _l("Version"), width=90, optional=True),
         Column("status", _l("Status"), cell="status", width=110),
         Column("alert_level", _l("Alert"), cell="alert", width=90),
-        Column("last_connected", _l("Last connected"), cell="datetime", width=150, optional=True),
-        Column("last_backup", _l("Last backup"), cell="datetime", width=150, optional=True),
-        Column("last_completed_backup", _l("Last completed backup"), cell="datetime", width=155),
+        Column("last_connected", _l("Last connected"), cell="datetime", width=165, optional=True),
+        Column("last_backup", _l("Last backup"), cell="datetime", width=165, optional=True),
+        Column("last_completed_backup", _l("Last completed backup"), cell="datetime", width=165),
         Column("percent_complete", _l("Complete"), cell="percent", numeric=True, width=90),
         Column("selected_bytes", _l("Selected size"), cell="bytes", numeric=True, width=100, optional=True),
         Column("archive_bytes", _l("Archive size"), cell="bytes", numeric=True, width=100),

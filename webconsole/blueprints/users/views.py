@@ -15,8 +15,8 @@ USER_LIST = ListSpec(
         Column("org_name", _l("Organization"), width=150),
         Column("status", _l("Status"), cell="user_status", width=120),
         Column("device_count", _l("Devices"), cell="number", numeric=True, width=90),
-        Column("last_signin_at", _l("Last sign-in"), cell="datetime", width=150),
-        Column("created_at", _l("Created"), cell="datetime", width=150),
+        Column("last_signin_at", _l("Last sign-in"), cell="datetime", width=165),
+        Column("created_at", _l("Created"), cell="datetime", width=165),
     ],
 )
 

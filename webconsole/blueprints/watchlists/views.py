@@ -36,11 +36,11 @@ class AddMembersForm(MemberFieldsForm):
 
 def _columns(watchlist):
     middle = ([Column("departure_date", _l("Departure date"), cell="day", width=130)] if watchlist == "departing"
-              else [Column("risk_factors", _l("Risk factors"), cell="risk_factors", width=210)])
-    return [Column("name", _l("Name"), cell="watched_user", width=240),
+              else [Column("risk_factors", _l("Risk factors"), cell="risk_factors", width=200)])
+    return [Column("name", _l("Name"), cell="watched_user", width=220),
             Column("org_name", _l("Organization"), width=140), *middle,
-            Column("added_at", _l("Added"), cell="datetime", width=150),
-            Column("last_exposure", _l("Last exposure"), cell="datetime", width=150),
+            Column("added_at", _l("Added"), cell="datetime", width=165),
+            Column("last_exposure", _l("Last exposure"), cell="datetime", width=165),
             Column("search", _l("File events"), cell="user_search", width=120),
             Column("actions", _l("Actions"), cell="watch_actions", width=120)]
 
