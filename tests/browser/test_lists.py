@@ -85,3 +85,26 @@ def test_widths_survive_a_new_session_and_reset_on_double_click(page, sign_in, b
     page.reload()
     assert abs(col.evaluate("c => c.getBoundingClientRect().width") - before) < 2
     other.context.close()
+
+
+def test_a_column_is_resized_and_reset_by_keyboard(page, sign_in, base_url):
+    sign_in("helpdesk@example.com")
+    page.goto(base_url + "/users/")
+    col = page.locator('#list-users col[data-col="org_name"]')
+    before = col.evaluate("c => c.getBoundingClientRect().width")
+    handle = page.get_by_role("separator", name="Width of the column Organization")
+    handle.focus()
+    expect(handle).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    with page.expect_response("**/preferences/lists/users/widths"):
+        page.keyboard.press("Shift+ArrowRight")
+    assert abs(col.evaluate("c => c.getBoundingClientRect().width") - (before + 60)) < 2
+    expect(handle).to_have_attribute("aria-valuenow", str(round(before) + 60))
+    page.reload()
+    assert abs(col.evaluate("c => c.getBoundingClientRect().width") - (before + 60)) < 2
+    handle.focus()
+    with page.expect_response("**/widths/reset"):
+        page.keyboard.press("Home")
+    assert abs(col.evaluate("c => c.getBoundingClientRect().width") - before) < 2
+    page.reload()
+    assert abs(col.evaluate("c => c.getBoundingClientRect().width") - before) < 2
