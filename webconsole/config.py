@@ -73,7 +73,8 @@ class Config:
     # passwords (standard keys). Default: instance/master.key, made on first use.
     MASTER_KEY_FILE = ""
     # A MaxMind GeoLite2-City or GeoIP2-City database (.mmdb): devices' locations then name their city.
-    # Unset, a location is the address alone. Read at the first lookup; a replaced file after a restart.
+    # Unset, a location is the address alone. Mapped at the first lookup: a file replaced by a rename (as
+    # geoipupdate does) is read after a restart; one overwritten in place could crash the process reading it.
     GEOIP_DATABASE = ""
     DEMO_PASSWORD = "webconsole-demo"
     WEBSITE_URL = "https://github.com/webconsole/webconsole"
