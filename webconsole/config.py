@@ -72,6 +72,10 @@ class Config:
     # The Keystore's master key: a file outside the database that seals the devices' repository
     # passwords (standard keys). Default: instance/master.key, made on first use.
     MASTER_KEY_FILE = ""
+    # A MaxMind GeoLite2-City or GeoIP2-City database (.mmdb): devices' locations then name their city.
+    # Unset, a location is the address alone. Mapped at the first lookup: a file replaced by a rename (as
+    # geoipupdate does) is read after a restart; one overwritten in place could crash the process reading it.
+    GEOIP_DATABASE = ""
     DEMO_PASSWORD = "webconsole-demo"
     WEBSITE_URL = "https://github.com/webconsole/webconsole"
 
@@ -101,6 +105,7 @@ ENVIRONMENT = {
     "WEBCONSOLE_SMTP_PASSWORD": "SMTP_PASSWORD",
     "WEBCONSOLE_SMTP_SENDER": "SMTP_SENDER",
     "WEBCONSOLE_EXTERNAL_URL": "EXTERNAL_URL",
+    "WEBCONSOLE_GEOIP_DATABASE": "GEOIP_DATABASE",
 }
 
 

@@ -7,6 +7,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from webconsole.domain import locations
 from webconsole.domain.events import exposure_names
 from webconsole.domain.permissions import role_label
 from webconsole.domain.search import can_search
@@ -93,7 +94,8 @@ def init_app(app):
         get_locale=get_locale, html_lang=html_lang, language_choices=language_choices,
         html_theme=html_theme, current_theme=current_theme, theme_labels=labels.THEMES,
         navigation=visible_navigation, devices_home=devices_home, role_label=role_label,
-        describe_browser=describe_browser,
+        describe_browser=describe_browser, geoip_missing=locations.database_missing,
+        locate_address=lambda address: locations.locate(address, get_locale()),
         status_labels=labels.STATUS, os_labels=labels.OS, os_text=labels.os_text, audit_labels=labels.AUDIT_EVENTS,
         object_labels=labels.OBJECT_TYPES, file_event_labels=labels.FILE_EVENT_TYPES,
         file_category_labels=labels.FILE_CATEGORIES, connection_kind_labels=labels.CONNECTION_KINDS,
