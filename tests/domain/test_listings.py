@@ -148,3 +148,41 @@ def test_every_listing_sorts_by_its_default_and_pages_for_every_sort(app, fleet)
                     params = listing.params(sort=sort, dir=direction)
                     ids = [r.id for rows in listing.pages(admin, params, batch=2) for r in rows]
                     assert len(ids) == len(set(ids)) == listing.count(admin, params)[0], (listing.key, sort)
+
+
+@pytest.mark.parametrize("direction, bound", [("desc", "until"), ("asc", "since")])
+def test_a_deep_page_seeks_the_index_at_its_own_bound(app, world, direction, bound):
+    """A page reads from where the last one ended, not from a date filter's bound on the same column: a page
+    deep in the Audit Log's range costs what the second one does (SQLite's VM steps, counted, not timed)."""
+    from datetime import date, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from webconsole.models import AuditEvent
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite seeks by the first of two bounds on a column; PostgreSQL combines them")
+        start = datetime(2026, 11, 1)
+        db.session.execute(insert(AuditEvent), [
+            {"at": start + timedelta(minutes=n), "event_type": "user.update", "actor_username": "a@acme.test"}
+            for n in range(3000)])
+        db.session.commit()
+        admin = db.session.get(User, world["admin"])
+        edge = date(2026, 11, 5) if bound == "until" else date(2026, 10, 31)
+        params = catalog.AUDIT.params(sort="at", dir=direction, filters={bound: edge.isoformat()})
+        steps = []
+        db.session.connection().connection.dbapi_connection.set_progress_handler(lambda: steps.append(1) and 0, 100)
+        costs, seen, after = [], [], None
+        while True:
+            steps.clear()
+            page = catalog.AUDIT.page(admin, params, limit=100, after=after)
+            costs.append(len(steps))
+            seen += [row.at for row in page.rows if row.event_type == "user.update"]
+            if page.next is None:
+                break
+            after = page.next
+        db.session.connection().connection.dbapi_connection.set_progress_handler(None, 100)
+    assert len(seen) == 3000 and seen == sorted(seen, reverse=direction == "desc")
+    # Seeking from the filter's bound instead, the 29th page scanned 2 800 index entries first.
+    assert max(costs[1:-1]) < 2 * costs[1]

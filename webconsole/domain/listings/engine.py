@@ -71,6 +71,22 @@ def _phases(sort, descending):
     return ["value", "null"] if descending else ["null", "value"]
 
 
+def _where_first(stmt, condition):
+    """`stmt` with `condition` as the first term of its WHERE clause.
+
+    A page's keyset bound goes before the listing's own filters: of two bounds on the sort index's
+    column on the same side (the Audit Log's "To" day and a descending page's bound), SQLite seeks the
+    index by the first written and filters by the other, so written after the filter every page read the
+    index from the filter's bound down to its own (at 600 000 rows, 30 ms instead of 0.05 ms for a deep
+    page; tests/domain/test_listings.py counts the steps). SQLAlchemy only appends WHERE terms, so the
+    new one is moved to the front of the copy `where` made.
+    """
+    stmt = stmt.where(condition)
+    *rest, last = stmt._where_criteria
+    stmt._where_criteria = (last, *rest)
+    return stmt
+
+
 def clean_search(q, name="q"):
     """The search text with its spaces tidied and cut to SEARCH_MAX; control characters are refused."""
     q = " ".join((q or "").split())[:SEARCH_MAX]
@@ -179,13 +195,13 @@ class Listing:
                 order = [sort_expr, *then, id_col]
                 if resume:
                     key, bound = tuple_(*order), tuple_(*after.values, after.id)
-                    stmt = stmt.where(key < bound if descending else key > bound)
+                    stmt = _where_first(stmt, key < bound if descending else key > bound)
             else:
                 stmt = stmt.where(sort_expr.is_(None))
                 order = [*then, id_col]
                 if resume:
                     key, bound = tuple_(*order), tuple_(*after.values[1:], after.id)
-                    stmt = stmt.where(key < bound if descending else key > bound)
+                    stmt = _where_first(stmt, key < bound if descending else key > bound)
             order = [o.desc() for o in order] if descending else order
             rows = db.session.execute(stmt.order_by(*order).limit(limit + 1 - len(found))).all()
             found.extend((phase, row) for row in rows)
