@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests.blueprints.test_settings_views import post_form
 from tests.conftest import HX
 from webconsole.extensions import db
-from webconsole.models import AgentVersion, AuditEvent
+from webconsole.models import AgentVersion, AuditEvent, SavedSearch
 from webconsole.models.base import utcnow
 from webconsole.models.watchlists import RiskProfile
 
@@ -99,6 +99,17 @@ def test_forensic_search_dates_typed_in_german_go_to_an_iso_address(client, sign
     assert 'type="date"' not in html and "from=01.12.2026" not in html
     bad = client.get("/forensic-search/?range=custom&from=31.02.2026")
     assert bad.status_code == 200 and 'value="31.02.2026"' in bad.get_data(as_text=True)
+
+
+def test_a_search_saved_with_german_dates_keeps_them_as_iso(app, client, sign_in, world):
+    sign_in("admin@acme.test")
+    german(client)
+    saved = client.post("/forensic-search/saved", data={
+        "name": "December", "query": "range=custom&from=01.12.2026&f1=eventTimestamp&o1=on_or_before&v1=24.12.2026"})
+    assert saved.status_code == 302
+    with app.app_context():
+        query = db.session.scalar(select(SavedSearch.query).where(SavedSearch.name == "December"))
+    assert "from=2026-12-01" in query and "v1=2026-12-24" in query
 
 
 def test_a_collection_s_range_is_typed_in_german(app, client, sign_in, world):

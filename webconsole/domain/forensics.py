@@ -299,6 +299,7 @@ def save_search(actor, name, args):
     if db.session.scalar(select(SavedSearch.id).where(SavedSearch.name == name)):
         raise ValidationError(_l("A saved search with this name exists already."), field="name",
                               code="saved_search.name_taken")
+    args = {**args, **typed_dates(args)}  # kept with its days as YYYY-MM-DD, the same in every language
     query = parse({k: args.get(k, "") for k in SEARCH_ARGS if args.get(k)})
     for row in query.rows:  # only a valid search is saved
         condition(row)
