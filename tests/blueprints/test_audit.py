@@ -29,7 +29,7 @@ def test_a_malformed_date_is_named_next_to_its_filter(client, sign_in, world):
     response = client.get("/audit/?since=yesterday")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'aria-invalid="true"' in html and "YYYY-MM-DD" in html
+    assert 'aria-invalid="true"' in html and "Enter a date such as 12/31/2026." in html
     assert 'value="yesterday"' in html
     assert "Signed in" in html  # the rest of the list still shows
 

@@ -90,8 +90,8 @@ def test_search_by_hash_in_one_step(client, sign_in, investigation):
     ("f1=colour&v1=red", "v1", "Unknown field"),
     ("f1=fileSize&o1=contains&v1=3", "v1", "cannot be compared"),
     ("f1=sha256Checksum&v1=xyz", "v1", "Enter 64 hexadecimal digits"),
-    ("f1=eventTimestamp&o1=on_or_after&v1=yesterday", "v1", "Enter a date as YYYY-MM-DD"),
-    ("range=custom&from=2026-13-01", "from", "Enter a date as YYYY-MM-DD"),
+    ("f1=eventTimestamp&o1=on_or_after&v1=yesterday", "v1", "Enter a date such as 12/31/2026"),
+    ("range=custom&from=2026-13-01", "from", "Enter a date such as 12/31/2026"),
     ("f1=exposure&v1=Teleport", "v1", "Choose a value from the list"),
 ])
 def test_a_bad_query_is_explained_next_to_its_filter(client, sign_in, investigation, query, field, message):

@@ -1,29 +1,27 @@
 """Legal hold collections: a matter's custodians (or one of them), for an optional date range, gathered
 into one package by a job (webconsole.jobs.collections), with who asked and, once built, its SHA-256."""
+from datetime import date, datetime, time
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from webconsole.domain.dates import parse_day
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.legal_hold import active_custodians, add_history, audit_matter
 from webconsole.domain.values import parse_id
 from webconsole.extensions import db
 from webconsole.models import Collection, Job
 
+FIRST_COLLECTED_DAY = date(1970, 1, 1)  # backups and file events carry Unix times
+
 
 def _day(value, field, end=False):
-    """A date from a form (YYYY-MM-DD) as the start of that day, or its last moment with `end`; None when empty."""
-    from datetime import date, datetime, time
-
+    """A date from a form (in the console's locale, or YYYY-MM-DD) as the start of that day, or its last
+    moment with `end`; None when empty."""
     value = (value or "").strip() if isinstance(value, str) else ""
     if not value:
         return None
-    try:
-        day = date.fromisoformat(value) if len(value) == 10 and value[4] == "-" and value[7] == "-" else None
-    except ValueError:
-        day = None
-    if day is None or not 1970 <= day.year <= 9998:
-        raise ValidationError(_l("Enter a date as YYYY-MM-DD, from 1970 onwards."), field=field,
-                              code="validation.format")
+    day = parse_day(value, field=field, first=FIRST_COLLECTED_DAY)
     return datetime.combine(day, time.max if end else time.min)
 
 
@@ -59,7 +57,9 @@ def start_collection(actor, matter, *, user_id=None, date_from="", date_to=""):
     add_history(matter, "Collection", actor, user)
     audit_matter("legalhold.collect", actor, matter, {"collection": collection.id,
                                                 "custodian": getattr(user, "username", "all"),
-                                                "from": date_from or "", "to": date_to or ""})
+                                                # As YYYY-MM-DD, however the dates were typed.
+                                                "from": since.date().isoformat() if since else "",
+                                                "to": until.date().isoformat() if until else ""})
     db.session.commit()
     job = collection_jobs.start(actor, matter, collection)
     collection.job_id = job.id

@@ -14,8 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, and_, cast, func, or_, select
 
 from webconsole.domain import audit, events
+from webconsole.domain.dates import parse_day
 from webconsole.domain.errors import Forbidden, NotFound, ValidationError
-from webconsole.domain.listings.filters import ID_MAX, Day
+from webconsole.domain.listings.filters import ID_MAX
 from webconsole.domain.scope import reaches, restrict, scope_for
 from webconsole.extensions import db
 from webconsole.models import FileEvent, Org, SavedSearch, User
@@ -107,7 +108,26 @@ class Query:
 
 def _day(text, name):
     # Whole days within the calendar's safe range: the day after 9999-12-31 does not exist.
-    return Day(name, name).parse(text)
+    return parse_day(text, field=name)
+
+
+def typed_dates(args):
+    """{argument: YYYY-MM-DD} of the dates in a search's `args` typed another way (31.12.2026, full-width
+    digits) that read as a day: the custom range and the values of date rows. The page puts them in the
+    URL as YYYY-MM-DD, so a search saved, exported or shared means the same days in every language."""
+    names = ["from", "to"] + [f"v{n}" for n in range(1, ROWS + 1)
+                              if getattr(FIELDS.get(args.get(f"f{n}")), "kind", None) == "time"
+                              and args.get(f"o{n}") != "within_last"]
+    found = {}
+    for name in names:
+        value = args.get(name) or ""
+        try:
+            day = parse_day(value) if value else None
+        except ValidationError:
+            continue  # refused where the search runs, and shown as typed beside its message
+        if day is not None and day.isoformat() != value:
+            found[name] = day.isoformat()
+    return found
 
 
 def date_range(filters, now=None):
@@ -279,6 +299,7 @@ def save_search(actor, name, args):
     if db.session.scalar(select(SavedSearch.id).where(SavedSearch.name == name)):
         raise ValidationError(_l("A saved search with this name exists already."), field="name",
                               code="saved_search.name_taken")
+    args = {**args, **typed_dates(args)}  # kept with its days as YYYY-MM-DD, the same in every language
     query = parse({k: args.get(k, "") for k in SEARCH_ARGS if args.get(k)})
     for row in query.rows:  # only a valid search is saved
         condition(row)

@@ -2,8 +2,11 @@
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from webconsole.domain.dates import parse_time_of_day, time_example
 from webconsole.domain.errors import ValidationError
 
 
@@ -60,7 +63,8 @@ GROUPS = (
         Setting("run_schedule", _l("Backup runs"), "choice", "always",
                 choices=(("always", _l("Always")), ("window", _l("Between the times below")))),
         Setting("window_start", _l("Backup window starts"), "time", "22:00",
-                help=_l("The device's local time, as HH:MM.")),
+                # Written when shown: the example is in the reader's locale (22:00, 10:00 PM).
+                help=LazyString(lambda: _("The device's local time, such as %(example)s.", example=time_example()))),
         Setting("window_end", _l("Backup window ends"), "time", "06:00"),
         Setting("frequency_minutes", _l("Back up changes"), "choice", 15,
                 choices=_every(15, 30, 60, 120, 240, 480, 1440)),
@@ -108,7 +112,6 @@ GROUPS = (
 )
 GROUP_KEYS = tuple(g.key for g in GROUPS)
 _BY_KEY = {g.key: g for g in GROUPS}
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$", re.ASCII)
 
 
 def group(key):
@@ -238,10 +241,8 @@ def _parse_one(s, raw, destination_ids):
             raise ValidationError(_l("Enter 1 to 60 characters."), field=s.key, code="validation.length")
         return text
     if s.kind == "time":
-        if not _TIME.match(first):
-            raise ValidationError(_l("Enter a time as HH:MM, from 00:00 to 23:59."), field=s.key,
-                                  code="validation.format")
-        return first
+        # Stored as HH:MM, typed in the console's locale (10:00 PM) or as HH:MM.
+        return parse_time_of_day(first, field=s.key)
     if s.kind == "lines":
         lines = _lines(raw, s.key)
         if s.key == "filename_exclusions":

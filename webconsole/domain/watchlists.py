@@ -4,12 +4,13 @@ Who may see or change a member is the member's org: `watchlists.view` to see, `w
 to change, through scope_for like every list. A user outside the actor's scope is "no such user".
 """
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, literal, or_, select
 
 from webconsole.domain import audit, exposure_counts
+from webconsole.domain.dates import format_day, parse_day
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.queries import org_subtree, text_matches
 from webconsole.domain.scope import reaches, restrict, scope_for
@@ -62,21 +63,17 @@ def watchlist_key(value):
 # -- values -------------------------------------------------------------------------------------------
 
 def departure_date(value, today=None):
-    """A departure date (a date, or YYYY-MM-DD text, or empty for none) within sane bounds of today."""
+    """A departure date (a date, or text in the console's locale or YYYY-MM-DD, or empty for none) within
+    sane bounds of today."""
     if value in (None, ""):
         return None
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) else None
-        except ValueError:
-            value = None
-        if value is None:
-            raise ValidationError(_l("Enter a date as YYYY-MM-DD."), field="departure_date")
     today = today or utcnow().date()
     first, last = today - DEPARTURE_PAST, today + DEPARTURE_FUTURE
+    if isinstance(value, str):
+        return parse_day(value, field="departure_date", first=first, last=last)
     if not first <= value <= last:
-        raise ValidationError(_l("Enter a date from %(first)s to %(last)s.", first=first.isoformat(),
-                                 last=last.isoformat()), field="departure_date")
+        raise ValidationError(_l("Enter a date from %(first)s to %(last)s.", first=format_day(first),
+                                 last=format_day(last)), field="departure_date")
     return value
 
 

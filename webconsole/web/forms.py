@@ -9,10 +9,11 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import RequestRedirect
-from wtforms import SelectMultipleField
+from wtforms import Field, SelectMultipleField
 from wtforms import ValidationError as FieldError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from webconsole.domain.dates import day_example, format_day, parse_day
 from webconsole.domain.errors import ValidationError
 from webconsole.web.csrf import MaskedFormCSRF
 from webconsole.web.urls import local_path
@@ -76,6 +77,33 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class DayField(Field):
+    """A date typed in the console's locale (or as YYYY-MM-DD), shown in the locale's form: a text input,
+    since a browser shows <input type=date> in its own language, whatever the console's."""
+
+    widget = TextInput()
+
+    def __call__(self, **kwargs):
+        for name, value in (("placeholder", day_example()), ("autocomplete", "off"), ("maxlength", 40),
+                            ("spellcheck", "false"), ("class", "day-input")):
+            kwargs.setdefault(name, value)
+        return super().__call__(**kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]  # as typed, also when refused
+        return format_day(self.data) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        self.data = None
+        if text:
+            try:
+                self.data = parse_day(text)
+            except ValidationError as error:
+                raise ValueError(str(error)) from None
 
 
 class ConfirmForm(Form):

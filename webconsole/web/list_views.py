@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -81,12 +81,23 @@ class ListView:
     @property
     def filters(self):
         """The listing's filters as toolbar controls, with their choices for the signed-in user."""
-        raw = self.spec.listing.raw(self.params)
         chosen = self.params.filters
         return [FilterControl(f.name, f.label, f.input, self.spec.options(f, current_user, chosen.get(f.name)),
-                              request.args.get(f.name, "") if f.name in self.errors else raw.get(f.name, ""),
+                              request.args.get(f.name, "") if f.name in self.errors
+                              else f.display(chosen[f.name]) if f.name in chosen else "",
                               self.errors.get(f.name))
                 for f in self.spec.listing.filters if not f.hidden]
+
+    @property
+    def canonical_url(self):
+        """This list's URL with its dates as YYYY-MM-DD when the request carried one as the user typed it
+        (31.12.2026), so the address kept in history means the same day in every language; else None."""
+        if self.errors:
+            return None  # the typed value stays in the address, so a reload shows it and its message
+        raw = self.spec.listing.raw(self.params)
+        typed = [f.name for f in self.spec.listing.filters
+                 if f.input == "date" and request.args.get(f.name) and request.args[f.name] != raw.get(f.name)]
+        return url_for(self.spec.endpoint, **self.args()) if typed else None
 
     @property
     def narrowed(self):
@@ -248,7 +259,10 @@ def register_list_routes(bp, spec, permission, page_template, url="/", page=None
         """The list page, or just its table when htmx sorts or searches."""
         view = first_page(spec)
         if is_partial():
-            return render_template("_partials/list_table.html", view=view)
+            response = make_response(render_template("_partials/list_table.html", view=view))
+            if view.canonical_url:
+                response.headers["HX-Push-Url"] = view.canonical_url
+            return response
         extra = spec.page_context(current_user, view.params) if spec.page_context else {}
         return render_template(page_template, view=view, **extra)
 

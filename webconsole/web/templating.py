@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from webconsole.domain import locations
+from webconsole.domain import dates, locations
 from webconsole.domain.events import exposure_names
 from webconsole.domain.permissions import role_label
 from webconsole.domain.search import can_search
@@ -88,6 +88,8 @@ def init_app(app):
         bytes=bytes_filter, datetime=datetime_filter, percent=percent_filter, number=format_decimal,
         reveal=reveal_filter,
         date=lambda value: format_date(value) if value else "",
+        # A date or time in an input, as the console's locale writes it (dates.py says why not type=date).
+        typed_day=dates.shown_day, typed_time=dates.shown_time,
     )
     app.jinja_env.globals.update(
         can=can, page_address=page_address, search_offered=lambda: can_search(current_user),
@@ -96,6 +98,7 @@ def init_app(app):
         navigation=visible_navigation, devices_home=devices_home, role_label=role_label,
         describe_browser=describe_browser, geoip_missing=locations.database_missing,
         locate_address=lambda address: locations.locate(address, get_locale()),
+        day_example=dates.day_example, time_example=dates.time_example,
         status_labels=labels.STATUS, os_labels=labels.OS, os_text=labels.os_text, audit_labels=labels.AUDIT_EVENTS,
         object_labels=labels.OBJECT_TYPES, file_event_labels=labels.FILE_EVENT_TYPES,
         file_category_labels=labels.FILE_CATEGORIES, connection_kind_labels=labels.CONNECTION_KINDS,

@@ -72,6 +72,19 @@ SEARCH = ListSpec(
 register_list_routes(bp, SEARCH, "forensics.search", "forensics/index.html")
 
 
+@bp.before_request
+def dates_as_iso():
+    """A search whose dates were typed in the console's locale (31.12.2026) goes to its address with them
+    as YYYY-MM-DD, before its sort links, exports and saved search are built from the address."""
+    if request.endpoint != "forensics.index":
+        return None
+    typed = forensics.typed_dates(request.args)
+    if not typed:
+        return None
+    args = [(k, typed.get(k, v)) for k, v in request.args.items(multi=True)]
+    return redirect(url_for("forensics.index") + "?" + urlencode(args))
+
+
 def _search_with(current_url, field, value):
     """The search at `current_url` with one more row: `field` is `value` (a click on a value in an event)."""
     args = dict(parse_qsl(urlsplit(current_url or "").query)) if current_url else {}

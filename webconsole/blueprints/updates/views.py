@@ -3,12 +3,12 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from webconsole.blueprints.updates import bp
 from webconsole.domain import updates
-from webconsole.web.forms import ConfirmForm, Form, confirm_page, handle_form
+from webconsole.web.forms import ConfirmForm, DayField, Form, confirm_page, handle_form
 from webconsole.web.labels import OS
 from webconsole.web.permissions import require
 
@@ -16,7 +16,7 @@ from webconsole.web.permissions import require
 class AgentVersionForm(Form):
     version = StringField(_l("Version"), validators=[DataRequired(), Length(max=32)])
     platform = SelectField(_l("Platform"), choices={p: OS[p] for p in updates.PLATFORMS})
-    released_on = DateField(_l("Release date"), validators=[DataRequired()])
+    released_on = DayField(_l("Release date"), validators=[DataRequired()])
     notes = TextAreaField(_l("Release notes"), validators=[Optional(), Length(max=4000)])
 
 

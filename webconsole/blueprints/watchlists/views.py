@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -11,7 +11,7 @@ from webconsole.blueprints.watchlists import bp
 from webconsole.domain import properties, watchlists
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.listings import catalog
-from webconsole.web.forms import ConfirmForm, Form, MultiCheckboxField, apply_error
+from webconsole.web.forms import ConfirmForm, DayField, Form, MultiCheckboxField, apply_error
 from webconsole.web.htmx import is_partial
 from webconsole.web.list_views import register_list_routes
 from webconsole.web.lists import Column, ListSpec
@@ -21,7 +21,7 @@ from webconsole.web.permissions import require
 class MemberFieldsForm(Form):
     """The profile fields a watchlist asks for (the departing list's date, the high-risk list's factors)."""
 
-    departure_date = DateField(_l("Departure date"), validators=[Optional()])
+    departure_date = DayField(_l("Departure date"), validators=[Optional()])
     risk_factors = MultiCheckboxField(_l("Risk factors"),
                                       choices=[SelectChoice(k, v) for k, v in watchlists.RISK_FACTORS.items()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=watchlists.NOTES_MAX)])

@@ -5,18 +5,15 @@ database unchecked (a 25-digit id, "²", NUL, 9999-12-31 or NaN is an answer, ne
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Callable
 
 from flask_babel import lazy_gettext as _l
 
+from webconsole.domain.dates import FIRST_DAY, LAST_DAY, format_day, parse_day  # noqa: F401 (FIRST_DAY, LAST_DAY)
 from webconsole.domain.errors import ValidationError
 from webconsole.domain.values import parse_id
 
 ID_MAX = 2**63 - 1  # the largest whole number a 64-bit column holds (sizes, event ids)
-# Whole days whose neighbours (the day after an "until", a time zone's offset) are dates too.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DECIMAL = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?")
 
 
@@ -46,6 +43,10 @@ class Filter:
     def format(self, value):
         """The string `parse` turns back into `value` (for URLs and cursors)."""
         return str(value)
+
+    def display(self, value):
+        """`value` as its control shows it to a person (a day in the console's locale)."""
+        return self.format(value)
 
     def options(self, actor, chosen=None):
         """[(value, label)] to choose from, for `actor`, among them `chosen` (the value in use) when
@@ -115,24 +116,19 @@ class Id(Filter):
 
 @dataclass(frozen=True)
 class Day(Filter):
-    """A calendar day, YYYY-MM-DD, from FIRST_DAY to LAST_DAY."""
+    """A calendar day from FIRST_DAY to LAST_DAY, typed in the console's locale or as YYYY-MM-DD; URLs and
+    cursors carry it as YYYY-MM-DD, so a link means the same day in every language."""
 
     input = "date"
 
     def parse(self, raw):
-        try:
-            day = date.fromisoformat(raw) if _DAY.fullmatch(raw) else None
-        except ValueError:
-            day = None
-        if day is None:
-            raise self.refuse(_l("Enter a date as YYYY-MM-DD."))
-        if not FIRST_DAY <= day <= LAST_DAY:
-            raise self.refuse(_l("Enter a date from %(first)s to %(last)s.", first=FIRST_DAY.isoformat(),
-                                 last=LAST_DAY.isoformat()))
-        return day
+        return parse_day(raw, field=self.name)
 
     def format(self, value):
         return value.isoformat()
+
+    def display(self, value):
+        return format_day(value)
 
 
 @dataclass(frozen=True)
