@@ -51,7 +51,7 @@ def _page_context(actor, params):
 ALERT_LIST = ListSpec(
     listing=catalog.ALERTS, endpoint="alerts.index",
     columns=[
-        Column("select", "", cell="alert_select", width=40),
+        Column("select", _l("Select"), cell="alert_select", width=40),
         Column("created_at", _l("Raised"), cell="datetime", link=("alerts.detail", "alert_id"), width=165),
         Column("name", _l("Rule"), width=150),
         Column("severity", _l("Severity"), labels=labels.SEVERITIES, width=90),
@@ -59,8 +59,8 @@ ALERT_LIST = ListSpec(
         Column("username", _l("User"), width=165),
         Column("vector", _l("Vector"), labels=labels.VECTORS, width=130),
         Column("file_count", _l("Files"), cell="number", numeric=True, width=70),
-        Column("total_bytes", _l("Size"), cell="bytes", numeric=True, width=90),
-        Column("assignee", _l("Assignee"), width=130),
+        Column("total_bytes", _l("Size"), cell="bytes", numeric=True, width=100),
+        Column("assignee", _l("Assignee"), width=120),
     ],
     page_context=_page_context,
     choice_labels={**CHOICE_LABELS, "state": labels.ALERT_STATES, "severity": labels.SEVERITIES,

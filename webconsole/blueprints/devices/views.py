@@ -13,7 +13,7 @@ DEVICE_LIST = ListSpec(
     export_name="devices",
     choosable=True,  # the defaults fit a 1440 px window; the chooser offers the hostname and version
     columns=[
-        Column("name", _l("Name"), width=180, link=("devices.detail", "device_id"), required=True),
+        Column("name", _l("Name"), width=170, link=("devices.detail", "device_id"), required=True),
         Column("hostname", _l("Hostname"), width=150, optional=True),
         Column("username", _l("User"), width=140),
         Column("org_name", _l("Organization"), width=100),
@@ -24,7 +24,7 @@ DEVICE_LIST = ListSpec(
         Column("last_connected", _l("Last connected"), cell="datetime", width=165),
         Column("last_completed_backup", _l("Last completed backup"), cell="datetime", width=165),
         Column("percent_complete", _l("Complete"), cell="percent", numeric=True, width=90),
-        Column("archive_bytes", _l("Archive size"), cell="bytes", numeric=True, width=90),
+        Column("archive_bytes", _l("Archive size"), cell="bytes", numeric=True, width=100),
     ],
 )
 

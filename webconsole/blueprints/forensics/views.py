@@ -49,7 +49,7 @@ def _form_rows():
 
 
 # The rows' checkboxes, for cases.manage holders: a case is opened with (or given) the selected events.
-SELECT = Column("event", _l("Select"), cell="select", width=64, required=True, permission="cases.manage",
+SELECT = Column("event", _l("Select"), cell="select", width=40, required=True, permission="cases.manage",
                 exported=False, select=(FileEvent.id.label("event"),))
 
 SEARCH = ListSpec(
