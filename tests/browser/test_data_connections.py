@@ -73,6 +73,6 @@ def test_an_investigator_connects_a_drive_and_follows_its_events(page, sign_in, 
     expect(page.get_by_text("Data connection “Board drive” removed.")).to_be_visible()
     expect(page.locator("#list-connections")).not_to_contain_text("Board drive")
     assert send(url, new, [event()])[0] == 404
-    page.get_by_label("Status").select_option(label="Removed")
+    page.get_by_role("combobox", name="Status").select_option(label="Removed")
     expect(page.locator("#list-connections")).to_contain_text("Board drive")
     assert re.search(r"/data-connections/", page.url)
