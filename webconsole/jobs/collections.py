@@ -9,8 +9,8 @@ The package holds, per custodian (custodians/<username>/):
 and at its root matter.json (the matter, its policy, what was asked) and manifest.json: the size and
 SHA-256 of every other file in the package.
 
-The zip is written as a stream (restic's tar stream of a version turned entry by entry into zip
-entries; events read a keyset page at a time), so memory stays bounded whatever the size. After
+The zip (store/zip_package.py) is written as a stream (restic's tar stream of a version turned entry
+by entry into zip entries; events read a keyset page at a time), so memory stays bounded. After
 each part (a custodian's devices, events, or one device's files) the job stores a checkpoint: the
 zip's length so far and its directory entries. A worker that dies midway is followed by one that
 cuts the file back to the last checkpoint and goes on from there.
@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import tarfile
-import zipfile
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -37,13 +36,12 @@ from webconsole.jobs.kinds import DOWNLOAD_AUDITS, JobFailed, job_kind
 from webconsole.models import BackupState, Collection, Device, FileEvent, Matter, User
 from webconsole.models.base import utcnow
 from webconsole.store import restic
-from webconsole.store.zip_journal import AppendOnly, Directory, Journal
+from webconsole.store.zip_package import CHUNK, Package
 from webconsole.web.exports import safe_filename
 
 KIND = "legalhold.collection"
 FILE = "collection.zip"
 BATCH = 1000
-CHUNK = 1 << 20
 FILES_LEVEL = 1  # backed-up files go in compressed quickly: many are compressed already (documents, media)
 PROGRESS_EVERY = 2000  # items between progress notes (each note is a database write)
 
@@ -53,103 +51,6 @@ def start(actor, matter, collection):
     from webconsole.domain import jobs  # the job module is loaded by the queue, which loads this one
     return jobs.start_job(KIND, actor=actor, label=str(_l("Collection: %(matter)s", matter=matter.name)),
                           params={"collection": collection.id}, permission=legal_hold.PERMISSION)
-
-
-class _Package:
-    """The zip being built, with the manifest of what it holds so far; resumable from a checkpoint."""
-
-    def __init__(self, path, checkpoint):
-        state = checkpoint or {}
-        self.path, self.offset = path, int(state.get("offset", 0))
-        self.counts = dict(state.get("counts", {"events": 0, "files": 0}))
-        self.not_collected = list(state.get("not_collected", []))
-        self.parts_done = int(state.get("parts_done", 0))
-        self.items = int(state.get("items", 0))  # events written (in each of their two files) and files copied
-        self.on_item = None  # called with the count so far, to report progress now and then
-        self.plan = state.get("plan")
-        resuming = bool(self.offset) and os.path.exists(path)
-        if not resuming:
-            self.offset, self.parts_done, self.items = 0, 0, 0
-            self.counts, self.not_collected = {"events": 0, "files": 0}, []
-        self.entries = Journal(path + ".directory", int(state.get("directory", 0)) if resuming else 0)
-        self.manifest = Journal(path + ".manifest", int(state.get("manifest", 0)) if resuming else 0)
-        self.file = open(path, "r+b" if resuming else "wb")  # noqa: SIM115 - closed by close()
-        self.file.truncate(self.offset)
-        self.file.seek(self.offset)
-        self.zip = zipfile.ZipFile(AppendOnly(self.file, self.offset), "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-        self.zip.filelist = Directory(self.entries)
-
-    def checkpoint(self):
-        self.zip.fp.flush()
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        return {"offset": self.zip.fp.tell(), "directory": self.entries.length(), "manifest": self.manifest.length(),
-                "counts": self.counts, "not_collected": self.not_collected,
-                "parts_done": self.parts_done, "items": self.items, "plan": self.plan}
-
-    def _entry(self, name, moment, level=None):
-        info = zipfile.ZipInfo(name.replace("\\", "/").lstrip("/"), moment or utcnow().timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
-        if level is not None:
-            info._compresslevel = level
-        return info
-
-    def _done(self, info, length, digest):
-        self.zip.NameToInfo.clear()  # zipfile keeps every entry by name too: its directory is on disk
-        self.manifest.append({"path": info.filename, "size": length, "sha256": digest})
-
-    def add_bytes(self, name, data, moment=None):
-        return self.add_stream(name, io.BytesIO(data), moment)
-
-    def add_stream(self, name, source, moment=None, size=None, level=None):
-        """Copy `source` into a new entry, hashing it on the way; the entry's name."""
-        info = self._entry(name, moment, level)
-        digest, length = hashlib.sha256(), 0
-        with self.zip.open(info, "w", force_zip64=size is None or size > 0xFFFF0000) as target:
-            while chunk := source.read(CHUNK):
-                digest.update(chunk)
-                target.write(chunk)
-                length += len(chunk)
-        self._done(info, length, digest.hexdigest())
-        return info.filename
-
-    def advance(self, n=1):
-        self.items += n
-        if self.on_item is not None:
-            self.on_item(self.items)
-
-    def writer(self, name):
-        """An open text entry to write into (hashing what is written); close() records it."""
-        return _Entry(self, self._entry(name, None))
-
-    def close(self, finished):
-        """Close the package (its central directory written); once `finished`, its journals go too. A run
-        that stops midway keeps them: the next one cuts them back to the last checkpoint."""
-        self.zip.close()
-        self.file.close()
-        self.entries.close()
-        self.manifest.close()
-        if finished:
-            for journal in (self.entries, self.manifest):
-                os.unlink(journal.path)
-
-
-class _Entry:
-    def __init__(self, package, info):
-        self.package, self.info = package, info
-        self.target = package.zip.open(info, "w", force_zip64=True)
-        self.digest, self.length = hashlib.sha256(), 0
-
-    def write(self, text):
-        data = text.encode("utf-8")
-        self.digest.update(data)
-        self.length += len(data)
-        self.target.write(data)
-        return len(text)
-
-    def close(self):
-        self.target.close()
-        self.package._done(self.info, self.length, self.digest.hexdigest())
 
 
 ZIP_FIRST, ZIP_LAST = 315532800, 4354819199  # the seconds of 1980-01-01 and 2107-12-31: what a zip can date
@@ -205,7 +106,7 @@ def collect(context):
     total = _estimate(custodians, devices_of, since, until)
     if context.checkpoint is None:
         context.progress(0, total)
-    package = _Package(context.path(FILE + ".part"), context.checkpoint)
+    package = Package(context.path(FILE + ".part"), context.checkpoint)
     package.plan = plan
     noted = {"at": package.items}
 
