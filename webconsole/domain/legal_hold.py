@@ -35,7 +35,8 @@ EVENT_TYPES = ("HoldCreated", "HoldDeactivated", "HoldReactivated", "MembershipC
 HELD_SET = "Legal hold: %s"  # the backup set a hold adds (a name the agent shows, not translated)
 
 
-def _scope(actor):
+def hold_scope(actor):
+    """What `actor` reaches for legal hold: its org scope for legalhold.manage."""
     return scope_for(actor, PERMISSION)
 
 
@@ -68,7 +69,7 @@ def policies():
 def get_policy(actor, policy_id):
     number = parse_id(policy_id)
     policy = db.session.get(PreservationPolicy, number) if number else None
-    if policy is None or _scope(actor).kind == "none":
+    if policy is None or hold_scope(actor).kind == "none":
         raise NotFound(_l("No such preservation policy."))
     return policy
 
@@ -173,7 +174,7 @@ def delete_policy(actor, policy):
 def matters_using(actor, policy):
     """(id, name, status) of the matters `actor` reaches that preserve by `policy`, by name."""
     stmt = restrict(select(Matter.id, Matter.name, Matter.status).where(Matter.policy_id == policy.id),
-                    _scope(actor), org_column=Matter.org_id)
+                    hold_scope(actor), org_column=Matter.org_id)
     return db.session.execute(stmt.order_by(func.lower(Matter.name), Matter.id)).all()
 
 
@@ -188,7 +189,7 @@ def matter_list(actor, params):
     """Select of the matters `actor` reaches, for their list, filtered by status."""
     stmt = select(Matter.id, Matter.name, Matter.created_by_username, Matter.created_at, Matter.status,
                   Matter.custodian_count, Matter.reference)
-    stmt = restrict(stmt, _scope(actor), org_column=Matter.org_id)
+    stmt = restrict(stmt, hold_scope(actor), org_column=Matter.org_id)
     f = params.filters
     if f.get("status"):
         stmt = stmt.where(Matter.status == f["status"])
@@ -205,7 +206,7 @@ def get_matter(actor, matter_id):
     """The matter with this id when `actor` reaches it; NotFound otherwise."""
     number = parse_id(matter_id)
     matter = db.session.get(Matter, number) if number else None
-    if matter is None or not reaches(_scope(actor), _org(matter)):
+    if matter is None or not reaches(hold_scope(actor), _org(matter)):
         raise NotFound(_l("No such matter."))
     return matter
 
@@ -307,7 +308,7 @@ def custodian_list(actor, params):
                    Custodian.active, Custodian.created_at, Custodian.updated_at, User.status.label("user_status"))
             .join(User, User.id == Custodian.user_id).join(Org, Org.id == User.org_id)
             .where(Custodian.matter_id == matter.id))
-    stmt = restrict(stmt, _scope(actor), org_column=User.org_id, user_column=User.id)
+    stmt = restrict(stmt, hold_scope(actor), org_column=User.org_id, user_column=User.id)
     if params.filters.get("state") == "active":
         stmt = stmt.where(Custodian.active.is_(True))
     elif params.filters.get("state") == "removed":
@@ -322,7 +323,8 @@ def _users(actor, user_ids):
     if len(set(ids)) > ADD_MAX:
         raise ValidationError(_l("Add at most %(n)d users at a time.", n=ADD_MAX), field="user_ids",
                               code="validation.length")
-    stmt = restrict(select(User).where(User.id.in_(ids)), _scope(actor), org_column=User.org_id, user_column=User.id)
+    stmt = restrict(select(User).where(User.id.in_(ids)), hold_scope(actor), org_column=User.org_id,
+                    user_column=User.id)
     found = {u.id: u for u in db.session.scalars(stmt)}
     if len(found) != len(set(ids)):
         raise ValidationError(_l("Choose users from the list."), field="user_ids", code="validation.choice")
@@ -369,7 +371,7 @@ def _custodians(actor, matter, custodian_ids):
         raise ValidationError(_l("Select the custodians first."), field="custodian", code="validation.required")
     stmt = (select(Custodian, User).join(User, User.id == Custodian.user_id)
             .where(Custodian.matter_id == matter.id, Custodian.id.in_(ids)))
-    stmt = restrict(stmt, _scope(actor), org_column=User.org_id, user_column=User.id)
+    stmt = restrict(stmt, hold_scope(actor), org_column=User.org_id, user_column=User.id)
     return db.session.execute(stmt).all()
 
 
@@ -415,7 +417,7 @@ def history(matter=None, user=None, limit=200):
 def memberships_of(actor, user):
     """(Custodian, Matter) of the user's memberships in matters `actor` reaches, active first."""
     stmt = restrict(select(Custodian, Matter).join(Matter, Matter.id == Custodian.matter_id)
-                    .where(Custodian.user_id == user.id), _scope(actor), org_column=Matter.org_id)
+                    .where(Custodian.user_id == user.id), hold_scope(actor), org_column=Matter.org_id)
     return db.session.execute(stmt.order_by(Custodian.active.desc(), Matter.status, func.lower(Matter.name))).all()
 
 
@@ -426,68 +428,3 @@ def active_custodians(matter, user_id=None):
     if user_id is not None:
         stmt = stmt.where(User.id == user_id)
     return db.session.scalars(stmt.order_by(User.username)).all()
-
-
-# -- the API's lookups and lists (by the UIDs the Code42 clients use) ----------------------------------
-
-def _by_uid(model, uid):
-    return db.session.scalar(select(model).where(model.uid == uid)) if isinstance(uid, str) and uid else None
-
-
-def matter_by_uid(actor, uid):
-    found = _by_uid(Matter, uid)
-    return get_matter(actor, found.id if found else 0)
-
-
-def policy_by_uid(actor, uid):
-    found = _by_uid(PreservationPolicy, uid)
-    return get_policy(actor, found.id if found else 0)
-
-
-def custodian_by_uid(actor, uid):
-    """(Custodian, Matter) of the membership with this UID, in a matter `actor` reaches and of a user they reach."""
-    row = _by_uid(Custodian, uid)
-    matter = get_matter(actor, row.matter_id if row else 0)
-    user = db.session.get(User, row.user_id)
-    if not reaches(_scope(actor), user.org, user.id):
-        raise NotFound(_l("No such custodian."))
-    return row, matter
-
-
-def membership_list(actor, params):
-    """Select of memberships in matters `actor` reaches, of users they reach: filtered by matter, user,
-    state (active, removed) and membership UID (the API's LegalHoldMembership search)."""
-    stmt = (select(Custodian.id, Custodian.uid, Custodian.active, Custodian.created_at, Custodian.matter_id,
-                   Custodian.user_id, User.username)
-            .join(User, User.id == Custodian.user_id).join(Matter, Matter.id == Custodian.matter_id))
-    stmt = restrict(stmt, _scope(actor), org_column=Matter.org_id)
-    stmt = restrict(stmt, _scope(actor), org_column=User.org_id, user_column=User.id)
-    f = params.filters
-    if f.get("matter"):
-        stmt = stmt.where(Custodian.matter_id == f["matter"])
-    if f.get("user"):
-        stmt = stmt.where(Custodian.user_id == f["user"])
-    if f.get("uid"):
-        stmt = stmt.where(Custodian.uid == f["uid"])
-    if f.get("state") in ("active", "removed"):
-        stmt = stmt.where(Custodian.active.is_(f["state"] == "active"))
-    if f.get("username"):
-        stmt = stmt.where(User.username == f["username"].strip().lower())
-    return stmt
-
-
-def event_list(actor, params):
-    """Select of the history of matters `actor` reaches, filtered by matter and by a time range."""
-    stmt = (select(HoldEvent.id, HoldEvent.event_type, HoldEvent.at, HoldEvent.matter_id, HoldEvent.actor_username,
-                   HoldEvent.custodian_username, HoldEvent.user_id).join(Matter, Matter.id == HoldEvent.matter_id))
-    stmt = restrict(stmt, _scope(actor), org_column=Matter.org_id)
-    f = params.filters
-    if f.get("matter"):
-        stmt = stmt.where(HoldEvent.matter_id == f["matter"])
-    from datetime import datetime, time
-
-    if f.get("since"):
-        stmt = stmt.where(HoldEvent.at >= datetime.combine(f["since"], time.min))
-    if f.get("until"):
-        stmt = stmt.where(HoldEvent.at <= datetime.combine(f["until"], time.max))
-    return stmt

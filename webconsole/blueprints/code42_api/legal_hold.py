@@ -16,6 +16,7 @@ from webconsole.blueprints.code42_api.door import (
     text,
 )
 from webconsole.domain import legal_hold as domain
+from webconsole.domain import legal_hold_lookups as lookups
 from webconsole.domain.errors import NotFound, ValidationError
 from webconsole.domain.listings import catalog
 from webconsole.extensions import db
@@ -91,7 +92,7 @@ def create_policy(actor):
 @api(PERMISSION)
 def view_policy(actor):
     """One policy by legalHoldPolicyUid."""
-    return policy_shape(domain.policy_by_uid(actor, text("legalHoldPolicyUid", 32) or ""))
+    return policy_shape(lookups.policy_by_uid(actor, text("legalHoldPolicyUid", 32) or ""))
 
 
 @bp.post("/api/v1/LegalHold")
@@ -104,7 +105,7 @@ def create_matter(actor):
 def _create_matter(actor, policy_key, reference_key):
     values = body()
     try:
-        policy = domain.policy_by_uid(actor, _required(values, policy_key, 32))
+        policy = lookups.policy_by_uid(actor, _required(values, policy_key, 32))
     except NotFound:
         raise ApiError(400, "legalhold.policy", _l("Choose a preservation policy from the list."),
                        policy_key) from None
@@ -154,7 +155,7 @@ def matters(actor):
 def matter(actor, matter_uid):
     """One matter by its UID (403 when it does not exist or is out of reach: py42 expects so)."""
     try:
-        return matter_shape(domain.matter_by_uid(actor, matter_uid))
+        return matter_shape(lookups.matter_by_uid(actor, matter_uid))
     except NotFound:
         raise ApiError(403, "legalhold.not_found", _l("No such matter, or you may not see it.")) from None
 
@@ -168,7 +169,7 @@ def add_membership(actor):
 
 def _add_membership(actor):
     values = body()
-    matter = domain.matter_by_uid(actor, _required(values, "legalHoldUid", 32))
+    matter = lookups.matter_by_uid(actor, _required(values, "legalHoldUid", 32))
     user = db.session.scalar(select(User).where(User.uid == _required(values, "userUid", 32)))
     [added] = domain.add_custodians(actor, matter, [str(user.id) if user else ""])
     row = db.session.scalar(select(Custodian).where(Custodian.matter_id == matter.id, Custodian.user_id == added.id))
@@ -182,7 +183,7 @@ def _membership_page(actor, page_num, page_size, state):
         raise ApiError(400, "legalhold.criteria", _l("At least one criteria must be specified"))
     filters = {"uid": uid, "username": username, "state": {"active": "active", "inactive": "removed"}.get(state)}
     if matter_uid:
-        filters["matter"] = str(domain.matter_by_uid(actor, matter_uid).id)
+        filters["matter"] = str(lookups.matter_by_uid(actor, matter_uid).id)
     if user_uid:
         filters["user"] = str(db.session.scalar(select(User.id).where(User.uid == user_uid)) or 2**62)
     params = _params(catalog.MEMBERSHIPS, filters)
@@ -205,7 +206,7 @@ def memberships(actor):
 @api(PERMISSION)
 def remove_membership(actor):
     """End a membership {"legalHoldMembershipUid"} (the custodian is no longer held by that matter)."""
-    row, matter = domain.custodian_by_uid(actor, _required(body(), "legalHoldMembershipUid", 32))
+    row, matter = lookups.custodian_by_uid(actor, _required(body(), "legalHoldMembershipUid", 32))
     if row.active:
         domain.set_custodians_active(actor, matter, [str(row.id)], False)
     return None
@@ -215,7 +216,7 @@ def remove_membership(actor):
 @api(PERMISSION)
 def deactivate_matter(actor):
     """Deactivate the matter {"legalHoldUid"}."""
-    domain.set_matter_active(actor, domain.matter_by_uid(actor, _required(body(), "legalHoldUid", 32)), False)
+    domain.set_matter_active(actor, lookups.matter_by_uid(actor, _required(body(), "legalHoldUid", 32)), False)
     return None
 
 
@@ -223,7 +224,7 @@ def deactivate_matter(actor):
 @api(PERMISSION)
 def reactivate_matter(actor, matter_uid):
     """Reactivate a matter."""
-    domain.set_matter_active(actor, domain.matter_by_uid(actor, matter_uid), True)
+    domain.set_matter_active(actor, lookups.matter_by_uid(actor, matter_uid), True)
     return None
 
 
@@ -239,7 +240,7 @@ def events(actor):
     page_num, page_size = page_args()
     matter_uid = text("legalHoldUid", 32)
     filters = {"since": _day("minEventDate"), "until": _day("maxEventDate"),
-               "matter": str(domain.matter_by_uid(actor, matter_uid).id) if matter_uid else None}
+               "matter": str(lookups.matter_by_uid(actor, matter_uid).id) if matter_uid else None}
     params = _params(catalog.HOLD_EVENTS, filters)
     rows = numbered_page(catalog.HOLD_EVENTS, actor, params, page_num, page_size)
     uids = dict(db.session.execute(select(Matter.id, Matter.uid).where(
@@ -280,7 +281,7 @@ def v27_create_policy(actor):
 def v27_policy(actor):
     """One policy by legalHoldPolicyUid (403 when it is not there, as py42 expects)."""
     try:
-        return policy_shape(domain.policy_by_uid(actor, text("legalHoldPolicyUid", 32) or ""))
+        return policy_shape(lookups.policy_by_uid(actor, text("legalHoldPolicyUid", 32) or ""))
     except NotFound:
         raise ApiError(403, "legalhold.not_found", _l("No such matter, or you may not see it.")) from None
 
@@ -342,7 +343,7 @@ def v27_remove_membership(actor):
 def _v27_status(active):
     @api(PERMISSION, envelope=False)
     def view(actor):
-        held = domain.matter_by_uid(actor, _required(body(), "legalHoldUid", 32))
+        held = lookups.matter_by_uid(actor, _required(body(), "legalHoldUid", 32))
         if (held.status == "active") == active:
             code = "legalhold.already_active" if active else "legalhold.already_inactive"
             raise ApiError(400, code, _l("Nothing changed: the matter is already so."), "legalHoldUid")

@@ -20,6 +20,7 @@ from webconsole.domain import (
     forensics,
     jobs,
     legal_hold,
+    legal_hold_lookups,
     orgs,
     reports,
     watchlists,
@@ -274,7 +275,7 @@ CUSTODIANS = Listing(
 
 # The REST API's searches of memberships and of matters' history (no page of the browser lists them so).
 MEMBERSHIPS = Listing(
-    key="memberships", query=legal_hold.membership_list, default_sort="created_at",
+    key="memberships", query=legal_hold_lookups.membership_list, default_sort="created_at",
     filters=(Id("matter", "matter", hidden=True), Id("user", "user", hidden=True),
              Text("uid", "uid", max_length=32, hidden=True), Text("username", "username", max_length=255, hidden=True),
              Choice("state", "state", ("active", "removed"), hidden=True)),
@@ -282,7 +283,7 @@ MEMBERSHIPS = Listing(
 )
 
 HOLD_EVENTS = Listing(
-    key="hold_events", query=legal_hold.event_list, default_sort="at",
+    key="hold_events", query=legal_hold_lookups.event_list, default_sort="at",
     filters=(Id("matter", "matter", hidden=True), Day("since", "since", hidden=True),
              Day("until", "until", hidden=True)),
     sorts=_sorts(HoldEvent.at),
