@@ -26,10 +26,24 @@ AXE_RUN = """async () => {
 }"""
 
 
+# htmx's requests in flight, counted from its own events (added to every page of a context by
+# `signed_in_page`). htmx sends afterRequest to the nearest element still in the page when the one that
+# asked was swapped away.
+COUNT_REQUESTS = """window.__htmxPending = 0;
+document.addEventListener("htmx:beforeRequest", () => { window.__htmxPending += 1; });
+document.addEventListener("htmx:afterRequest", () => { window.__htmxPending -= 1; });"""
+# Quiet: loaded, no request in flight, and nothing swapped in still waiting to settle. Content swapped in
+# keeps htmx-added until it settles, and settling is when its own "load" requests are sent: there is no
+# moment between a response and the requests its content makes when this holds.
+QUIET = """() => document.readyState === "complete" && window.__htmxPending === 0
+  && !document.querySelector(".htmx-request, .htmx-added, .htmx-settling, .htmx-swapping")"""
+
+
 def visit(page, url):
-    """Open `url` and wait for what htmx loads after the page (counts, the bell, lazy panels)."""
+    """Open `url` and wait until what htmx loads after the page (counts, the bell, lazy panels) is in.
+    (Playwright's "networkidle" would do too, but it waits half a second of silence on every page.)"""
     response = page.goto(url)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(QUIET)
     return response
 
 
@@ -50,6 +64,7 @@ def signed_in_page(browser, base_url, role, size, locale="en_US", scheme="light"
     scheme `scheme` (which the console follows until a theme is chosen). With a `problems` list, the
     sign-in page's own problems are added to it."""
     context = browser.new_context(viewport=SIZES[size], bypass_csp=True, color_scheme=scheme)
+    context.add_init_script(COUNT_REQUESTS)
     context.add_cookies([{"name": "locale", "value": locale, "url": base_url}])
     page = context.new_page()
     page.goto(base_url + "/auth/signin")

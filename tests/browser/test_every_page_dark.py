@@ -7,7 +7,7 @@ on a desktop and in German on a phone, and the Desktop User's own pages on a pho
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.page_audit import check_every_page, signed_in_page, visit
+from tests.browser.page_audit import QUIET, check_every_page, signed_in_page, visit
 
 CASES = [("admin", "desktop", "en_US"), ("admin", "phone", "de"), ("user", "phone", "en_US")]
 # The page's background as the browser paints it, and the theme the page asked for.
@@ -29,7 +29,7 @@ def choose_theme(page, label):
     expect(select).to_be_visible()
     with page.expect_navigation():
         select.select_option(label=label)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(QUIET)
 
 
 def test_the_account_menu_choice_beats_the_system_and_is_kept(browser, base_url):
