@@ -30,12 +30,17 @@ def change_own_password(user, current, new):
     db.session.commit()
 
 
+def _remember(user, field, value, event_type):
+    """Keep one of the user's own preferences on the account, audited when it changes."""
+    changed = audit.changes(user, {field: value})
+    if changed:
+        audit.record(event_type, actor=user, obj=user, details={"changes": changed})
+    db.session.commit()
+
+
 def set_preferred_locale(user, locale):
     """Remember the user's language, used wherever they sign in without a language cookie."""
-    changed = audit.changes(user, {"locale": locale})
-    if changed:
-        audit.record("account.locale", actor=user, obj=user, details={"changes": changed})
-    db.session.commit()
+    _remember(user, "locale", locale, "account.locale")
 
 
 THEMES = ("system", "light", "dark")
@@ -45,7 +50,4 @@ def set_preferred_theme(user, theme):
     """Remember the user's colour theme ("system" follows the device), used where no theme cookie is set."""
     if theme not in THEMES:
         raise ValidationError(_l("Choose a theme from the list."), field="theme", code="validation.choice")
-    changed = audit.changes(user, {"theme": None if theme == "system" else theme})
-    if changed:
-        audit.record("account.theme", actor=user, obj=user, details={"changes": changed})
-    db.session.commit()
+    _remember(user, "theme", None if theme == "system" else theme, "account.theme")

@@ -6,8 +6,9 @@ light-dark() colours then follow the device.
 """
 from flask import g, has_request_context, request
 
+from webconsole.domain.account import THEMES
+
 COOKIE = "theme"
-THEMES = ("system", "light", "dark")
 
 
 def valid_theme(value):

@@ -94,6 +94,17 @@ def end_all_sessions():
     return _signed_out(_("You have signed out everywhere."))
 
 
+def _same_page_with_cookie(name, value):
+    """The answer to a preference chosen in a menu: the cookie `name` set to `value` for a year, and the
+    page it was chosen on shown again (htmx reloads it; a plain form post goes back to `next`)."""
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 204, {"HX-Refresh": "true"})
+    else:
+        response = redirect(local_path(request.form.get("next", "")) or url_for("home.index"))
+    response.set_cookie(name, value, max_age=ONE_YEAR, httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
+
+
 @bp.post("/locale")
 @public
 def set_locale():
@@ -103,13 +114,7 @@ def set_locale():
         abort(400)
     if current_user.is_authenticated:
         account.set_preferred_locale(current_user, locale)
-    if request.headers.get("HX-Request") == "true":
-        response = make_response("", 204, {"HX-Refresh": "true"})
-    else:
-        response = redirect(local_path(request.form.get("next", "")) or url_for("home.index"))
-    response.set_cookie(COOKIE, locale, max_age=ONE_YEAR, httponly=True, samesite="Lax",
-                        secure=request.is_secure)
-    return response
+    return _same_page_with_cookie(COOKIE, locale)
 
 
 @bp.post("/theme")
@@ -120,10 +125,4 @@ def set_theme():
     if theme is None:
         abort(400)
     account.set_preferred_theme(current_user, theme)
-    if request.headers.get("HX-Request") == "true":
-        response = make_response("", 204, {"HX-Refresh": "true"})
-    else:
-        response = redirect(local_path(request.form.get("next", "")) or url_for("home.index"))
-    response.set_cookie(THEME_COOKIE, theme, max_age=ONE_YEAR, httponly=True, samesite="Lax",
-                        secure=request.is_secure)
-    return response
+    return _same_page_with_cookie(THEME_COOKIE, theme)
